@@ -1,0 +1,48 @@
+package account
+
+import (
+	"context"
+
+	"github.com/idco-dev/idco/shared/cloudobj"
+)
+
+// NoParams is the params of methods that take none.
+type NoParams struct{}
+
+// AccountInfo is getAccountInfo's answer, as uni-id's.
+type AccountInfo struct {
+	IsUsernameSet bool `json:"isUsernameSet"`
+	IsNicknameSet bool `json:"isNicknameSet"`
+	IsPasswordSet bool `json:"isPasswordSet"`
+	IsMobileBound bool `json:"isMobileBound"`
+	IsEmailBound  bool `json:"isEmailBound"`
+	IsWeixinBound bool `json:"isWeixinBound"`
+	IsQQBound     bool `json:"isQQBound"`
+	IsAlipayBound bool `json:"isAlipayBound"`
+	IsAppleBound  bool `json:"isAppleBound"`
+}
+
+// GetAccountInfo handles getAccountInfo: which credentials the caller's
+// account has.
+func (s *Service) GetAccountInfo(ctx context.Context, c *cloudobj.Call, _ *NoParams) (any, error) {
+	u, err := s.caller(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	return AccountInfo{
+		IsUsernameSet: u.Username != "",
+		IsNicknameSet: u.Nickname != "",
+		IsPasswordSet: u.Password != "",
+		IsMobileBound: u.Mobile != "" && u.MobileConfirmed == 1,
+		IsEmailBound:  u.Email != "" && u.EmailConfirmed == 1,
+	}, nil
+}
+
+// caller reads the authenticated caller's account.
+func (s *Service) caller(ctx context.Context, c *cloudobj.Call) (*User, error) {
+	u, err := s.Users.Get(ctx, c.Auth.UID)
+	if err != nil {
+		return nil, s.saveErr(err)
+	}
+	return u, nil
+}

@@ -1,0 +1,145 @@
+package account
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"errors"
+	"time"
+
+	"github.com/idco-dev/idco/shared/apierr"
+	"github.com/idco-dev/idco/shared/captcha"
+	"github.com/idco-dev/idco/shared/cloudobj"
+	"github.com/idco-dev/idco/shared/config"
+)
+
+// captchaScenes are uni-id's CAPTCHA_SCENE values.
+var captchaScenes = map[string]bool{
+	"register": true, "login-by-pwd": true, "login-by-sms": true, "reset-pwd-by-sms": true,
+	"reset-pwd-by-email": true, "send-sms-code": true, "send-email-code": true,
+	"bind-mobile-by-sms": true, "set-pwd-by-sms": true,
+}
+
+// CaptchaParams are createCaptcha's and refreshCaptcha's params.
+type CaptchaParams struct {
+	Scene string `json:"scene"`
+}
+
+// CaptchaResult carries the picture as a PNG data URL.
+type CaptchaResult struct {
+	CaptchaBase64 string `json:"captchaBase64"`
+}
+
+// CreateCaptcha handles createCaptcha: a new captcha for the caller's device
+// and scene, replacing any earlier one. The answer is stored only hashed.
+func (s *Service) CreateCaptcha(ctx context.Context, c *cloudobj.Call, p *CaptchaParams) (any, error) {
+	cfg, err := s.checkCaptchaCall(c, p)
+	if err != nil {
+		return nil, err
+	}
+	return s.newCaptcha(ctx, cfg, c, p.Scene)
+}
+
+// RefreshCaptcha handles refreshCaptcha: it discards the device's captcha
+// for the scene and makes a new one; with none to refresh it fails as
+// uni-captcha does.
+func (s *Service) RefreshCaptcha(ctx context.Context, c *cloudobj.Call, p *CaptchaParams) (any, error) {
+	cfg, err := s.checkCaptchaCall(c, p)
+	if err != nil {
+		return nil, err
+	}
+	if _, _, err := s.Captchas.Take(ctx, captchaKey(c.Client.DeviceID, p.Scene)); err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return nil, apierr.New(apierr.CaptchaRefreshFail)
+		}
+		return nil, storeErr("take captcha", err)
+	}
+	return s.newCaptcha(ctx, cfg, c, p.Scene)
+}
+
+func (s *Service) checkCaptchaCall(c *cloudobj.Call, p *CaptchaParams) (*config.Config, error) {
+	if err := required("scene", p.Scene); err != nil {
+		return nil, err
+	}
+	if !captchaScenes[p.Scene] {
+		return nil, apierr.New(apierr.InvalidParam)
+	}
+	if c.Client.DeviceID == "" {
+		return nil, apierr.New(apierr.CaptchaDeviceRequired)
+	}
+	return s.cfg(c)
+}
+
+func (s *Service) newCaptcha(ctx context.Context, cfg *config.Config, c *cloudobj.Call, scene string) (any, error) {
+	now := s.now()
+	_, err := s.Counters.Hit(ctx, Window{"captcha-ip:" + c.SourceIP, time.Minute}, cfg.Idco.Captcha.PerIPPerMinute, now)
+	if errors.Is(err, ErrLimited) {
+		return nil, apierr.New(apierr.RateLimited).With("retryAfter", secondsLeft(now, time.Minute))
+	}
+	if err != nil {
+		return nil, storeErr("count captcha", err)
+	}
+	answer, err := captcha.NewAnswer(s.rand(), cfg.Idco.Captcha.Length)
+	if err != nil {
+		return nil, apierr.Wrap(apierr.CaptchaCreateFail, err)
+	}
+	png, err := captcha.Render(answer, s.rand())
+	if err != nil {
+		return nil, apierr.Wrap(apierr.CaptchaCreateFail, err)
+	}
+	key := captchaKey(c.Client.DeviceID, scene)
+	if err := s.Captchas.Put(ctx, key, captchaHash(cfg, key, answer), now.Add(cfg.CaptchaTTL())); err != nil {
+		return nil, storeErr("put captcha", err)
+	}
+	if s.Outbox != nil {
+		s.Outbox.Deliver(ctx, Message{Kind: "captcha", To: c.Client.DeviceID, Scene: scene, Code: answer, Time: now})
+	}
+	c.Log("scene", scene)
+	return CaptchaResult{CaptchaBase64: captcha.DataURL(png)}, nil
+}
+
+// verifyCaptcha checks answer against the device's captcha for scene. The
+// captcha is consumed whatever the outcome.
+func (s *Service) verifyCaptcha(ctx context.Context, cfg *config.Config, c *cloudobj.Call, scene, answer string) error {
+	if missing(answer) {
+		return apierr.New(apierr.CaptchaRequired)
+	}
+	if c.Client.DeviceID == "" {
+		return apierr.New(apierr.CaptchaDeviceRequired)
+	}
+	key := captchaKey(c.Client.DeviceID, scene)
+	hash, expires, err := s.Captchas.Take(ctx, key)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return apierr.New(apierr.CaptchaVerifyFail)
+	case err != nil:
+		return storeErr("take captcha", err)
+	case !expires.After(s.now()):
+		return apierr.New(apierr.CaptchaVerifyOverdue)
+	case !hmac.Equal(hash, captchaHash(cfg, key, captcha.Normalize(answer))):
+		return apierr.New(apierr.CaptchaVerifyFail)
+	}
+	return nil
+}
+
+func captchaKey(deviceID, scene string) string { return "captcha:" + deviceID + ":" + scene }
+
+// captchaHash keys the answer's hash with a key derived from tokenSecret, so
+// a stolen table does not give answers away by brute force.
+func captchaHash(cfg *config.Config, key, answer string) []byte {
+	k := hmac.New(sha256.New, []byte(cfg.TokenSecret))
+	k.Write([]byte("idco captcha v1"))
+	m := hmac.New(sha256.New, k.Sum(nil))
+	m.Write([]byte(key))
+	m.Write([]byte{0})
+	m.Write([]byte(answer))
+	return m.Sum(nil)
+}
+
+// secondsLeft returns the seconds until the fixed window of now ends.
+// Windows start at multiples of window since the Unix epoch, as Counters'.
+func secondsLeft(now time.Time, window time.Duration) int {
+	w := int64(window / time.Second)
+	end := (now.Unix()/w + 1) * w
+	return int(end - now.Unix())
+}

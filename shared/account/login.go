@@ -1,0 +1,232 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"time"
+	"unicode/utf8"
+
+	"github.com/idco-dev/idco/shared/apierr"
+	"github.com/idco-dev/idco/shared/cloudobj"
+	"github.com/idco-dev/idco/shared/config"
+	"github.com/idco-dev/idco/shared/mask"
+	"github.com/idco-dev/idco/shared/password"
+)
+
+// LoginParams are login's params: exactly one of username, mobile and email,
+// and the password.
+type LoginParams struct {
+	Username string `json:"username"`
+	Mobile   string `json:"mobile"`
+	Email    string `json:"email"`
+	Password string `json:"password"`
+	Captcha  string `json:"captcha"`
+}
+
+// captchaWindow is how far back failed logins count towards requiring a
+// captcha, as uni-id's two hours of login logs.
+const captchaWindow = 2 * time.Hour
+
+// Login handles login: a password login by username, confirmed mobile or
+// confirmed email. Failures from one IP for one account lock it for
+// passwordErrorRetryTime after passwordErrorLimit tries, and require a
+// captcha after idco.loginCaptchaAfter. With enumeration protection on, an
+// unknown account answers exactly as a wrong password, after the same work.
+func (s *Service) Login(ctx context.Context, c *cloudobj.Call, p *LoginParams) (any, error) {
+	cfg, err := s.cfg(c)
+	if err != nil {
+		return nil, err
+	}
+	if !cfg.PasswordLoginEnabled() {
+		return nil, apierr.New(apierr.LoginTypeDisabled)
+	}
+	key, err := loginKey(c, p)
+	if err != nil {
+		return nil, err
+	}
+	ws := []Window{
+		{"pwd-fail:" + c.SourceIP + ":" + key, cfg.PasswordErrorWindow()},
+		{"pwd-captcha:" + c.SourceIP + ":" + key, captchaWindow},
+	}
+	counts, err := s.Counters.Counts(ctx, s.now(), ws...)
+	if err != nil {
+		return nil, storeErr("read login failures", err)
+	}
+	if counts[0] >= cfg.PasswordErrorLimit {
+		return nil, apierr.New(apierr.PasswordExceedLimit)
+	}
+	if counts[1] >= cfg.Idco.LoginCaptchaAfter {
+		if err := s.verifyCaptcha(ctx, cfg, c, "login-by-pwd", p.Captcha); err != nil {
+			return nil, err
+		}
+	}
+	u, rehash, err := s.checkPassword(ctx, cfg, c, key, p.Password)
+	if err != nil {
+		if apierr.Is(err, apierr.PasswordError) {
+			// A store fault here does not change the answer.
+			for _, w := range ws {
+				_, _ = s.Counters.Hit(ctx, w, 0, s.now())
+			}
+		}
+		return nil, err
+	}
+	if counts[0] > 0 || counts[1] > 0 {
+		for _, w := range ws {
+			_ = s.Counters.Reset(ctx, w, s.now())
+		}
+	}
+	newPw := ""
+	if rehash {
+		newPw = p.Password
+	}
+	return s.login(ctx, cfg, c, u, newPw)
+}
+
+// loginKey checks the identifiers and returns the unique key to look up.
+func loginKey(c *cloudobj.Call, p *LoginParams) (string, error) {
+	n := 0
+	for _, v := range []string{p.Username, p.Mobile, p.Email} {
+		if !missing(v) {
+			n++
+		}
+	}
+	switch {
+	case n == 0:
+		return "", apierr.New(apierr.InvalidUsername)
+	case n > 1:
+		return "", apierr.New(apierr.InvalidParam)
+	}
+	if err := required("password", p.Password); err != nil {
+		return "", err
+	}
+	switch {
+	case p.Username != "":
+		if len(p.Username) > 64 {
+			return "", apierr.New(apierr.InvalidUsername)
+		}
+		c.Log("username", p.Username)
+		return usernameKey(p.Username), nil
+	case p.Mobile != "":
+		if err := validMobile(p.Mobile); err != nil {
+			return "", err
+		}
+		c.Log("mobile", mask.Mobile(p.Mobile))
+		return mobileKey(p.Mobile), nil
+	}
+	if err := validEmail(p.Email); err != nil {
+		return "", err
+	}
+	c.Log("email", mask.Email(p.Email))
+	return emailKey(p.Email), nil
+}
+
+// checkPassword finds the account and verifies the password, in the order
+// that hides whether the account exists when enumeration protection is on.
+// rehash reports a legacy or outdated hash to replace.
+func (s *Service) checkPassword(ctx context.Context, cfg *config.Config, c *cloudobj.Call, key, pw string) (*User, bool, error) {
+	protect := cfg.EnumerationProtected()
+	h := s.hasher(cfg)
+	u, err := s.findByKey(ctx, key)
+	if err != nil && !apierr.Is(err, apierr.AccountNotExists) {
+		return nil, false, err
+	}
+	if u != nil && !inApp(u, c.Client.AppID) {
+		if !protect {
+			return nil, false, apierr.New(apierr.AccountNotInApp)
+		}
+		u = nil
+	}
+	if u == nil {
+		if !protect {
+			return nil, false, err
+		}
+		h.Dummy(pw)
+		return nil, false, apierr.New(apierr.PasswordError)
+	}
+	if !protect {
+		if err := checkStatus(u); err != nil {
+			return nil, false, err
+		}
+	}
+	if utf8.RuneCountInString(pw) > password.MaxLength || u.Password == "" {
+		h.Dummy(pw)
+		return nil, false, apierr.New(apierr.PasswordError)
+	}
+	ok, rehash, verr := h.Verify(pw, u.Password, u.PasswordSecretVersion)
+	if !ok {
+		if verr != nil {
+			c.Log("hashError", verr.Error())
+		}
+		return nil, false, apierr.New(apierr.PasswordError)
+	}
+	if err := checkStatus(u); err != nil {
+		return nil, false, err
+	}
+	return u, rehash, nil
+}
+
+// findByKey returns the account owning a unique key, or
+// uni-id-account-not-exists.
+func (s *Service) findByKey(ctx context.Context, key string) (*User, error) {
+	uid, err := s.Users.Owner(ctx, key)
+	if errors.Is(err, ErrNotFound) {
+		return nil, apierr.New(apierr.AccountNotExists)
+	}
+	if err != nil {
+		return nil, storeErr("find account", err)
+	}
+	u, err := s.Users.Get(ctx, uid)
+	if errors.Is(err, ErrNotFound) {
+		return nil, apierr.New(apierr.AccountNotExists)
+	}
+	if err != nil {
+		return nil, storeErr("get account", err)
+	}
+	return u, nil
+}
+
+// login opens a session for an authenticated user and records the login.
+// A non-empty newPw replaces a legacy hash with argon2id.
+func (s *Service) login(ctx context.Context, cfg *config.Config, c *cloudobj.Call, u *User, newPw string) (any, error) {
+	var newHash string
+	if newPw != "" {
+		h, err := s.hasher(cfg).Hash(newPw)
+		if err != nil {
+			return nil, apierr.Wrap(apierr.SystemError, err)
+		}
+		newHash = h
+	}
+	var sid string
+	saved, err := s.update(ctx, u, func(u *User) error {
+		if err := checkStatus(u); err != nil {
+			return err
+		}
+		if newHash != "" {
+			u.Password, u.PasswordSecretVersion = newHash, 0
+		}
+		u.LastLoginDate, u.LastLoginIP = ms(s.now()), c.SourceIP
+		s.dropCallerSession(cfg, c, u)
+		var err error
+		sid, err = s.openSession(cfg, c, u)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if c.NewToken, err = s.sign(cfg, saved, sid); err != nil {
+		return nil, err
+	}
+	c.Log("uid", saved.UID)
+	return LoginResult{UID: saved.UID, PasswordConfirmed: saved.Password != ""}, nil
+}
+
+// dropCallerSession ends the session of a token the login request carried
+// for the same account, as uni-id logs out the old token on login.
+func (s *Service) dropCallerSession(cfg *config.Config, c *cloudobj.Call, u *User) {
+	if c.Token == "" {
+		return
+	}
+	if claims, err := s.parseToken(cfg, c); err == nil && claims.UID == u.UID {
+		delete(u.Sessions, claims.SID)
+	}
+}

@@ -1,0 +1,26 @@
+package account
+
+import (
+	"context"
+
+	"github.com/idco-dev/idco/shared/cloudobj"
+)
+
+// LoginTypes is getSupportedLoginType's answer.
+type LoginTypes struct {
+	SupportedLoginType []string `json:"supportedLoginType"`
+}
+
+// GetSupportedLoginType handles getSupportedLoginType: the login types the
+// calling app and platform can use, from its config.
+func (s *Service) GetSupportedLoginType(ctx context.Context, c *cloudobj.Call, _ *NoParams) (any, error) {
+	cfg, err := s.cfg(c)
+	if err != nil {
+		return nil, err
+	}
+	types := []string{}
+	if cfg.PasswordLoginEnabled() {
+		types = append(types, "username-password", "mobile-password", "email-password")
+	}
+	return LoginTypes{SupportedLoginType: types}, nil
+}

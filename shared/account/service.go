@@ -1,0 +1,116 @@
+// Package account is idco's domain: registration, password login, sessions
+// and tokens, captcha, and account management, with uni-id-co's semantics
+// except where idco's security model departs. It knows its storage and
+// senders only as interfaces and imports no transport or AWS code.
+package account
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/idco-dev/idco/shared/apierr"
+	"github.com/idco-dev/idco/shared/cloudobj"
+	"github.com/idco-dev/idco/shared/config"
+	"github.com/idco-dev/idco/shared/password"
+)
+
+// Outbox receives what idco would deliver to a person (captcha answers now,
+// codes and messages later). Only the dev server sets one: it prints to the
+// console and appends to the dev outbox file.
+type Outbox interface {
+	Deliver(ctx context.Context, m Message)
+}
+
+// Message is one delivery for the Outbox.
+type Message struct {
+	Kind    string // "captcha", "sms" or "email"
+	To      string // deviceId for a captcha
+	Scene   string
+	Code    string
+	Subject string
+	Text    string
+	Time    time.Time
+}
+
+// Service runs the account methods. Every field but Outbox is required; the
+// composition root (shared/app) fills them.
+type Service struct {
+	Config   *config.Set
+	Users    Users
+	Captchas Captchas
+	Counters Counters
+	Outbox   Outbox // nil outside dev mode
+	Now      func() time.Time
+	Rand     io.Reader // nil means crypto/rand
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Service) rand() io.Reader {
+	if s.Rand != nil {
+		return s.Rand
+	}
+	return rand.Reader
+}
+
+// cfg returns the effective config of the calling app and platform.
+func (s *Service) cfg(c *cloudobj.Call) (*config.Config, error) {
+	cfg, err := s.Config.For(c.Client.AppID, c.Client.Platform)
+	if err != nil {
+		return nil, &apierr.Error{Code: apierr.ConfigFieldRequired,
+			Values: map[string]string{"field": "dcloudAppid"}, Cause: err}
+	}
+	return cfg, nil
+}
+
+// hasher returns the password hasher for cfg.
+func (s *Service) hasher(cfg *config.Config) *password.Hasher {
+	p := password.DefaultParams()
+	p.MemoryKiB, p.Time, p.Threads = cfg.Idco.Argon2.MemoryKiB, cfg.Idco.Argon2.Time, cfg.Idco.Argon2.Threads
+	secrets := make([]password.Secret, len(cfg.PasswordSecret))
+	for i, x := range cfg.PasswordSecret {
+		secrets[i] = password.Secret{Type: x.Type, Value: x.Value, Version: x.Version}
+	}
+	return &password.Hasher{Params: p, Secrets: secrets, Rand: s.Rand}
+}
+
+// newID returns a uid in uni-id's shape: 24 hex characters, the first 8 the
+// creation time in seconds, as a MongoDB ObjectId, so ids sort by age.
+func (s *Service) newID() (string, error) {
+	var b [12]byte
+	t := s.now().Unix()
+	b[0], b[1], b[2], b[3] = byte(t>>24), byte(t>>16), byte(t>>8), byte(t)
+	if _, err := io.ReadFull(s.rand(), b[4:]); err != nil {
+		return "", apierr.Systemf("random id: %w", err)
+	}
+	return hex.EncodeToString(b[:]), nil
+}
+
+// storeErr turns a store failure into the client's error: unavailability is
+// retryable, anything else a system error. Domain outcomes (not found,
+// conflict, taken) are handled by callers before this.
+func storeErr(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := errors.AsType[*apierr.Error](err); ok {
+		return err
+	}
+	if errors.Is(err, ErrUnavailable) || errors.Is(err, context.DeadlineExceeded) {
+		return apierr.Wrap(apierr.RetryLater, fmt.Errorf("%s: %w", op, err))
+	}
+	return apierr.Wrap(apierr.SystemError, fmt.Errorf("%s: %w", op, err))
+}
+
+// ms returns t in milliseconds since the epoch.
+func ms(t time.Time) int64 { return t.UnixMilli() }

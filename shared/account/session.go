@@ -1,0 +1,306 @@
+package account
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"io"
+	"sort"
+	"time"
+
+	"github.com/idco-dev/idco/shared/apierr"
+	"github.com/idco-dev/idco/shared/cloudobj"
+	"github.com/idco-dev/idco/shared/config"
+	"github.com/idco-dev/idco/shared/token"
+)
+
+// saveAttempts bounds read-modify-write retries when concurrent requests
+// change the same account.
+const saveAttempts = 5
+
+// update applies fn to u and saves it, claiming and releasing unique keys as
+// fn changed them. On a concurrent change it reloads the account and applies
+// fn again. fn may return an error to stop without writing.
+func (s *Service) update(ctx context.Context, u *User, fn func(u *User) error) (*User, error) {
+	for range saveAttempts {
+		before := keysOf(u)
+		next := cloneUser(u)
+		if err := fn(next); err != nil {
+			return nil, err
+		}
+		add, drop := diffKeys(before, keysOf(next))
+		err := s.Users.Save(ctx, next, add, drop)
+		if err == nil {
+			next.Version++
+			return next, nil
+		}
+		if !errors.Is(err, ErrConflict) {
+			return nil, s.saveErr(err)
+		}
+		if u, err = s.Users.Get(ctx, u.UID); err != nil {
+			if errors.Is(err, ErrNotFound) {
+				return nil, apierr.New(apierr.CheckTokenFailed)
+			}
+			return nil, storeErr("get user", err)
+		}
+	}
+	return nil, apierr.Wrap(apierr.RetryLater, errors.New("account kept changing during save"))
+}
+
+func (s *Service) saveErr(err error) error {
+	if t, ok := errors.AsType[*TakenError](err); ok {
+		return apierr.Wrap(apierr.AccountExists, t)
+	}
+	if errors.Is(err, ErrNotFound) {
+		return apierr.Wrap(apierr.CheckTokenFailed, err)
+	}
+	return storeErr("save user", err)
+}
+
+func cloneUser(u *User) *User {
+	c := *u
+	c.Sessions = make(map[string]Session, len(u.Sessions)+1)
+	for k, v := range u.Sessions {
+		c.Sessions[k] = v
+	}
+	c.Role = append([]string(nil), u.Role...)
+	c.DcloudAppid = append([]string(nil), u.DcloudAppid...)
+	if u.DcloudAppid == nil {
+		c.DcloudAppid = nil
+	}
+	return &c
+}
+
+func diffKeys(before, after []string) (add, drop []string) {
+	in := func(k string, list []string) bool {
+		for _, x := range list {
+			if x == k {
+				return true
+			}
+		}
+		return false
+	}
+	for _, k := range after {
+		if !in(k, before) {
+			add = append(add, k)
+		}
+	}
+	for _, k := range before {
+		if !in(k, after) {
+			drop = append(drop, k)
+		}
+	}
+	return add, drop
+}
+
+// openSession adds a new session to u, dropping expired sessions and the
+// oldest ones beyond maxTokenLength, and returns its id.
+func (s *Service) openSession(cfg *config.Config, c *cloudobj.Call, u *User) (string, error) {
+	var b [16]byte
+	if _, err := io.ReadFull(s.rand(), b[:]); err != nil {
+		return "", apierr.Systemf("random session id: %w", err)
+	}
+	sid := hex.EncodeToString(b[:])
+	now := s.now()
+	if u.Sessions == nil {
+		u.Sessions = map[string]Session{}
+	}
+	u.Sessions[sid] = Session{Gen: 1, Created: ms(now), Expires: ms(now.Add(cfg.TokenTTL())),
+		Platform: c.Client.Platform, DeviceID: c.Client.DeviceID}
+	pruneSessions(u, now, cfg.MaxTokenLength)
+	return sid, nil
+}
+
+// pruneSessions drops expired sessions, then the oldest beyond max.
+func pruneSessions(u *User, now time.Time, max int) {
+	ids := make([]string, 0, len(u.Sessions))
+	for id, ss := range u.Sessions {
+		if ss.Expires <= ms(now) {
+			delete(u.Sessions, id)
+			continue
+		}
+		ids = append(ids, id)
+	}
+	if len(ids) <= max {
+		return
+	}
+	sort.Slice(ids, func(i, j int) bool { return u.Sessions[ids[i]].Created < u.Sessions[ids[j]].Created })
+	for _, id := range ids[:len(ids)-max] {
+		delete(u.Sessions, id)
+	}
+}
+
+// sign returns the token for u's session sid at its current generation.
+func (s *Service) sign(cfg *config.Config, u *User, sid string) (*cloudobj.NewToken, error) {
+	ss := u.Sessions[sid]
+	exp := ss.Expires / 1000
+	tok, err := token.Sign([]byte(cfg.TokenSecret), token.Claims{
+		UID: u.UID, Role: u.Role, Permission: []string{}, SID: sid, Gen: ss.Gen,
+		IAT: s.now().Unix(), EXP: exp,
+	})
+	if err != nil {
+		return nil, apierr.Systemf("sign token: %w", err)
+	}
+	return &cloudobj.NewToken{Token: tok, TokenExpired: exp * 1000}, nil
+}
+
+// parseToken verifies the call's token with the app's secret.
+func (s *Service) parseToken(cfg *config.Config, c *cloudobj.Call) (*token.Claims, error) {
+	if c.Token == "" {
+		return nil, apierr.New(apierr.CheckTokenFailed)
+	}
+	claims, err := token.Parse([]byte(cfg.TokenSecret), c.Token, s.now())
+	switch {
+	case errors.Is(err, token.ErrExpired):
+		return nil, apierr.New(apierr.TokenExpired)
+	case err != nil:
+		return nil, apierr.Wrap(apierr.CheckTokenFailed, err)
+	}
+	return claims, nil
+}
+
+// loadForToken reads the token's account and applies the status check.
+func (s *Service) loadForToken(ctx context.Context, claims *token.Claims) (*User, error) {
+	u, err := s.Users.Get(ctx, claims.UID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, apierr.New(apierr.CheckTokenFailed)
+	}
+	if err != nil {
+		return nil, storeErr("get user", err)
+	}
+	if err := checkStatus(u); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// tokenState says how a token stands against its session.
+type tokenState int
+
+const (
+	tokenCurrent tokenState = iota // the session's newest token
+	tokenGrace                     // the one before, within the grace window
+	tokenStale                     // rotated away: a replay
+	tokenRevoked                   // no session, or revoked by a password change
+	tokenExpired
+)
+
+func (s *Service) stateOf(cfg *config.Config, u *User, claims *token.Claims) tokenState {
+	ss, ok := u.Sessions[claims.SID]
+	now := ms(s.now())
+	switch {
+	case !ok || u.ValidTokenDate > claims.IAT*1000:
+		return tokenRevoked
+	case ss.Expires <= now:
+		return tokenExpired
+	case claims.Gen == ss.Gen:
+		return tokenCurrent
+	case claims.Gen == ss.Gen-1 && now-ss.RotatedAt <= cfg.RefreshGrace().Milliseconds():
+		return tokenGrace
+	case claims.Gen < ss.Gen:
+		return tokenStale
+	}
+	return tokenRevoked
+}
+
+// Authenticate implements cloudobj.Authenticator: a valid signature is not
+// enough; the session must be live and the account in good standing, so
+// logout, password changes, bans and closing act at once. Near expiry (and
+// when refresh is set) it rotates the session and sets c.NewToken.
+func (s *Service) Authenticate(ctx context.Context, c *cloudobj.Call, refresh bool) error {
+	cfg, err := s.cfg(c)
+	if err != nil {
+		return err
+	}
+	claims, err := s.parseToken(cfg, c)
+	if err != nil {
+		return err
+	}
+	u, err := s.loadForToken(ctx, claims)
+	if err != nil {
+		return err
+	}
+	switch s.stateOf(cfg, u, claims) {
+	case tokenExpired:
+		return apierr.New(apierr.TokenExpired)
+	case tokenStale, tokenRevoked:
+		return apierr.New(apierr.CheckTokenFailed)
+	}
+	c.Auth = &cloudobj.Auth{UID: u.UID, Role: u.Role, Permission: claims.Permission,
+		SessionID: claims.SID, IssuedAt: claims.IAT}
+	left := time.Unix(claims.EXP, 0).Sub(s.now())
+	if refresh && cfg.TokenExpiresThreshold > 0 && left < cfg.TokenThreshold() {
+		nt, err := s.rotate(ctx, cfg, u, claims, false)
+		if err != nil {
+			return err
+		}
+		c.NewToken = nt
+	}
+	return nil
+}
+
+// rotate moves the token's session to a new generation and returns its
+// token. A token rotated away within the grace window gets the session's
+// current token (two concurrent refreshes both succeed); one rotated away
+// earlier is a replay, and with revoke set the session is ended.
+func (s *Service) rotate(ctx context.Context, cfg *config.Config, u *User, claims *token.Claims, revoke bool) (*cloudobj.NewToken, error) {
+	replay := false
+	latest := u
+	out, err := s.update(ctx, u, func(u *User) error {
+		replay, latest = false, u
+		ss := u.Sessions[claims.SID]
+		switch s.stateOf(cfg, u, claims) {
+		case tokenCurrent:
+			now := s.now()
+			ss.Gen++
+			ss.RotatedAt = ms(now)
+			ss.Expires = ms(now.Add(cfg.TokenTTL()))
+			u.Sessions[claims.SID] = ss
+			pruneSessions(u, now, cfg.MaxTokenLength)
+			return nil
+		case tokenGrace:
+			return errNoWrite
+		case tokenStale:
+			if !revoke {
+				return apierr.New(apierr.CheckTokenFailed)
+			}
+			replay = true
+			delete(u.Sessions, claims.SID)
+			return nil
+		case tokenExpired:
+			return apierr.New(apierr.TokenExpired)
+		}
+		return apierr.New(apierr.CheckTokenFailed)
+	})
+	switch {
+	case errors.Is(err, errNoWrite):
+		return s.sign(cfg, latest, claims.SID)
+	case err != nil:
+		return nil, err
+	case replay:
+		return nil, apierr.Wrap(apierr.CheckTokenFailed, errReplay)
+	}
+	return s.sign(cfg, out, claims.SID)
+}
+
+// errNoWrite stops update without saving, when nothing needs to change.
+var errNoWrite = errors.New("no write needed")
+
+// errReplay marks a refresh with a token rotated away outside the grace
+// window; the session has been revoked. It shows in the log line's cause.
+var errReplay = errors.New("refresh token replayed: session revoked")
+
+// checkStatus applies uni-id's status check.
+func checkStatus(u *User) error {
+	switch u.Status {
+	case StatusBanned:
+		return apierr.New(apierr.AccountBanned)
+	case StatusAuditing:
+		return apierr.New(apierr.AccountAuditing)
+	case StatusAuditFailed:
+		return apierr.New(apierr.AccountAuditFailed)
+	case StatusClosed:
+		return apierr.New(apierr.AccountClosed)
+	}
+	return nil
+}

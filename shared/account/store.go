@@ -1,0 +1,136 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// User is an account, stored under uni-id's field names (uni-id-users), so a
+// migrated uni-id user reads the same. Times are milliseconds since the epoch.
+type User struct {
+	UID                   string             `json:"uid"`
+	Username              string             `json:"username,omitempty"`
+	Password              string             `json:"password,omitempty"`
+	PasswordSecretVersion int                `json:"password_secret_version,omitempty"`
+	Nickname              string             `json:"nickname,omitempty"`
+	Mobile                string             `json:"mobile,omitempty"`
+	MobileConfirmed       int                `json:"mobile_confirmed,omitempty"`
+	Email                 string             `json:"email,omitempty"`
+	EmailConfirmed        int                `json:"email_confirmed,omitempty"`
+	Role                  []string           `json:"role,omitempty"`
+	Status                int                `json:"status,omitempty"`
+	DcloudAppid           []string           `json:"dcloud_appid,omitempty"`
+	RegisterDate          int64              `json:"register_date,omitempty"`
+	RegisterEnv           *RegisterEnv       `json:"register_env,omitempty"`
+	RegisterIP            string             `json:"register_ip,omitempty"`
+	LastLoginDate         int64              `json:"last_login_date,omitempty"`
+	LastLoginIP           string             `json:"last_login_ip,omitempty"`
+	ValidTokenDate        int64              `json:"valid_token_date,omitempty"`
+	MyInviteCode          string             `json:"my_invite_code,omitempty"`
+	InviterUID            []string           `json:"inviter_uid,omitempty"`
+	InviteTime            int64              `json:"invite_time,omitempty"`
+	Sessions              map[string]Session `json:"sessions,omitempty"`
+	// Version counts saves; every save is conditional on it.
+	Version int64 `json:"ver"`
+}
+
+// RegisterEnv is uni-id's register_env.
+type RegisterEnv struct {
+	AppID          string `json:"appid"`
+	UniPlatform    string `json:"uni_platform"`
+	OSName         string `json:"os_name"`
+	AppName        string `json:"app_name"`
+	AppVersion     string `json:"app_version"`
+	AppVersionCode string `json:"app_version_code"`
+	Channel        string `json:"channel"`
+	ClientIP       string `json:"client_ip"`
+}
+
+// Session is one logged-in device. Its token carries the session id and Gen;
+// refreshing bumps Gen, so an older token stops working after the grace window.
+type Session struct {
+	Gen       int    `json:"gen"`
+	Created   int64  `json:"created"`
+	Expires   int64  `json:"expires"`
+	RotatedAt int64  `json:"rotated_at,omitempty"`
+	Platform  string `json:"platform,omitempty"`
+	DeviceID  string `json:"device_id,omitempty"`
+}
+
+// Account status values, as uni-id.
+const (
+	StatusNormal      = 0
+	StatusBanned      = 1
+	StatusAuditing    = 2
+	StatusAuditFailed = 3
+	StatusClosed      = 4
+)
+
+// Store errors. Adapters return these (possibly wrapped); anything else is a
+// fault of the store and becomes a retryable or system error.
+var (
+	ErrNotFound = errors.New("not found")
+	// ErrConflict means the record changed since it was read.
+	ErrConflict = errors.New("conflict")
+	// ErrLimited means a counter is at its limit.
+	ErrLimited = errors.New("limited")
+	// ErrUnavailable means the store is throttled or failing; retry later.
+	ErrUnavailable = errors.New("store unavailable")
+)
+
+// TakenError means a unique key (username, mobile, email, ...) belongs to
+// another account.
+type TakenError struct{ Key string }
+
+func (e *TakenError) Error() string { return "unique key taken: " + e.Key }
+
+// Users stores accounts and their unique keys. A unique key is a string such
+// as "username:alice"; each is owned by at most one account, enforced in the
+// same transaction that writes the account.
+type Users interface {
+	// Get returns the account uid with a strongly consistent read, or
+	// ErrNotFound.
+	Get(ctx context.Context, uid string) (*User, error)
+	// Owner returns the uid owning key, or ErrNotFound.
+	Owner(ctx context.Context, key string) (string, error)
+	// Create writes a new account and claims keys. It returns *TakenError
+	// naming a key another account owns, and writes nothing then.
+	Create(ctx context.Context, u *User, keys []string) error
+	// Save writes u over the stored account if the stored Version is still
+	// u.Version (then it becomes u.Version+1), claims addKeys and releases
+	// dropKeys in the same transaction. It returns ErrConflict when the
+	// account changed, *TakenError when a key is taken, ErrNotFound when the
+	// account is gone, and writes nothing in those cases.
+	Save(ctx context.Context, u *User, addKeys, dropKeys []string) error
+}
+
+// Captchas stores captcha answers (hashed) by device and scene.
+type Captchas interface {
+	// Put stores the answer hash for key until expires, replacing any
+	// earlier one.
+	Put(ctx context.Context, key string, hash []byte, expires time.Time) error
+	// Take removes the captcha at key and returns what it held, or
+	// ErrNotFound. A captcha is taken on its first check, right or wrong.
+	Take(ctx context.Context, key string) (hash []byte, expires time.Time, err error)
+}
+
+// Window names a fixed-window counter: windows of Size start at multiples of
+// Size since the Unix epoch.
+type Window struct {
+	Key  string
+	Size time.Duration
+}
+
+// Counters are fixed-window counters for rate limits and failure counts.
+type Counters interface {
+	// Hit adds one to w's counter for the window that holds now and returns
+	// the new count. If the count is already limit it returns ErrLimited and
+	// changes nothing. limit 0 means no limit.
+	Hit(ctx context.Context, w Window, limit int, now time.Time) (int, error)
+	// Counts returns each counter's count in the window that holds now (0 if
+	// none), in one read.
+	Counts(ctx context.Context, now time.Time, ws ...Window) ([]int, error)
+	// Reset clears w's counter for the window that holds now.
+	Reset(ctx context.Context, w Window, now time.Time) error
+}

@@ -1,0 +1,64 @@
+package account
+
+import (
+	"context"
+
+	"github.com/idco-dev/idco/shared/apierr"
+	"github.com/idco-dev/idco/shared/cloudobj"
+	"github.com/idco-dev/idco/shared/password"
+)
+
+// UpdatePwdParams are updatePwd's params.
+type UpdatePwdParams struct {
+	OldPassword string `json:"oldPassword"`
+	NewPassword string `json:"newPassword"`
+}
+
+// UpdatePwd handles updatePwd: with the current password, set a new one.
+// Every other session ends; the caller's session continues with a newToken.
+func (s *Service) UpdatePwd(ctx context.Context, c *cloudobj.Call, p *UpdatePwdParams) (any, error) {
+	cfg, err := s.cfg(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := required("oldPassword", p.OldPassword, "newPassword", p.NewPassword); err != nil {
+		return nil, err
+	}
+	if code := password.Check(p.NewPassword, cfg.PasswordStrength); code != "" {
+		return nil, apierr.New(code)
+	}
+	u, err := s.caller(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	h := s.hasher(cfg)
+	if ok, _, _ := h.Verify(p.OldPassword, u.Password, u.PasswordSecretVersion); !ok || u.Password == "" {
+		return nil, apierr.New(apierr.PasswordError)
+	}
+	hash, err := h.Hash(p.NewPassword)
+	if err != nil {
+		return nil, apierr.Wrap(apierr.InvalidPassword, err)
+	}
+	sid := c.Auth.SessionID
+	saved, err := s.update(ctx, u, func(u *User) error {
+		ss, ok := u.Sessions[sid]
+		if !ok {
+			return apierr.New(apierr.CheckTokenFailed)
+		}
+		now := s.now()
+		u.Password, u.PasswordSecretVersion = hash, 0
+		u.ValidTokenDate = now.Unix() * 1000
+		ss.Gen++
+		ss.RotatedAt = 0 // the old token must not linger in a grace window
+		ss.Expires = ms(now.Add(cfg.TokenTTL()))
+		u.Sessions = map[string]Session{sid: ss}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if c.NewToken, err = s.sign(cfg, saved, sid); err != nil {
+		return nil, err
+	}
+	return nil, nil
+}

@@ -1,0 +1,105 @@
+package account
+
+import (
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/idco-dev/idco/shared/apierr"
+)
+
+// missing reports uni-id's "missing": empty or whitespace only (absent and
+// null decode to "").
+func missing(v string) bool { return strings.TrimSpace(v) == "" }
+
+// required returns uni-id-param-required for the first missing value among
+// name, value pairs, in schema order.
+func required(pairs ...string) error {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if missing(pairs[i+1]) {
+			return apierr.Param(apierr.ParamRequired, pairs[i])
+		}
+	}
+	return nil
+}
+
+var usernameRE = regexp.MustCompile(`^[a-zA-Z0-9_-]{3,32}$`)
+var allDigits = regexp.MustCompile(`^[0-9]+$`)
+
+// validUsername applies uni-id's username rule (letters, digits, _ and -,
+// not all digits) with uni-id-pages' 3 to 32 length.
+func validUsername(u string) error {
+	if !usernameRE.MatchString(u) || allDigits.MatchString(u) {
+		return apierr.New(apierr.InvalidUsername)
+	}
+	return nil
+}
+
+// validNickname applies uni-id's nickname rule: no @, not all digits, at most
+// 100 characters, no zero-width characters.
+func validNickname(n string) error {
+	if n == "" {
+		return nil
+	}
+	if strings.Contains(n, "@") || allDigits.MatchString(n) || utf8.RuneCountInString(n) > 100 ||
+		strings.ContainsAny(n, "\u200b\u200c\u200d\ufeff\u2060") {
+		return apierr.New(apierr.InvalidNickname)
+	}
+	return nil
+}
+
+// validEmail checks the shape of an address: one @ with text on both sides,
+// at most 254 octets (RFC 5321).
+func validEmail(e string) error {
+	at := strings.LastIndexByte(e, '@')
+	if at <= 0 || at == len(e)-1 || len(e) > 254 || strings.ContainsAny(e, " \t") {
+		return apierr.New(apierr.InvalidEmail)
+	}
+	return nil
+}
+
+var mobileRE = regexp.MustCompile(`^1[0-9]{10}$`)
+
+// validMobile applies uni-id's mainland China mobile rule.
+func validMobile(m string) error {
+	if !mobileRE.MatchString(m) {
+		return apierr.New(apierr.InvalidMobile)
+	}
+	return nil
+}
+
+var inviteRE = regexp.MustCompile(`^[A-Za-z0-9]{1,64}$`)
+
+// validInviteCode checks the optional inviteCode is a plausible code; invites
+// themselves come with the invite methods.
+func validInviteCode(code string) error {
+	if code != "" && !inviteRE.MatchString(code) {
+		return apierr.New(apierr.InvalidInviteCode)
+	}
+	return nil
+}
+
+// Unique key kinds. Keys are lowercased where uni-id compares
+// case-insensitively.
+func usernameKey(u string) string { return "username:" + strings.ToLower(u) }
+func mobileKey(m string) string   { return "mobile:" + m }
+func emailKey(e string) string    { return "email:" + strings.ToLower(e) }
+
+// adminKey is claimed by registerAdmin, so only one first admin is created
+// however many registrations race.
+const adminKey = "role:admin"
+
+// keysOf returns the unique keys a user's fields claim.
+func keysOf(u *User) []string {
+	var keys []string
+	if u.Username != "" {
+		keys = append(keys, usernameKey(u.Username))
+	}
+	if u.Mobile != "" && u.MobileConfirmed == 1 {
+		keys = append(keys, mobileKey(u.Mobile))
+	}
+	if u.Email != "" && u.EmailConfirmed == 1 {
+		keys = append(keys, emailKey(u.Email))
+	}
+	return keys
+}

@@ -1,0 +1,162 @@
+package apierr
+
+// Codes used by name in the code base. Every code, named here or not, has a
+// catalogue entry below.
+const (
+	AccountExists          = "uni-id-account-exists"
+	AccountNotExists       = "uni-id-account-not-exists"
+	AccountNotInApp        = "uni-id-account-not-exists-in-current-app"
+	AccountConflict        = "uni-id-account-conflict"
+	AccountBanned          = "uni-id-account-banned"
+	AccountAuditing        = "uni-id-account-auditing"
+	AccountAuditFailed     = "uni-id-account-audit-failed"
+	AccountClosed          = "uni-id-account-closed"
+	CaptchaRequired        = "uni-id-captcha-required"
+	PasswordError          = "uni-id-password-error"
+	PasswordExceedLimit    = "uni-id-password-error-exceed-limit"
+	InvalidUsername        = "uni-id-invalid-username"
+	InvalidPassword        = "uni-id-invalid-password"
+	InvalidMobile          = "uni-id-invalid-mobile"
+	InvalidEmail           = "uni-id-invalid-email"
+	InvalidNickname        = "uni-id-invalid-nickname"
+	InvalidParam           = "uni-id-invalid-param"
+	ParamRequired          = "uni-id-param-required"
+	AdminExists            = "uni-id-admin-exists"
+	AdminExistsInOtherApps = "uni-id-admin-exist-in-other-apps"
+	PermissionError        = "uni-id-permission-error"
+	SystemError            = "uni-id-system-error"
+	InvalidInviteCode      = "uni-id-invalid-invite-code"
+	UnsupportedRequest     = "uni-id-unsupported-request"
+	ConfigFieldRequired    = "uni-id-config-field-required"
+	ConfigFieldInvalid     = "uni-id-config-field-invalid"
+	TokenExpired           = "uni-id-token-expired"
+	CheckTokenFailed       = "uni-id-check-token-failed"
+
+	MethodNotFound       = "uni-id-method-not-found"
+	WrongFunction        = "uni-id-wrong-function"
+	PayloadTooLarge      = "uni-id-payload-too-large"
+	RetryLater           = "uni-id-retry-later"
+	RateLimited          = "uni-id-rate-limited"
+	RegistrationDisabled = "uni-id-registration-disabled"
+	LoginTypeDisabled    = "uni-id-login-type-disabled"
+
+	CaptchaCreateFail     = "uni-captcha-create-fail"
+	CaptchaVerifyFail     = "uni-captcha-verify-fail"
+	CaptchaVerifyOverdue  = "uni-captcha-verify-overdue"
+	CaptchaRefreshFail    = "uni-captcha-refresh-fail"
+	CaptchaDeviceRequired = "uni-captcha-deviceId-required"
+	CaptchaTextRequired   = "uni-captcha-text-required"
+)
+
+// Entry is one catalogue line: the HTTP status of the code's class and its
+// messages.
+type Entry struct {
+	Status int
+	ZhHans string
+	En     string
+}
+
+// Catalog maps every errCode idco can send to its entry. uni-id's codes keep
+// uni-id's messages (reference section 2); idco's own follow them.
+var Catalog = map[string]Entry{
+	// uni-id-co common/error.js, lang/zh-hans.js, lang/en.js
+	AccountExists:                             {409, "此账号已注册", "Account exists"},
+	AccountNotExists:                          {404, "此账号未注册", "Account does not exists"},
+	AccountNotInApp:                           {404, "此账号未在该应用注册", "Account does not exists in current app"},
+	AccountConflict:                           {409, "用户账号冲突", "User account conflict"},
+	AccountBanned:                             {403, "此账号已封禁", "Account has been banned"},
+	AccountAuditing:                           {403, "此账号正在审核中", "Account audit in progress"},
+	AccountAuditFailed:                        {403, "此账号审核失败", "Account audit failed"},
+	AccountClosed:                             {403, "此账号已注销", "Account has been closed"},
+	CaptchaRequired:                           {400, "请输入图形验证码", "Captcha required"},
+	PasswordError:                             {400, "密码错误", "Password error"},
+	PasswordExceedLimit:                       {429, "密码错误次数过多，请稍后再试", "The number of password errors is excessive"},
+	InvalidUsername:                           {400, "用户名不合法", "Invalid username"},
+	InvalidPassword:                           {400, "密码不合法", "invalid password"},
+	"uni-id-invalid-password-super":           {400, "密码必须包含大小写字母、数字和特殊符号，长度8-16位", "Passwords must have 8-16 characters and contain uppercase letters, lowercase letters, numbers, and symbols."},
+	"uni-id-invalid-password-strong":          {400, "密码必须包含字母、数字和特殊符号，长度8-16位不合法", "Passwords must have 8-16 characters and contain letters, numbers and symbols."},
+	"uni-id-invalid-password-medium":          {400, "密码必须为字母、数字和特殊符号任意两种的组合，长度8-16位", "Passwords must have 8-16 characters and contain at least two of the following: letters, numbers, and symbols."},
+	"uni-id-invalid-password-weak":            {400, "密码必须包含字母和数字，长度6-16位", "Passwords must have 6-16 characters and contain letters and numbers."},
+	InvalidMobile:                             {400, "手机号码不合法", "Invalid mobile phone number"},
+	InvalidEmail:                              {400, "邮箱不合法", "Invalid email address"},
+	InvalidNickname:                           {400, "昵称不合法", "Invalid nickname"},
+	InvalidParam:                              {400, "参数错误", "Invalid parameter"},
+	ParamRequired:                             {400, "缺少参数: {param}", "Parameter required: {param}"},
+	"uni-id-get-third-party-account-failed":   {502, "获取第三方账号失败", "Get third party account failed"},
+	"uni-id-get-third-party-user-info-failed": {502, "获取用户信息失败", "Get third party user info failed"},
+	"uni-id-mobile-verify-code-error":         {400, "手机验证码错误或已过期", "Verify code error or expired"},
+	"uni-id-email-verify-code-error":          {400, "邮箱验证码错误或已过期", "Verify code error or expired"},
+	AdminExists:                               {409, "超级管理员已存在", "Administrator exists"},
+	AdminExistsInOtherApps:                    {409, "超级管理员已在其他控制台注册", "Administrator is registered in other consoles"},
+	PermissionError:                           {403, "权限错误", "Permission denied"},
+	SystemError:                               {500, "系统错误", "System error"},
+	"uni-id-set-invite-code-failed":           {500, "设置邀请码失败", "Set invite code failed"},
+	InvalidInviteCode:                         {400, "邀请码不可用", "Invalid invite code"},
+	"uni-id-change-inviter-forbidden":         {403, "禁止修改邀请人", "Change inviter is not allowed"},
+	"uni-id-bind-conflict":                    {409, "此账号已被绑定", "This account has been bound"},
+	"uni-id-unbind-failed":                    {400, "请先绑定后再解绑", "Please bind first and then unbind"},
+	"uni-id-unbind-not-supported":             {400, "不支持解绑", "Unbinding is not supported"},
+	"uni-id-unbind-unique-login":              {400, "这是当前唯一登录方式，无法解绑", "This is the only way to log in, it cannot be unbound"},
+	"uni-id-unbind-password-not-exists":       {400, "请先设置密码在尝试解绑", "Please set a password first"},
+	"uni-id-unbind-mobile-not-exists":         {400, "这是当前唯一登录方式，请绑定手机号后再尝试解绑", "This is the only way to login at the moment, please bind your phone number and then try to unbind"},
+	UnsupportedRequest:                        {415, "不支持的请求方式", "Unsupported request"},
+	"uni-id-illegal-request":                  {403, "非法请求", "Illegal request"},
+	ConfigFieldRequired:                       {500, "缺少配置项: {field}", "Config field required: {field}"},
+	ConfigFieldInvalid:                        {500, "配置项: {field}无效", "Config field: {field} is invalid"},
+	"uni-id-frv-fail":                         {400, "实名认证失败", "Real name certify failed"},
+	"uni-id-frv-processing":                   {400, "等待人脸识别", "Waiting for face recognition"},
+	"uni-id-realname-verified":                {409, "该账号已实名认证", "This account has been verified"},
+	"uni-id-idcard-exists":                    {409, "该证件号码已绑定账号", "The ID number has been bound to the account"},
+	"uni-id-invalid-idcard":                   {400, "身份证号码不合法", "ID number is invalid"},
+	"uni-id-invalid-realname":                 {400, "姓名只能是汉字", "The name can only be Chinese characters"},
+	"uni-id-unknown-error":                    {500, "未知错误", "unknown error"},
+	"uni-id-realname-verify-upper-limit":      {429, "当日实名认证次数已达上限", "The number of real-name certify on the day has reached the upper limit"},
+
+	// uni-id-common
+	TokenExpired:     {401, "登录状态失效，token已过期", "The login status is invalid, token has expired"},
+	CheckTokenFailed: {401, "token校验未通过", "Check token failed"},
+
+	// uni-captcha
+	CaptchaCreateFail:           {500, "验证码生成失败", "Failed to create captcha"},
+	CaptchaVerifyFail:           {400, "验证码错误", "Captcha verify failed"},
+	CaptchaVerifyOverdue:        {400, "验证码已失效", "Captcha expired"},
+	CaptchaRefreshFail:          {400, "验证码刷新失败", "Failed to refresh captcha"},
+	CaptchaDeviceRequired:       {400, "缺少设备ID", "deviceId required"},
+	CaptchaTextRequired:         {400, "请输入验证码", "Captcha text required"},
+	"uni-captcha-interior-fail": {500, "验证码内部错误", "Captcha internal error"},
+
+	// idco
+	MethodNotFound:       {404, "方法不存在: {method}", "Method not found: {method}"},
+	WrongFunction:        {404, "方法 {method} 由云函数 {function} 提供", "Method {method} is served by function {function}"},
+	PayloadTooLarge:      {413, "请求体过大", "Request body too large"},
+	RetryLater:           {503, "服务繁忙，请稍后重试", "Service busy, please try again later"},
+	RateLimited:          {429, "操作过于频繁，请稍后再试", "Too many requests, please try again later"},
+	RegistrationDisabled: {403, "系统已关闭注册", "Registration is disabled"},
+	LoginTypeDisabled:    {403, "不支持此登录方式", "This login method is disabled"},
+}
+
+// Lookup returns the message for code in locale: English for "en" and its
+// variants, Simplified Chinese otherwise (uni-id's fallback).
+func Lookup(code, locale string) string {
+	e, ok := Catalog[code]
+	if !ok {
+		e = Catalog[SystemError]
+	}
+	if IsEnglish(locale) {
+		return e.En
+	}
+	return e.ZhHans
+}
+
+// IsEnglish reports whether locale selects the English catalogue.
+func IsEnglish(locale string) bool {
+	return locale == "en" || len(locale) > 2 && locale[:3] == "en-" || len(locale) > 2 && locale[:3] == "en_"
+}
+
+// Status returns the HTTP status of code's class; unknown codes are 500.
+func Status(code string) int {
+	if e, ok := Catalog[code]; ok {
+		return e.Status
+	}
+	return 500
+}

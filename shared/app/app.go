@@ -1,0 +1,152 @@
+// Package app is idco's composition root: it reads the environment, loads the
+// config from a file, SSM Parameter Store or Secrets Manager, builds the AWS
+// clients and the stores once, and wires a family's dispatcher. The Lambda
+// functions and the dev server both start here.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/idco-dev/idco/shared/account"
+	"github.com/idco-dev/idco/shared/cloudobj"
+	"github.com/idco-dev/idco/shared/config"
+	"github.com/idco-dev/idco/shared/dynamo"
+)
+
+// Environment variables idco reads. template.yaml sets them for each
+// function; a test checks that it does.
+const (
+	EnvConfigFile      = "IDCO_CONFIG_FILE"      // a local config.json
+	EnvConfigParameter = "IDCO_CONFIG_PARAMETER" // an SSM SecureString parameter name
+	EnvConfigSecret    = "IDCO_CONFIG_SECRET"    // a Secrets Manager secret id
+	EnvTablePrefix     = "IDCO_TABLE_PREFIX"     // table names are prefix + users, keys, ephemeral
+	EnvDynamoEndpoint  = "DYNAMODB_ENDPOINT"     // another DynamoDB (Local, minidyn)
+)
+
+// DefaultTablePrefix is used when IDCO_TABLE_PREFIX is unset.
+const DefaultTablePrefix = "idco-"
+
+// Env lists every variable the code reads, for the template check.
+func Env() []string {
+	return []string{EnvConfigFile, EnvConfigParameter, EnvConfigSecret, EnvTablePrefix, EnvDynamoEndpoint}
+}
+
+// LoadConfig reads and parses the config named by the environment: a file,
+// an SSM parameter (decrypted) or a secret. Exactly one must be set.
+func LoadConfig(ctx context.Context, getenv func(string) string, aws func() (aws.Config, error)) (*config.Set, error) {
+	file, param, secret := getenv(EnvConfigFile), getenv(EnvConfigParameter), getenv(EnvConfigSecret)
+	n := 0
+	for _, v := range []string{file, param, secret} {
+		if v != "" {
+			n++
+		}
+	}
+	if n != 1 {
+		return nil, fmt.Errorf("set exactly one of %s, %s and %s", EnvConfigFile, EnvConfigParameter, EnvConfigSecret)
+	}
+	var data []byte
+	var err error
+	switch {
+	case file != "":
+		data, err = os.ReadFile(file)
+	case param != "":
+		data, err = readParameter(ctx, aws, param)
+	default:
+		data, err = readSecret(ctx, aws, secret)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	return config.Parse(data)
+}
+
+func readParameter(ctx context.Context, load func() (aws.Config, error), name string) ([]byte, error) {
+	cfg, err := load()
+	if err != nil {
+		return nil, err
+	}
+	out, err := ssm.NewFromConfig(cfg).GetParameter(ctx, &ssm.GetParameterInput{
+		Name: aws.String(name), WithDecryption: aws.Bool(true)})
+	if err != nil {
+		return nil, err
+	}
+	if out.Parameter == nil || out.Parameter.Value == nil {
+		return nil, errors.New("parameter has no value")
+	}
+	return []byte(*out.Parameter.Value), nil
+}
+
+func readSecret(ctx context.Context, load func() (aws.Config, error), id string) ([]byte, error) {
+	cfg, err := load()
+	if err != nil {
+		return nil, err
+	}
+	out, err := secretsmanager.NewFromConfig(cfg).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
+	if err != nil {
+		return nil, err
+	}
+	if out.SecretString == nil {
+		return nil, errors.New("secret has no string value")
+	}
+	return []byte(*out.SecretString), nil
+}
+
+// NewDynamo returns a DynamoDB client with a short retry budget, so retries
+// stay inside a request's deadline; endpoint, when set, points it elsewhere.
+func NewDynamo(cfg aws.Config, endpoint string) *dynamodb.Client {
+	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
+		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
+			so.MaxAttempts = 3
+			so.MaxBackoff = 200 * time.Millisecond
+		})
+		if endpoint != "" {
+			o.BaseEndpoint = aws.String(endpoint)
+		}
+	})
+}
+
+// Deps are what a service is built from.
+type Deps struct {
+	Config *config.Set
+	DB     *dynamodb.Client
+	Prefix string
+	Outbox account.Outbox // dev mode only
+	Now    func() time.Time
+}
+
+// NewService wires the account service over DynamoDB.
+func NewService(d Deps) *account.Service {
+	st := &dynamo.Store{DB: d.DB, Names: dynamo.NamesWithPrefix(d.Prefix)}
+	return &account.Service{Config: d.Config, Users: st, Captchas: st, Counters: st, Outbox: d.Outbox, Now: d.Now}
+}
+
+// Dispatcher returns the dispatcher of one function.
+func Dispatcher(function string, table cloudobj.Table, svc *account.Service, log *slog.Logger) *cloudobj.Dispatcher {
+	return &cloudobj.Dispatcher{Function: function, Methods: table, Auth: svc, Logger: log, Now: svc.Now}
+}
+
+// LoadAWS loads the default AWS config once.
+func LoadAWS(ctx context.Context) func() (aws.Config, error) {
+	var cfg aws.Config
+	var err error
+	loaded := false
+	return func() (aws.Config, error) {
+		if !loaded {
+			cfg, err = awsconfig.LoadDefaultConfig(ctx)
+			loaded = true
+		}
+		return cfg, err
+	}
+}

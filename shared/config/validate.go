@@ -1,0 +1,98 @@
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+)
+
+// MinTokenSecret is the shortest tokenSecret accepted: HS256 needs a key of
+// at least 256 bits (RFC 8725 section 3.5).
+const MinTokenSecret = 32
+
+// PasswordSecret is one entry of uni-id's passwordSecret.
+type PasswordSecret struct {
+	Type    string `json:"type"`
+	Value   string `json:"value"`
+	Version int    `json:"version"`
+}
+
+// PasswordSecrets is uni-id's passwordSecret: a string (one hmac-sha1 secret
+// without a version) or an array of versioned secrets, kept oldest first.
+type PasswordSecrets []PasswordSecret
+
+// UnmarshalJSON accepts both of uni-id's forms.
+func (p *PasswordSecrets) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		*p = PasswordSecrets{{Type: "hmac-sha1", Value: s}}
+		return nil
+	}
+	var list []PasswordSecret
+	if err := json.Unmarshal(b, &list); err != nil {
+		return errors.New("want a string or an array of {type, value, version}")
+	}
+	for i := range list {
+		if list[i].Type == "" {
+			list[i].Type = "hmac-sha1"
+		}
+	}
+	sort.SliceStable(list, func(i, j int) bool { return list[i].Version < list[j].Version })
+	*p = list
+	return nil
+}
+
+var strengthLevels = map[string]bool{"": true, "super": true, "strong": true, "medium": true, "weak": true}
+
+// validate lists every problem of an effective config.
+func validate(c *Config, where string) Problems {
+	checks := []struct {
+		bad bool
+		msg string
+	}{
+		{c.TokenSecret == "", "tokenSecret: required"},
+		{c.TokenSecret != "" && len(c.TokenSecret) < MinTokenSecret,
+			fmt.Sprintf("tokenSecret: must be at least %d bytes (use 32+ random bytes)", MinTokenSecret)},
+		{c.TokenExpiresIn <= 0, "tokenExpiresIn: must be a positive number of seconds"},
+		{c.TokenExpiresThreshold < 0, "tokenExpiresThreshold: must not be negative"},
+		{c.TokenExpiresIn > 0 && c.TokenExpiresThreshold >= c.TokenExpiresIn,
+			"tokenExpiresThreshold: must be less than tokenExpiresIn"},
+		{c.MaxTokenLength < 1, "maxTokenLength: must be at least 1"},
+		{c.PasswordErrorLimit < 1, "passwordErrorLimit: must be at least 1"},
+		{c.PasswordErrorRetryTime < 1, "passwordErrorRetryTime: must be at least 1 second"},
+		{!strengthLevels[c.PasswordStrength], "passwordStrength: must be one of super, strong, medium, weak"},
+		{c.Idco.Registration != "open" && c.Idco.Registration != "disabled",
+			`idco.registration: must be "open" or "disabled"`},
+		{c.Idco.LoginCaptchaAfter < 1, "idco.loginCaptchaAfter: must be at least 1"},
+		{c.Idco.RefreshGraceSeconds < 1 || c.Idco.RefreshGraceSeconds > 60,
+			"idco.refreshGraceSeconds: must be 1 to 60"},
+		{c.Idco.Captcha.ExpiresIn < 10 || c.Idco.Captcha.ExpiresIn > 600, "idco.captcha.expiresIn: must be 10 to 600"},
+		{c.Idco.Captcha.Length < 4 || c.Idco.Captcha.Length > 8, "idco.captcha.length: must be 4 to 8"},
+		{c.Idco.Captcha.PerIPPerMinute < 1, "idco.captcha.perIpPerMinute: must be at least 1"},
+		{c.Idco.Argon2.MemoryKiB < 8192, "idco.argon2.memoryKiB: must be at least 8192"},
+		{c.Idco.Argon2.MemoryKiB > 1<<20, "idco.argon2.memoryKiB: must be at most 1048576"},
+		{c.Idco.Argon2.Time < 1 || c.Idco.Argon2.Time > 10, "idco.argon2.time: must be 1 to 10"},
+		{c.Idco.Argon2.Threads > 16, "idco.argon2.threads: must be 1 to 16"},
+	}
+	var probs Problems
+	for _, ch := range checks {
+		if ch.bad {
+			probs = append(probs, where+ch.msg)
+		}
+	}
+	seen := map[int]bool{}
+	for i, s := range c.PasswordSecret {
+		if s.Type != "hmac-sha1" && s.Type != "hmac-sha256" {
+			probs = append(probs, fmt.Sprintf("%spasswordSecret[%d].type: must be hmac-sha1 or hmac-sha256", where, i))
+		}
+		if s.Type == "hmac-sha1" && s.Value == "" {
+			probs = append(probs, fmt.Sprintf("%spasswordSecret[%d].value: required for hmac-sha1", where, i))
+		}
+		if seen[s.Version] {
+			probs = append(probs, fmt.Sprintf("%spasswordSecret[%d].version: %d appears twice", where, i, s.Version))
+		}
+		seen[s.Version] = true
+	}
+	return probs
+}

@@ -1,0 +1,164 @@
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/idco-dev/idco/shared/account"
+)
+
+// Get implements account.Users: one strongly consistent GetItem.
+func (s *Store) Get(ctx context.Context, uid string) (*account.User, error) {
+	var out *dynamodb.GetItemOutput
+	err := s.retry(ctx, func() (err error) {
+		out, err = s.DB.GetItem(ctx, &dynamodb.GetItemInput{
+			TableName:      aws.String(s.Names.Users),
+			Key:            map[string]types.AttributeValue{"uid": str(uid)},
+			ConsistentRead: aws.Bool(true),
+		})
+		return err
+	})
+	if err != nil {
+		return nil, classify(err)
+	}
+	if out.Item == nil {
+		return nil, account.ErrNotFound
+	}
+	u := &account.User{}
+	if err := unmarshal(out.Item, u); err != nil {
+		return nil, fmt.Errorf("decode user %s: %w", uid, err)
+	}
+	return u, nil
+}
+
+// Owner implements account.Users: one strongly consistent GetItem of the
+// key's sentinel.
+func (s *Store) Owner(ctx context.Context, key string) (string, error) {
+	var out *dynamodb.GetItemOutput
+	err := s.retry(ctx, func() (err error) {
+		out, err = s.DB.GetItem(ctx, &dynamodb.GetItemInput{
+			TableName:      aws.String(s.Names.Keys),
+			Key:            map[string]types.AttributeValue{"key": str(key)},
+			ConsistentRead: aws.Bool(true),
+		})
+		return err
+	})
+	if err != nil {
+		return "", classify(err)
+	}
+	uid, ok := out.Item["uid"].(*types.AttributeValueMemberS)
+	if !ok {
+		return "", account.ErrNotFound
+	}
+	return uid.Value, nil
+}
+
+// Create implements account.Users: one TransactWriteItems putting the user
+// and each key's sentinel, all conditional on not existing yet.
+func (s *Store) Create(ctx context.Context, u *account.User, keys []string) error {
+	item, err := marshal(u)
+	if err != nil {
+		return err
+	}
+	items := []types.TransactWriteItem{{Put: &types.Put{
+		TableName:           aws.String(s.Names.Users),
+		Item:                item,
+		ConditionExpression: aws.String("attribute_not_exists(uid)"),
+	}}}
+	items = append(items, s.claims(u.UID, keys)...)
+	return s.transact(ctx, items, keys)
+}
+
+// Save implements account.Users: a PutItem conditional on the version, or,
+// when keys change, a TransactWriteItems that also claims and releases
+// sentinels.
+func (s *Store) Save(ctx context.Context, u *account.User, addKeys, dropKeys []string) error {
+	next := *u
+	next.Version = u.Version + 1
+	item, err := marshal(&next)
+	if err != nil {
+		return err
+	}
+	put := &types.Put{
+		TableName:                 aws.String(s.Names.Users),
+		Item:                      item,
+		ConditionExpression:       aws.String("ver = :v"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":v": num(u.Version)},
+	}
+	if len(addKeys) == 0 && len(dropKeys) == 0 {
+		err := s.retry(ctx, func() error {
+			_, err := s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item,
+				ConditionExpression: put.ConditionExpression, ExpressionAttributeValues: put.ExpressionAttributeValues})
+			return err
+		})
+		if isCondFailed(err) {
+			return account.ErrConflict
+		}
+		return classify(err)
+	}
+	items := []types.TransactWriteItem{{Put: put}}
+	items = append(items, s.claims(u.UID, addKeys)...)
+	for _, k := range dropKeys {
+		items = append(items, types.TransactWriteItem{Delete: &types.Delete{
+			TableName:                 aws.String(s.Names.Keys),
+			Key:                       map[string]types.AttributeValue{"key": str(k)},
+			ConditionExpression:       aws.String("uid = :uid"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":uid": str(u.UID)},
+		}})
+	}
+	return s.transact(ctx, items, addKeys)
+}
+
+// claims returns the sentinel puts for keys.
+func (s *Store) claims(uid string, keys []string) []types.TransactWriteItem {
+	out := make([]types.TransactWriteItem, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, types.TransactWriteItem{Put: &types.Put{
+			TableName:                aws.String(s.Names.Keys),
+			Item:                     map[string]types.AttributeValue{"key": str(k), "uid": str(uid)},
+			ConditionExpression:      aws.String("attribute_not_exists(#k)"),
+			ExpressionAttributeNames: map[string]string{"#k": "key"},
+		}})
+	}
+	return out
+}
+
+// transact runs a transaction whose item 0 is the user and items 1..len(keys)
+// claim keys, and maps a cancellation to the account errors.
+func (s *Store) transact(ctx context.Context, items []types.TransactWriteItem, keys []string) error {
+	err := s.retry(ctx, func() error {
+		_, err := s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+		return err
+	})
+	tc, ok := errors.AsType[*types.TransactionCanceledException](err)
+	if !ok {
+		return classify(err)
+	}
+	for i, r := range tc.CancellationReasons {
+		if r.Code == nil || *r.Code != "ConditionalCheckFailed" {
+			continue
+		}
+		switch {
+		case i == 0:
+			return account.ErrConflict
+		case i <= len(keys):
+			return &account.TakenError{Key: keys[i-1]}
+		default:
+			// A released key no longer belongs to the user: someone changed
+			// the account meanwhile.
+			return account.ErrConflict
+		}
+	}
+	return classify(err)
+}
+
+func str(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
+
+func num(n int64) types.AttributeValue {
+	return &types.AttributeValueMemberN{Value: fmt.Sprint(n)}
+}

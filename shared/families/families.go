@@ -1,0 +1,84 @@
+// Package families holds each function family's method table: which
+// account method answers which uni-id-co method name, under which access
+// rule (uni-id's config/permission.js). The Lambda functions, the dev server
+// and the tests all serve these same tables.
+package families
+
+import (
+	"github.com/idco-dev/idco/shared/account"
+	"github.com/idco-dev/idco/shared/cloudobj"
+)
+
+// Family builds one family's table from the service.
+type Family func(s *account.Service) cloudobj.Table
+
+// ByName maps each implemented family to its table builder.
+func ByName() map[string]Family {
+	return map[string]Family{
+		"register":    Register,
+		"login":       Login,
+		"reset":       Reset,
+		"captcha":     Captcha,
+		"login-types": LoginTypes,
+		"account":     Account,
+	}
+}
+
+// Register is the register function's table.
+func Register(s *account.Service) cloudobj.Table {
+	return cloudobj.Table{
+		"registerAdmin": cloudobj.Bind(cloudobj.Anyone, s.RegisterAdmin),
+		"registerUser":  cloudobj.Bind(cloudobj.Anyone, s.RegisterUser),
+	}
+}
+
+// Login is the login function's table.
+func Login(s *account.Service) cloudobj.Table {
+	return cloudobj.Table{
+		"login": cloudobj.Bind(cloudobj.Anyone, s.Login),
+	}
+}
+
+// Reset is the reset function's table.
+func Reset(s *account.Service) cloudobj.Table {
+	return cloudobj.Table{
+		"updatePwd": cloudobj.Bind(cloudobj.LoggedIn, s.UpdatePwd),
+	}
+}
+
+// Captcha is the captcha function's table.
+func Captcha(s *account.Service) cloudobj.Table {
+	return cloudobj.Table{
+		"createCaptcha":  cloudobj.Bind(cloudobj.Anyone, s.CreateCaptcha),
+		"refreshCaptcha": cloudobj.Bind(cloudobj.Anyone, s.RefreshCaptcha),
+	}
+}
+
+// LoginTypes is the login-types function's table.
+func LoginTypes(s *account.Service) cloudobj.Table {
+	return cloudobj.Table{
+		"getSupportedLoginType": cloudobj.Bind(cloudobj.Anyone, s.GetSupportedLoginType),
+	}
+}
+
+// Account is the account function's table.
+func Account(s *account.Service) cloudobj.Table {
+	return cloudobj.Table{
+		"logout":         cloudobj.Bind(cloudobj.Access{Login: true, NoRefresh: true}, s.Logout),
+		"refreshToken":   cloudobj.Bind(cloudobj.Anyone, s.RefreshToken),
+		"getAccountInfo": cloudobj.Bind(cloudobj.LoggedIn, s.GetAccountInfo),
+		"closeAccount":   cloudobj.Bind(cloudobj.LoggedIn, s.CloseAccount),
+	}
+}
+
+// All merges every family's table, for the dev server's /uni-id-co route
+// that serves any method from one URL.
+func All(s *account.Service) cloudobj.Table {
+	all := cloudobj.Table{}
+	for _, f := range ByName() {
+		for name, m := range f(s) {
+			all[name] = m
+		}
+	}
+	return all
+}

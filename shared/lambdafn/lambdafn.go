@@ -1,0 +1,88 @@
+// Package lambdafn runs a cloud-object dispatcher as an AWS Lambda handler,
+// for both the Function URL event and the raw {method, params, clientInfo,
+// uniIdToken} event of a direct invoke or `sam local invoke`.
+package lambdafn
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/idco-dev/idco/shared/cloudobj"
+)
+
+// urlProbe tells a Function URL event from a raw event.
+type urlProbe struct {
+	RequestContext *struct {
+		HTTP *struct {
+			Method string `json:"method"`
+		} `json:"http"`
+	} `json:"requestContext"`
+}
+
+// Handler returns the Lambda handler for d.
+func Handler(d *cloudobj.Dispatcher) func(ctx context.Context, event json.RawMessage) (any, error) {
+	return func(ctx context.Context, event json.RawMessage) (any, error) {
+		var probe urlProbe
+		_ = json.Unmarshal(event, &probe)
+		if probe.RequestContext != nil && probe.RequestContext.HTTP != nil {
+			var req events.LambdaFunctionURLRequest
+			if err := json.Unmarshal(event, &req); err != nil {
+				return nil, err
+			}
+			return serveURL(ctx, d, &req), nil
+		}
+		out := d.Serve(ctx, cloudobj.Input{Body: event, RequestID: invocationID(ctx)})
+		return json.RawMessage(out.Body), nil
+	}
+}
+
+// serveURL answers a Function URL request. The source IP comes from the
+// request context, which Lambda fills, never from a header.
+func serveURL(ctx context.Context, d *cloudobj.Dispatcher, req *events.LambdaFunctionURLRequest) events.LambdaFunctionURLResponse {
+	body := []byte(req.Body)
+	if req.IsBase64Encoded {
+		if len(req.Body) > base64.StdEncoding.EncodedLen(cloudobj.MaxBody+1) {
+			body = bytes.Repeat([]byte{' '}, cloudobj.MaxBody+1)
+		} else if b, err := base64.StdEncoding.DecodeString(req.Body); err == nil {
+			body = b
+		}
+	}
+	headers := make(map[string]string, len(req.Headers))
+	for k, v := range req.Headers {
+		headers[strings.ToLower(k)] = v
+	}
+	method := ""
+	if p := strings.Trim(req.RawPath, "/"); p != "" {
+		method = p[strings.LastIndexByte(p, '/')+1:]
+	}
+	rc := req.RequestContext
+	out := d.Serve(ctx, cloudobj.Input{
+		Body:        body,
+		PathMethod:  method,
+		HTTP:        true,
+		HTTPMethod:  rc.HTTP.Method,
+		ContentType: headers["content-type"],
+		Header:      func(name string) string { return headers[strings.ToLower(name)] },
+		SourceIP:    rc.HTTP.SourceIP,
+		UserAgent:   rc.HTTP.UserAgent,
+		RequestID:   rc.RequestID,
+	})
+	return events.LambdaFunctionURLResponse{
+		StatusCode: out.Status,
+		Headers:    map[string]string{"Content-Type": "application/json; charset=utf-8"},
+		Body:       string(out.Body),
+	}
+}
+
+func invocationID(ctx context.Context) string {
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		return lc.AwsRequestID
+	}
+	return ""
+}

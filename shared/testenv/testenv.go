@@ -1,0 +1,208 @@
+// Package testenv starts idco for tests: the real service, stores and
+// dispatchers over an embedded DynamoDB (minidyn through the real SDK
+// client, or DYNAMODB_ENDPOINT when set), served over HTTP exactly as the dev
+// server mounts them, with a settable clock, a recording outbox, a captured
+// log and a count of DynamoDB calls.
+package testenv
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/truora/minidyn/server"
+
+	"github.com/idco-dev/idco/shared/account"
+	"github.com/idco-dev/idco/shared/app"
+	"github.com/idco-dev/idco/shared/cloudobj"
+	"github.com/idco-dev/idco/shared/config"
+	"github.com/idco-dev/idco/shared/dynamo"
+	"github.com/idco-dev/idco/shared/families"
+	"github.com/idco-dev/idco/shared/httpfn"
+)
+
+// TokenSecret is the test config's tokenSecret.
+const TokenSecret = "test-token-secret-0123456789abcdef0123456789"
+
+// Env is a running idco.
+type Env struct {
+	URL     string
+	DB      *dynamodb.Client
+	Dyn     *server.Server // nil when DYNAMODB_ENDPOINT is used
+	Prefix  string
+	Names   dynamo.Names
+	Svc     *account.Service
+	Clock   *Clock
+	Outbox  *Outbox
+	Log     *SyncBuffer
+	Calls   atomic.Int64 // DynamoDB requests served
+	inject  atomic.Pointer[func(op string) (int, string, bool)]
+	started time.Time
+}
+
+// Config returns the test config document: fast argon2 so tests stay quick.
+func Config() map[string]any {
+	return map[string]any{
+		"tokenSecret":    TokenSecret,
+		"passwordSecret": []any{map[string]any{"type": "hmac-sha1", "value": "passwordSecret-demo", "version": 1}},
+		"idco": map[string]any{
+			"argon2": map[string]any{"memoryKiB": 8192, "time": 1, "threads": 1},
+		},
+	}
+}
+
+// New starts an Env; edit, when given, changes the config document first.
+func New(t testing.TB, edit func(cfg map[string]any)) *Env {
+	t.Helper()
+	doc := Config()
+	if edit != nil {
+		edit(doc)
+	}
+	data, _ := json.Marshal(doc)
+	set, err := config.Parse(data)
+	if err != nil {
+		t.Fatalf("config: %v", err)
+	}
+	e := &Env{Clock: &Clock{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}, Outbox: &Outbox{}, Log: &SyncBuffer{}}
+	endpoint := os.Getenv(app.EnvDynamoEndpoint)
+	if endpoint == "" {
+		e.Dyn = server.NewServer()
+		ddb := httptest.NewServer(e.count(e.Dyn))
+		t.Cleanup(ddb.Close)
+		endpoint = ddb.URL
+	}
+	e.DB = app.NewDynamo(aws.Config{Region: "us-east-1",
+		Credentials: credentials.NewStaticCredentialsProvider("x", "y", "")}, endpoint)
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	e.Prefix = "t" + hex.EncodeToString(b[:]) + "-"
+	e.Names = dynamo.NamesWithPrefix(e.Prefix)
+	if err := dynamo.Bootstrap(context.Background(), e.DB, e.Prefix); err != nil {
+		t.Fatalf("bootstrap: %v", err)
+	}
+	e.Svc = app.NewService(app.Deps{Config: set, DB: e.DB, Prefix: e.Prefix, Outbox: e.Outbox, Now: e.Clock.Now})
+	log := slog.New(slog.NewJSONHandler(e.Log, nil))
+	var ds []*cloudobj.Dispatcher
+	for name, f := range families.ByName() {
+		ds = append(ds, app.Dispatcher(name, f(e.Svc), e.Svc, log))
+	}
+	ds = append(ds, app.Dispatcher("uni-id-co", families.All(e.Svc), e.Svc, log))
+	srv := httptest.NewServer(httpfn.Mux(ds))
+	t.Cleanup(srv.Close)
+	e.URL = srv.URL
+	return e
+}
+
+// count wraps the DynamoDB server to count requests and inject faults.
+func (e *Env) count(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.Calls.Add(1)
+		if f := e.inject.Load(); f != nil {
+			target := r.Header.Get("X-Amz-Target")
+			if i := bytes.LastIndexByte([]byte(target), '.'); i >= 0 {
+				target = target[i+1:]
+			}
+			if status, body, ok := (*f)(target); ok {
+				w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+				w.WriteHeader(status)
+				_, _ = w.Write([]byte(body))
+				return
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// Inject makes DynamoDB answer with a fault while f returns ok for an
+// operation name (PutItem, TransactWriteItems, ...); nil stops it.
+func (e *Env) Inject(f func(op string) (status int, body string, ok bool)) {
+	if f == nil {
+		e.inject.Store(nil)
+		return
+	}
+	e.inject.Store(&f)
+}
+
+// Clock is a settable time source.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Advance moves the clock on.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// Outbox records deliveries.
+type Outbox struct {
+	mu   sync.Mutex
+	msgs []account.Message
+}
+
+// Deliver implements account.Outbox.
+func (o *Outbox) Deliver(_ context.Context, m account.Message) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.msgs = append(o.msgs, m)
+}
+
+// Last returns the newest message of kind to to, and whether there is one.
+func (o *Outbox) Last(kind, to string) (account.Message, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for i := len(o.msgs) - 1; i >= 0; i-- {
+		if o.msgs[i].Kind == kind && o.msgs[i].To == to {
+			return o.msgs[i], true
+		}
+	}
+	return account.Message{}, false
+}
+
+// All returns every message so far.
+func (o *Outbox) All() []account.Message {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return append([]account.Message(nil), o.msgs...)
+}
+
+// SyncBuffer is a goroutine-safe log sink.
+type SyncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *SyncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns everything logged.
+func (b *SyncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
