@@ -57,7 +57,7 @@ func TestJourney(t *testing.T) {
 		t.Fatalf("logout: %s", r.Raw)
 	}
 	if r := e.Call(t, c, "account", "getAccountInfo", nil); r.Code() != "uni-id-check-token-failed" {
-		dumpLog(t, e); t.Fatalf("after logout: %s", r.Raw)
+		t.Fatalf("after logout: %s", r.Raw)
 	}
 
 	c.Token = ""
@@ -79,5 +79,3 @@ func TestJourney(t *testing.T) {
 		}
 	}
 }
-
-func dumpLog(t *testing.T, e *testenv.Env) { t.Log(e.Log.String()) }

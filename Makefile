@@ -1,0 +1,22 @@
+# idco: `make run` serves every function on 127.0.0.1:8080 with an embedded
+# DynamoDB; `make test` runs every test. Both need only Go.
+export GOPROXY ?= https://proxy.golang.org
+export GOFLAGS ?= -mod=readonly
+
+.PHONY: run test bench fmt vet
+
+run:
+	go run ./infra/devserver
+
+test: vet
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	go test -race -count=1 ./...
+
+vet:
+	go vet ./...
+
+bench:
+	go test -run '^$$' -bench . -benchmem ./...
+
+fmt:
+	gofmt -w .
