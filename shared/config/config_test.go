@@ -1,0 +1,132 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+const secret = `"tokenSecret":"0123456789abcdef0123456789abcdef"`
+
+func TestParseDefaults(t *testing.T) {
+	s, err := Parse([]byte(`{` + secret + `}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.For("any-app", "web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"tokenExpiresIn", c.TokenExpiresIn, 7200},
+		{"tokenExpiresThreshold", c.TokenExpiresThreshold, 1200},
+		{"maxTokenLength", c.MaxTokenLength, 10},
+		{"passwordErrorLimit", c.PasswordErrorLimit, 6},
+		{"passwordErrorRetryTime", c.PasswordErrorRetryTime, 3600},
+		{"registration", c.Idco.Registration, "open"},
+		{"enumeration", c.EnumerationProtected(), true},
+		{"passwordLogin", c.PasswordLoginEnabled(), true},
+		{"captcha ttl", c.Idco.Captcha.ExpiresIn, 180},
+		{"argon2 memory", c.Idco.Argon2.MemoryKiB, uint32(19456)},
+	}
+	for _, ch := range checks {
+		if ch.got != ch.want {
+			t.Errorf("%s = %v, want %v", ch.name, ch.got, ch.want)
+		}
+	}
+}
+
+func TestPlatformAndAppMerge(t *testing.T) {
+	doc := `[
+	  {"dcloudAppid":"__UNI__A", "isDefaultConfig":true, ` + secret + `, "tokenExpiresIn":1000, "tokenExpiresThreshold":100,
+	   "app":{"tokenExpiresIn":2592000,"tokenExpiresThreshold":864000},
+	   "mp-weixin":{"oauth":{"weixin":{"appid":"wx1","appsecret":"s"}}}},
+	  {"dcloudAppid":"__UNI__B", "tokenSecret":"ffffffffffffffffffffffffffffffffffff", "passwordSecret":"legacy-secret"}
+	]`
+	s, err := Parse([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		app, platform string
+		wantExpires   int
+		wantSecret    string
+	}{
+		{"__UNI__A", "web", 1000, "0123456789abcdef0123456789abcdef"},
+		{"__UNI__A", "app", 2592000, "0123456789abcdef0123456789abcdef"},
+		{"__UNI__B", "app", 7200, "ffffffffffffffffffffffffffffffffffff"},
+		{"__UNI__UNKNOWN", "web", 1000, "0123456789abcdef0123456789abcdef"},
+	}
+	for _, tc := range cases {
+		c, err := s.For(tc.app, tc.platform)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.TokenExpiresIn != tc.wantExpires || c.TokenSecret != tc.wantSecret {
+			t.Errorf("%s/%s: expires %d secret %q, want %d %q", tc.app, tc.platform, c.TokenExpiresIn, c.TokenSecret, tc.wantExpires, tc.wantSecret)
+		}
+	}
+	c, _ := s.For("__UNI__A", "mp-weixin")
+	if c.OAuth["weixin"]["appid"] != "wx1" {
+		t.Errorf("mp-weixin oauth = %v", c.OAuth)
+	}
+	b, _ := s.For("__UNI__B", "web")
+	if len(b.PasswordSecret) != 1 || b.PasswordSecret[0].Type != "hmac-sha1" || b.PasswordSecret[0].Value != "legacy-secret" {
+		t.Errorf("string passwordSecret = %+v", b.PasswordSecret)
+	}
+}
+
+func TestNoDefaultApp(t *testing.T) {
+	s, err := Parse([]byte(`[{"dcloudAppid":"a",` + secret + `},{"dcloudAppid":"b",` + secret + `}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.For("c", "web"); err != ErrNoAppConfig {
+		t.Errorf("For unknown app = %v, want ErrNoAppConfig", err)
+	}
+}
+
+// TestProblemsAllAtOnce: an operator sees every problem in one run.
+func TestProblemsAllAtOnce(t *testing.T) {
+	doc := `{"tokenSecret":"short","tokenExpiresIn":100,"tokenExpiresThreshold":100,"passwordStrength":"ultra",
+	  "maxTokenLength":0,"passwordSecret":[{"type":"md5","version":1},{"value":"x","version":1}],
+	  "h5":{},"idco":{"registration":"maybe","typo":1},"mystery":true}`
+	_, err := Parse([]byte(doc))
+	probs, ok := err.(Problems)
+	if !ok {
+		t.Fatalf("err = %v, want Problems", err)
+	}
+	for _, want := range []string{"tokenSecret", "tokenExpiresThreshold", "passwordStrength", "maxTokenLength",
+		"passwordSecret[0].type", "passwordSecret[1].version", "h5: legacy", "idco: json: unknown field \"typo\""} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("problems miss %q: %v", want, probs)
+		}
+	}
+}
+
+func TestWarnings(t *testing.T) {
+	s, err := Parse([]byte(`{` + secret + `,"tokenExpiresInn":5}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Warnings) != 1 || !strings.Contains(s.Warnings[0], "tokenExpiresInn") {
+		t.Errorf("warnings = %v", s.Warnings)
+	}
+}
+
+func TestWrongTypes(t *testing.T) {
+	_, err := Parse([]byte(`{` + secret + `,"tokenExpiresIn":"7200","userRegisterDefaultRole":"user"}`))
+	if err == nil || !strings.Contains(err.Error(), "tokenExpiresIn: wrong type") || !strings.Contains(err.Error(), "userRegisterDefaultRole: wrong type") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestNotJSON(t *testing.T) {
+	for _, doc := range []string{``, `{`, `[]`, `"x"`} {
+		if _, err := Parse([]byte(doc)); err == nil {
+			t.Errorf("Parse(%q) = nil error", doc)
+		}
+	}
+}
