@@ -37,14 +37,16 @@ func testDispatcher(auth Authenticator, log *bytes.Buffer) *Dispatcher {
 	return &Dispatcher{
 		Function: "login",
 		Methods: Table{
-			"login":      Bind(Anyone, echo),
-			"mine":       Bind(LoggedIn, echo),
-			"staff":      Bind(Access{Roles: []string{"staff"}}, echo),
-			"audit":      Bind(Access{Roles: []string{"staff"}, Permissions: []string{"audit"}}, echo),
-			"quiet":      Bind(Access{Login: true, NoRefresh: true}, echo),
-			"fail":       {Handle: func(context.Context, *Call) (any, error) { return nil, apierr.Systemf("boom %s", "secret-cause") }},
-			"badresult":  {Handle: func(context.Context, *Call) (any, error) { return []int{1}, nil }},
-			"paramCheck": Bind(Anyone, func(context.Context, *Call, *echoParams) (any, error) { return nil, apierr.Param(apierr.ParamRequired, "name") }),
+			"login":     Bind(Anyone, echo),
+			"mine":      Bind(LoggedIn, echo),
+			"staff":     Bind(Access{Roles: []string{"staff"}}, echo),
+			"audit":     Bind(Access{Roles: []string{"staff"}, Permissions: []string{"audit"}}, echo),
+			"quiet":     Bind(Access{Login: true, NoRefresh: true}, echo),
+			"fail":      {Handle: func(context.Context, *Call) (any, error) { return nil, apierr.Systemf("boom %s", "secret-cause") }},
+			"badresult": {Handle: func(context.Context, *Call) (any, error) { return []int{1}, nil }},
+			"paramCheck": Bind(Anyone, func(context.Context, *Call, *echoParams) (any, error) {
+				return nil, apierr.Param(apierr.ParamRequired, "name")
+			}),
 		},
 		Auth:   auth,
 		Logger: slog.New(slog.NewJSONHandler(log, nil)),

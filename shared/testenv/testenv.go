@@ -53,13 +53,16 @@ type Env struct {
 	started time.Time
 }
 
-// Config returns the test config document: fast argon2 so tests stay quick.
+// Config returns the test config document: fast argon2 so tests stay quick,
+// and a captcha issuance cap high enough for tests that all come from
+// 127.0.0.1.
 func Config() map[string]any {
 	return map[string]any{
 		"tokenSecret":    TokenSecret,
 		"passwordSecret": []any{map[string]any{"type": "hmac-sha1", "value": "passwordSecret-demo", "version": 1}},
 		"idco": map[string]any{
-			"argon2": map[string]any{"memoryKiB": 8192, "time": 1, "threads": 1},
+			"argon2":  map[string]any{"memoryKiB": 8192, "time": 1, "threads": 1},
+			"captcha": map[string]any{"perIpPerMinute": 100000},
 		},
 	}
 }
