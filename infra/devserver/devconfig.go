@@ -28,7 +28,6 @@ func devConfig(dir string, getenv func(string) string) (path string, created boo
 		"tokenSecret":            hex.EncodeToString(secret),
 		"tokenExpiresIn":         7200,
 		"tokenExpiresThreshold":  1200,
-		"passwordStrength":       "medium",
 		"passwordErrorLimit":     6,
 		"passwordErrorRetryTime": 3600,
 		"maxTokenLength":         10,
