@@ -38,8 +38,12 @@ func (s *Service) GetAccountInfo(ctx context.Context, c *cloudobj.Call, _ *NoPar
 	}, nil
 }
 
-// caller reads the authenticated caller's account.
+// caller returns the authenticated caller's account: the copy read by the
+// token check, or a fresh read.
 func (s *Service) caller(ctx context.Context, c *cloudobj.Call) (*User, error) {
+	if u, ok := c.Auth.Record.(*User); ok && u != nil {
+		return u, nil
+	}
 	u, err := s.Users.Get(ctx, c.Auth.UID)
 	if err != nil {
 		return nil, s.saveErr(err)

@@ -25,7 +25,7 @@ func (s *Service) RefreshToken(ctx context.Context, c *cloudobj.Call, _ *NoParam
 		return nil, err
 	}
 	c.Auth = &cloudobj.Auth{UID: u.UID, Role: u.Role, SessionID: claims.SID, IssuedAt: claims.IAT}
-	nt, err := s.rotate(ctx, cfg, u, claims, true)
+	nt, _, err := s.rotate(ctx, cfg, u, claims, true)
 	if err != nil {
 		return nil, err
 	}

@@ -227,14 +227,14 @@ func (s *Service) Authenticate(ctx context.Context, c *cloudobj.Call, refresh bo
 		return apierr.New(apierr.CheckTokenFailed)
 	}
 	c.Auth = &cloudobj.Auth{UID: u.UID, Role: u.Role, Permission: claims.Permission,
-		SessionID: claims.SID, IssuedAt: claims.IAT}
+		SessionID: claims.SID, IssuedAt: claims.IAT, Record: u}
 	left := time.Unix(claims.EXP, 0).Sub(s.now())
 	if refresh && cfg.TokenExpiresThreshold > 0 && left < cfg.TokenThreshold() {
-		nt, err := s.rotate(ctx, cfg, u, claims, false)
+		nt, saved, err := s.rotate(ctx, cfg, u, claims, false)
 		if err != nil {
 			return err
 		}
-		c.NewToken = nt
+		c.NewToken, c.Auth.Record = nt, saved
 	}
 	return nil
 }
@@ -243,7 +243,8 @@ func (s *Service) Authenticate(ctx context.Context, c *cloudobj.Call, refresh bo
 // token. A token rotated away within the grace window gets the session's
 // current token (two concurrent refreshes both succeed); one rotated away
 // earlier is a replay, and with revoke set the session is ended.
-func (s *Service) rotate(ctx context.Context, cfg *config.Config, u *User, claims *token.Claims, revoke bool) (*cloudobj.NewToken, error) {
+// It also returns the account as it now stands.
+func (s *Service) rotate(ctx context.Context, cfg *config.Config, u *User, claims *token.Claims, revoke bool) (*cloudobj.NewToken, *User, error) {
 	replay := false
 	latest := u
 	out, err := s.update(ctx, u, func(u *User) error {
@@ -274,13 +275,14 @@ func (s *Service) rotate(ctx context.Context, cfg *config.Config, u *User, claim
 	})
 	switch {
 	case errors.Is(err, errNoWrite):
-		return s.sign(cfg, latest, claims.SID)
+		out = latest
 	case err != nil:
-		return nil, err
+		return nil, nil, err
 	case replay:
-		return nil, apierr.Wrap(apierr.CheckTokenFailed, errReplay)
+		return nil, nil, apierr.Wrap(apierr.CheckTokenFailed, errReplay)
 	}
-	return s.sign(cfg, out, claims.SID)
+	nt, err := s.sign(cfg, out, claims.SID)
+	return nt, out, err
 }
 
 // errNoWrite stops update without saving, when nothing needs to change.

@@ -59,6 +59,9 @@ type Auth struct {
 	Permission []string
 	SessionID  string
 	IssuedAt   int64 // token iat, seconds
+	// Record is the authenticator's copy of the caller's account, read with
+	// the token check, so a method need not read it again.
+	Record any
 }
 
 // IsAdmin reports whether the caller has the admin role, which passes every

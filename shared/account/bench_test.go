@@ -1,0 +1,127 @@
+package account_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/idco-dev/idco/shared/testenv"
+)
+
+// benchEnv is idco with production argon2id parameters (19 MiB, t=2).
+func benchEnv(b *testing.B) *testenv.Env {
+	return testenv.New(b, func(cfg map[string]any) { delete(cfg["idco"].(map[string]any), "argon2") })
+}
+
+// measure runs op b.N times and reports DynamoDB requests per op. op runs
+// its setup through pause, which stops the timer and the call count.
+func measure(b *testing.B, e *testenv.Env, op func(i int, pause func(func()))) {
+	b.Helper()
+	b.ReportAllocs()
+	var setupCalls int64
+	pause := func(setup func()) {
+		b.StopTimer()
+		before := e.Calls.Load()
+		setup()
+		setupCalls += e.Calls.Load() - before
+		b.StartTimer()
+	}
+	start := e.Calls.Load()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		op(i, pause)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(e.Calls.Load()-start-setupCalls)/float64(b.N), "ddb-calls/op")
+}
+
+func must(b *testing.B, r testenv.Resp, want string) {
+	if r.Code() != want {
+		b.Fatalf("got %s, want %s", r.Raw, want)
+	}
+}
+
+func BenchmarkCreateCaptcha(b *testing.B) {
+	e := benchEnv(b)
+	c := testenv.NewClient("bench")
+	measure(b, e, func(int, func(func())) {
+		must(b, e.Call(b, c, "captcha", "createCaptcha", map[string]any{"scene": "register"}), "0")
+	})
+}
+
+func BenchmarkRegisterUser(b *testing.B) {
+	e := benchEnv(b)
+	c := testenv.NewClient("bench")
+	measure(b, e, func(i int, pause func(func())) {
+		var answer string
+		pause(func() { answer = e.Captcha(b, c, "register") })
+		must(b, e.Call(b, c, "register", "registerUser", map[string]any{
+			"username": fmt.Sprintf("user_%d", i), "password": "a good password", "captcha": answer}), "0")
+	})
+}
+
+func BenchmarkLogin(b *testing.B) {
+	e := benchEnv(b)
+	c := testenv.NewClient("bench")
+	e.Register(b, c, "alice_1", "a good password")
+	measure(b, e, func(int, func(func())) {
+		must(b, e.Call(b, copyClientB(c), "login", "login", map[string]any{"username": "alice_1", "password": "a good password"}), "0")
+	})
+}
+
+func BenchmarkLoginWrongPassword(b *testing.B) {
+	e := benchEnv(b)
+	c := testenv.NewClient("bench")
+	e.Register(b, c, "alice_1", "a good password")
+	measure(b, e, func(i int, _ func(func())) {
+		e.Call(b, c, "login", "login", map[string]any{"username": "alice_1", "password": "wrong password"})
+		if i%3 == 2 {
+			e.Clock.Advance(2 * 3600e9) // keep under the captcha and lock limits
+		}
+	})
+}
+
+func BenchmarkLoginUnknownAccount(b *testing.B) {
+	e := benchEnv(b)
+	c := testenv.NewClient("bench")
+	measure(b, e, func(i int, _ func(func())) {
+		e.Call(b, c, "login", "login", map[string]any{"username": "nobody_1", "password": "wrong password"})
+		if i%3 == 2 {
+			e.Clock.Advance(2 * 3600e9)
+		}
+	})
+}
+
+func BenchmarkGetAccountInfo(b *testing.B) {
+	e := benchEnv(b)
+	c := testenv.NewClient("bench")
+	e.Register(b, c, "alice_1", "a good password")
+	measure(b, e, func(int, func(func())) { must(b, e.Call(b, c, "account", "getAccountInfo", nil), "0") })
+}
+
+func BenchmarkRefreshToken(b *testing.B) {
+	e := benchEnv(b)
+	c := testenv.NewClient("bench")
+	e.Register(b, c, "alice_1", "a good password")
+	measure(b, e, func(int, func(func())) { must(b, e.Call(b, c, "account", "refreshToken", nil), "0") })
+}
+
+func BenchmarkLogout(b *testing.B) {
+	e := benchEnv(b)
+	c := testenv.NewClient("bench")
+	e.Register(b, c, "alice_1", "a good password")
+	measure(b, e, func(_ int, pause func(func())) {
+		d := testenv.NewClient("bench")
+		pause(func() {
+			must(b, e.Call(b, d, "login", "login", map[string]any{"username": "alice_1", "password": "a good password"}), "0")
+		})
+		must(b, e.Call(b, d, "account", "logout", nil), "0")
+	})
+}
+
+func BenchmarkGetSupportedLoginType(b *testing.B) {
+	e := benchEnv(b)
+	c := testenv.NewClient("bench")
+	measure(b, e, func(int, func(func())) { must(b, e.Call(b, c, "login-types", "getSupportedLoginType", nil), "0") })
+}
+
+func copyClientB(c *testenv.Client) *testenv.Client { d := *c; d.Token = ""; return &d }
