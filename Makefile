@@ -11,6 +11,7 @@ run:
 test: vet
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go test -race -count=1 ./...
+	go test -run '^$$' -fuzz FuzzServe -fuzztime 10s ./shared/cloudobj
 
 vet:
 	go vet ./...
