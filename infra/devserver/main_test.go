@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// start runs the dev server as `make run` does, on a free port, and returns
+// its URL and a stop function that waits for it to finish.
+func start(t *testing.T, dir string) (string, func()) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"-addr", addr, "-data", dir}, func(string) string { return "" }) }()
+	url := "http://" + addr
+	for i := 0; ; i++ {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			break
+		}
+		if i > 200 {
+			t.Fatal("dev server did not start")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return url, func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("dev server: %v", err)
+		}
+	}
+}
+
+func post(t *testing.T, url string, body map[string]any) map[string]any {
+	t.Helper()
+	data, _ := json.Marshal(body)
+	res, err := http.Post(url, "application/json", bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out map[string]any
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestDevServer follows the README: a captcha answer from the outbox file,
+// registration, and a login that still works after a restart.
+func TestDevServer(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	ci := map[string]any{"appId": "__UNI__DEMO", "uniPlatform": "web", "deviceId": "my-laptop"}
+	url, stop := start(t, dir)
+	if r := post(t, url+"/captcha/createCaptcha", map[string]any{"clientInfo": ci, "params": map[string]any{"scene": "register"}}); r["errCode"] != 0.0 {
+		t.Fatalf("createCaptcha: %v", r)
+	}
+	line := lastLine(t, filepath.Join(dir, "outbox.jsonl"))
+	var msg map[string]any
+	if err := json.Unmarshal([]byte(line), &msg); err != nil {
+		t.Fatalf("outbox line %q: %v", line, err)
+	}
+	for _, k := range []string{"kind", "to", "scene", "code", "subject", "text", "time"} {
+		if _, ok := msg[k]; !ok {
+			t.Errorf("outbox line lacks %q: %s", k, line)
+		}
+	}
+	if msg["kind"] != "captcha" || msg["to"] != "my-laptop" || msg["scene"] != "register" {
+		t.Fatalf("outbox line = %s", line)
+	}
+	reg := post(t, url+"/register/registerUser", map[string]any{"clientInfo": ci,
+		"params": map[string]any{"username": "alice", "password": "correct horse battery", "captcha": msg["code"]}})
+	if reg["errCode"] != 0.0 {
+		t.Fatalf("registerUser: %v", reg)
+	}
+	stop()
+	if _, err := os.Stat(filepath.Join(dir, "config.json")); err != nil {
+		t.Fatalf("dev config: %v", err)
+	}
+
+	url, stop = start(t, dir)
+	defer stop()
+	login := post(t, url+"/uni-id-co/login", map[string]any{"clientInfo": ci,
+		"params": map[string]any{"username": "alice", "password": "correct horse battery"}})
+	if login["errCode"] != 0.0 || login["uid"] != reg["uid"] {
+		t.Fatalf("login after a restart: %v", login)
+	}
+}
+
+func lastLine(t *testing.T, path string) string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var last string
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		last = s.Text()
+	}
+	return last
+}
