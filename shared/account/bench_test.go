@@ -125,3 +125,42 @@ func BenchmarkGetSupportedLoginType(b *testing.B) {
 }
 
 func copyClientB(c *testenv.Client) *testenv.Client { d := *c; d.Token = ""; return &d }
+
+func BenchmarkRefreshCaptcha(b *testing.B) {
+	e := benchEnv(b)
+	c := testenv.NewClient("bench")
+	e.Captcha(b, c, "register")
+	measure(b, e, func(int, func(func())) {
+		must(b, e.Call(b, c, "captcha", "refreshCaptcha", map[string]any{"scene": "register"}), "0")
+	})
+}
+
+// BenchmarkRegisterAdminExists measures the answer every call after the
+// first gets.
+func BenchmarkRegisterAdminExists(b *testing.B) {
+	e := benchEnv(b)
+	c := testenv.NewClient("bench")
+	must(b, e.Call(b, c, "register", "registerAdmin", map[string]any{"username": "admin", "password": "admin password"}), "0")
+	measure(b, e, func(int, func(func())) {
+		must(b, e.Call(b, c, "register", "registerAdmin", map[string]any{"username": "admin2", "password": "admin password"}), "uni-id-admin-exists")
+	})
+}
+
+func BenchmarkUpdatePwd(b *testing.B) {
+	e := benchEnv(b)
+	c := testenv.NewClient("bench")
+	e.Register(b, c, "alice_1", "password number 0")
+	measure(b, e, func(i int, _ func(func())) {
+		must(b, e.Call(b, c, "reset", "updatePwd", map[string]any{
+			"oldPassword": fmt.Sprintf("password number %d", i), "newPassword": fmt.Sprintf("password number %d", i+1)}), "0")
+	})
+}
+
+func BenchmarkCloseAccount(b *testing.B) {
+	e := benchEnv(b)
+	measure(b, e, func(i int, pause func(func())) {
+		c := testenv.NewClient("bench")
+		pause(func() { e.Register(b, c, fmt.Sprintf("user_%d", i), "a good password") })
+		must(b, e.Call(b, c, "account", "closeAccount", nil), "0")
+	})
+}
