@@ -134,3 +134,44 @@ type Counters interface {
 	// Reset clears w's counter for the window that holds now.
 	Reset(ctx context.Context, w Window, now time.Time) error
 }
+
+// Limit is a counter that must stay below Max for an action to happen.
+type Limit struct {
+	Window
+	Max int
+}
+
+// Cooldown is a sliding lock: Key is free again at Until.
+type Cooldown struct {
+	Key   string
+	Until time.Time
+}
+
+// LimitError says which limit refused an Issue: Index into its limits, or
+// -1 for the cooldown; Until is when the cooldown ends.
+type LimitError struct {
+	Index int
+	Until time.Time
+}
+
+func (e *LimitError) Error() string { return "limit reached" }
+
+// Codes stores one-time codes (hashed) with the limits on sending them.
+type Codes interface {
+	// Issue stores hash as the code at key until expires, replacing any
+	// earlier code there, in one transaction with the send limits: the
+	// cooldown must be free (it is then taken) and every limit's counter
+	// below its Max (each then counts one). It returns *LimitError and
+	// changes nothing when a limit refuses.
+	Issue(ctx context.Context, key string, hash []byte, expires time.Time, cd Cooldown, limits []Limit, now time.Time) error
+	// Withdraw undoes an Issue whose delivery failed: it removes the code,
+	// frees the cooldown and gives the counts back.
+	Withdraw(ctx context.Context, key string, cd Cooldown, limits []Limit, now time.Time) error
+	// Attempt counts one verification try of the code at key and returns
+	// its hash. It returns ErrNotFound, counting nothing, when there is no
+	// code, it has expired, or it has had max tries already.
+	Attempt(ctx context.Context, key string, max int, now time.Time) ([]byte, error)
+	// Consume removes the code at key if it still holds hash, so a code
+	// verifies once however many checks race; ErrNotFound otherwise.
+	Consume(ctx context.Context, key string, hash []byte) error
+}

@@ -39,6 +39,14 @@ const (
 	RateLimited          = "uni-id-rate-limited"
 	RegistrationDisabled = "uni-id-registration-disabled"
 	LoginTypeDisabled    = "uni-id-login-type-disabled"
+	MobileRegionRefused  = "uni-id-mobile-region-not-supported"
+	SendTooFrequent      = "uni-id-send-too-frequent"
+	SendBudgetSpent      = "uni-id-send-budget-spent"
+	SendFailed           = "uni-id-send-failed"
+	MobileCodeError      = "uni-id-mobile-verify-code-error"
+	EmailCodeError       = "uni-id-email-verify-code-error"
+	BindConflict         = "uni-id-bind-conflict"
+	SMSTestMode          = "uni-id-invalid-sms-template-id"
 
 	CaptchaCreateFail     = "uni-captcha-create-fail"
 	CaptchaVerifyFail     = "uni-captcha-verify-fail"
@@ -133,6 +141,11 @@ var Catalog = map[string]Entry{
 	RateLimited:          {429, "操作过于频繁，请稍后再试", "Too many requests, please try again later"},
 	RegistrationDisabled: {403, "系统已关闭注册", "Registration is disabled"},
 	LoginTypeDisabled:    {403, "不支持此登录方式", "This login method is disabled"},
+	MobileRegionRefused:  {400, "不支持该地区的手机号", "Phone numbers of this region are not supported"},
+	SendTooFrequent:      {429, "发送过于频繁，请{seconds}秒后再试", "Sent too often, please try again in {seconds} seconds"},
+	SendBudgetSpent:      {503, "今日验证码发送量已达上限，请稍后再试", "Today's sending budget is spent, please try again later"},
+	SendFailed:           {503, "验证码发送失败，请稍后再试", "The code could not be sent, please try again later"},
+	SMSTestMode:          {400, "未找到短信模版templateId，已启动测试模式，直接使用：123456作为短信验证码即可", "No SMS templateId found: test mode, use 123456 as the code"},
 }
 
 // Lookup returns the message for code in locale: English for "en" and its

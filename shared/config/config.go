@@ -37,7 +37,24 @@ type OAuth map[string]any
 
 // Service holds uni-id's service block.
 type Service struct {
-	SMS json.RawMessage `json:"sms"`
+	SMS *UniSMS `json:"sms"`
+}
+
+// UniSMS is uni-id's service.sms: the app name in messages, the code
+// lifetime, and a template per scene. smsKey and smsSecret are DCloud's own
+// SMS service keys, which idco does not use (its provider is idco.sms).
+type UniSMS struct {
+	Name          string              `json:"name"`
+	CodeExpiresIn int                 `json:"codeExpiresIn"`
+	SmsKey        string              `json:"smsKey"`
+	SmsSecret     string              `json:"smsSecret"`
+	Scene         map[string]SMSScene `json:"scene"`
+}
+
+// SMSScene is one scene's SMS template and optional code lifetime.
+type SMSScene struct {
+	TemplateID    string `json:"templateId"`
+	CodeExpiresIn int    `json:"codeExpiresIn"`
 }
 
 // Idco holds idco's own keys. Unknown keys here are errors, since no uni-id
@@ -58,6 +75,57 @@ type Idco struct {
 	RefreshGraceSeconds int           `json:"refreshGraceSeconds"`
 	Captcha             CaptchaConfig `json:"captcha"`
 	Argon2              Argon2        `json:"argon2"`
+	// SMS names the SMS provider and the phone regions codes may go to.
+	SMS *SMSConfig `json:"sms"`
+	// Email configures SES and the email texts.
+	Email  *EmailConfig `json:"email"`
+	Limits Limits       `json:"limits"`
+}
+
+// SMSConfig is idco.sms. The provider's own block (aliyun, tencent, awsEum,
+// sns) is kept raw in Raw and checked by the SMS sender at start, so this
+// package does not link any provider client.
+type SMSConfig struct {
+	Provider       string          `json:"provider"`
+	AllowedRegions []string        `json:"allowedRegions"` // calling codes, default ["+86"]
+	TestMode       bool            `json:"testMode"`       // dev server only: every SMS code is 123456
+	Raw            json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON keeps the whole block for the sender.
+func (s *SMSConfig) UnmarshalJSON(b []byte) error {
+	type plain SMSConfig
+	var p plain
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	*s = SMSConfig(p)
+	s.Raw = append(json.RawMessage(nil), b...)
+	return nil
+}
+
+// EmailConfig is idco.email.
+type EmailConfig struct {
+	From             string          `json:"from"`             // a verified SES identity
+	ConfigurationSet string          `json:"configurationSet"` // optional
+	Region           string          `json:"region"`           // SES region, default the function's
+	AppName          string          `json:"appName"`          // shown in messages; default service.sms.name
+	CodeExpiresIn    int             `json:"codeExpiresIn"`    // seconds, default 300, at most 600
+	Welcome          bool            `json:"welcome"`          // send a welcome email after registration
+	Templates        json.RawMessage `json:"templates"`        // per scene and locale overrides
+}
+
+// Limits are the abuse limits on codes.
+type Limits struct {
+	CooldownSeconds       int `json:"cooldownSeconds"`       // between sends to one destination and scene
+	PerDestinationPerHour int `json:"perDestinationPerHour"` // sends
+	PerDestinationPerDay  int `json:"perDestinationPerDay"`
+	PerIPPerHour          int `json:"perIpPerHour"`
+	SMSDailyBudget        int `json:"smsDailyBudget"` // sends per day for the deployment
+	EmailDailyBudget      int `json:"emailDailyBudget"`
+	CodeMaxTries          int `json:"codeMaxTries"`        // wrong tries that burn a code
+	VerifyFailures        int `json:"verifyFailures"`      // failed checks on one destination ...
+	VerifyWindowSeconds   int `json:"verifyWindowSeconds"` // ... within this window lock it
 }
 
 // CaptchaConfig tunes the image captcha.
@@ -150,4 +218,74 @@ func fillIdcoDefaults(d *Idco) {
 	if d.Argon2.Threads == 0 {
 		d.Argon2.Threads = 1
 	}
+	if d.SMS != nil && len(d.SMS.AllowedRegions) == 0 {
+		d.SMS.AllowedRegions = []string{"+86"}
+	}
+	if d.Email != nil && d.Email.CodeExpiresIn == 0 {
+		d.Email.CodeExpiresIn = 300
+	}
+	fillLimitDefaults(&d.Limits)
+}
+
+// fillLimitDefaults sets security.md's defaults for limits left zero.
+func fillLimitDefaults(l *Limits) {
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&l.CooldownSeconds, 60)
+	def(&l.PerDestinationPerHour, 5)
+	def(&l.PerDestinationPerDay, 10)
+	def(&l.PerIPPerHour, 20)
+	def(&l.SMSDailyBudget, 1000)
+	def(&l.EmailDailyBudget, 10000)
+	def(&l.CodeMaxTries, 5)
+	def(&l.VerifyFailures, 10)
+	def(&l.VerifyWindowSeconds, 600)
+}
+
+// Limits returns the abuse limits.
+func (c *Config) Limits() Limits { return c.Idco.Limits }
+
+// AllowedRegions are the calling codes SMS may go to.
+func (c *Config) AllowedRegions() []string {
+	if c.Idco.SMS == nil {
+		return []string{"+86"}
+	}
+	return c.Idco.SMS.AllowedRegions
+}
+
+// SMSCodeTTL is the lifetime of an SMS code for scene: the scene's
+// codeExpiresIn, else service.sms.codeExpiresIn, else 180 s (uni-id).
+func (c *Config) SMSCodeTTL(scene string) time.Duration {
+	secs := 180
+	if s := c.Service.SMS; s != nil {
+		if s.CodeExpiresIn > 0 {
+			secs = s.CodeExpiresIn
+		}
+		if sc, ok := s.Scene[scene]; ok && sc.CodeExpiresIn > 0 {
+			secs = sc.CodeExpiresIn
+		}
+	}
+	return time.Duration(secs) * time.Second
+}
+
+// EmailCodeTTL is the lifetime of an email code.
+func (c *Config) EmailCodeTTL() time.Duration {
+	if c.Idco.Email == nil {
+		return 300 * time.Second
+	}
+	return time.Duration(c.Idco.Email.CodeExpiresIn) * time.Second
+}
+
+// AppName is the name messages are signed with.
+func (c *Config) AppName() string {
+	if c.Idco.Email != nil && c.Idco.Email.AppName != "" {
+		return c.Idco.Email.AppName
+	}
+	if c.Service.SMS != nil {
+		return c.Service.SMS.Name
+	}
+	return ""
 }

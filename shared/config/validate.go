@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"sort"
+	"strings"
 )
 
 // MinTokenSecret is the shortest tokenSecret accepted: HS256 needs a key of
@@ -84,6 +86,7 @@ func validate(c *Config, where string) Problems {
 			probs = append(probs, where+ch.msg)
 		}
 	}
+	probs = append(probs, validateCodes(c, where)...)
 	seen := map[int]bool{}
 	for i, s := range c.PasswordSecret {
 		if s.Type != "hmac-sha1" && s.Type != "hmac-sha256" {
@@ -99,3 +102,46 @@ func validate(c *Config, where string) Problems {
 	}
 	return probs
 }
+
+var regionRE = regexp.MustCompile(`^\+[1-9][0-9]{0,3}$`)
+
+// validateCodes checks the SMS, email and limit keys.
+func validateCodes(c *Config, where string) Problems {
+	var probs Problems
+	add := func(bad bool, msg string) {
+		if bad {
+			probs = append(probs, where+msg)
+		}
+	}
+	if s := c.Service.SMS; s != nil {
+		add(s.CodeExpiresIn < 0 || s.CodeExpiresIn > 600, "service.sms.codeExpiresIn: must be at most 600 seconds")
+		for name, sc := range s.Scene {
+			add(!SMSScenes[name], fmt.Sprintf("service.sms.scene.%s: not an SMS scene", name))
+			add(sc.CodeExpiresIn < 0 || sc.CodeExpiresIn > 600, fmt.Sprintf("service.sms.scene.%s.codeExpiresIn: must be at most 600 seconds", name))
+		}
+	}
+	if s := c.Idco.SMS; s != nil {
+		for i, r := range s.AllowedRegions {
+			add(!regionRE.MatchString(r), fmt.Sprintf("idco.sms.allowedRegions[%d]: want a calling code such as \"+86\"", i))
+		}
+	}
+	if e := c.Idco.Email; e != nil {
+		add(e.From == "" || !strings.Contains(e.From, "@"), "idco.email.from: required, a verified SES address")
+		add(e.CodeExpiresIn < 60 || e.CodeExpiresIn > 600, "idco.email.codeExpiresIn: must be 60 to 600 seconds")
+	}
+	l := c.Limits()
+	for name, v := range map[string]int{"cooldownSeconds": l.CooldownSeconds, "perDestinationPerHour": l.PerDestinationPerHour,
+		"perDestinationPerDay": l.PerDestinationPerDay, "perIpPerHour": l.PerIPPerHour, "smsDailyBudget": l.SMSDailyBudget,
+		"emailDailyBudget": l.EmailDailyBudget, "codeMaxTries": l.CodeMaxTries, "verifyFailures": l.VerifyFailures,
+		"verifyWindowSeconds": l.VerifyWindowSeconds} {
+		add(v < 1, "idco.limits."+name+": must be at least 1")
+	}
+	add(l.CodeMaxTries > 10, "idco.limits.codeMaxTries: must be at most 10")
+	return probs
+}
+
+// SMSScenes are uni-id's SMS_SCENE values.
+var SMSScenes = map[string]bool{"login-by-sms": true, "reset-pwd-by-sms": true, "bind-mobile-by-sms": true, "set-pwd-by-sms": true}
+
+// EmailScenes are uni-id's EMAIL_SCENE values.
+var EmailScenes = map[string]bool{"register": true, "login-by-email": true, "reset-pwd-by-email": true, "bind-email": true}

@@ -71,15 +71,15 @@ func (s *Store) Hit(ctx context.Context, w account.Window, limit int, now time.T
 	in := &dynamodb.UpdateItemInput{
 		TableName:                aws.String(s.Names.Ephemeral),
 		Key:                      map[string]types.AttributeValue{"pk": str(pk)},
-		UpdateExpression:         aws.String("ADD n :one SET #ttl = if_not_exists(#ttl, :ttl)"),
-		ExpressionAttributeNames: map[string]string{"#ttl": "ttl"},
+		UpdateExpression:         aws.String("ADD #n :one SET #ttl = if_not_exists(#ttl, :ttl)"),
+		ExpressionAttributeNames: map[string]string{"#n": "n", "#ttl": "ttl"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":one": num(1), ":ttl": num(end.Add(ttlMargin).Unix()),
 		},
 		ReturnValues: types.ReturnValueUpdatedNew,
 	}
 	if limit > 0 {
-		in.ConditionExpression = aws.String("attribute_not_exists(n) OR n < :limit")
+		in.ConditionExpression = aws.String("attribute_not_exists(#n) OR #n < :limit")
 		in.ExpressionAttributeValues[":limit"] = num(int64(limit))
 	}
 	var out *dynamodb.UpdateItemOutput

@@ -66,9 +66,10 @@ func (s *Store) Create(ctx context.Context, u *account.User, keys []string) erro
 		return err
 	}
 	items := []types.TransactWriteItem{{Put: &types.Put{
-		TableName:           aws.String(s.Names.Users),
-		Item:                item,
-		ConditionExpression: aws.String("attribute_not_exists(uid)"),
+		TableName:                aws.String(s.Names.Users),
+		Item:                     item,
+		ConditionExpression:      aws.String("attribute_not_exists(#uid)"),
+		ExpressionAttributeNames: map[string]string{"#uid": "uid"},
 	}}}
 	items = append(items, s.claims(u.UID, keys)...)
 	return s.transact(ctx, items, keys)
@@ -87,13 +88,15 @@ func (s *Store) Save(ctx context.Context, u *account.User, addKeys, dropKeys []s
 	put := &types.Put{
 		TableName:                 aws.String(s.Names.Users),
 		Item:                      item,
-		ConditionExpression:       aws.String("ver = :v"),
+		ConditionExpression:       aws.String("#ver = :v"),
+		ExpressionAttributeNames:  map[string]string{"#ver": "ver"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":v": num(u.Version)},
 	}
 	if len(addKeys) == 0 && len(dropKeys) == 0 {
 		err := s.retry(ctx, func() error {
 			_, err := s.DB.PutItem(ctx, &dynamodb.PutItemInput{TableName: put.TableName, Item: put.Item,
-				ConditionExpression: put.ConditionExpression, ExpressionAttributeValues: put.ExpressionAttributeValues})
+				ConditionExpression: put.ConditionExpression, ExpressionAttributeNames: put.ExpressionAttributeNames,
+				ExpressionAttributeValues: put.ExpressionAttributeValues})
 			return err
 		})
 		if isCondFailed(err) {
@@ -107,7 +110,8 @@ func (s *Store) Save(ctx context.Context, u *account.User, addKeys, dropKeys []s
 		items = append(items, types.TransactWriteItem{Delete: &types.Delete{
 			TableName:                 aws.String(s.Names.Keys),
 			Key:                       map[string]types.AttributeValue{"key": str(k)},
-			ConditionExpression:       aws.String("uid = :uid"),
+			ConditionExpression:       aws.String("#uid = :uid"),
+			ExpressionAttributeNames:  map[string]string{"#uid": "uid"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{":uid": str(u.UID)},
 		}})
 	}

@@ -15,8 +15,8 @@ import (
 // getStableAccessToken pages and WeChat's common error table
 // (developers.weixin.qq.com: -1 system error, 40001 invalid credential,
 // 40014 invalid access_token, 40029 invalid code, 40163 code been used,
-// 40226 code blocked, 41008 missing code, 42001 access_token expired, 45009
-// daily quota, 45011 minute quota).
+// 40226 code blocked, 41008 missing code, 42001 access_token expired, 42003
+// oauth_code expired, 45009 daily quota, 45011 minute quota).
 type Error struct {
 	Code int
 	Msg  string
@@ -35,21 +35,22 @@ func (e *Error) Retryable() bool {
 }
 
 // RateLimited reports errcode 45011, "api minute-quota reach limit must
-// slower retry next minute", documented for code2Session and getPhoneNumber
-// as 100 calls per user per minute. Retrying at once cannot help; the
-// caller answers "too many requests". 45009 (the app's daily quota) is not
-// included: it is an operator problem that no client back-off fixes.
+// slower retry next minute", documented on code2Session as 100 calls per
+// user per minute and reported from getuserphonenumber too. Retrying at
+// once cannot help; the caller answers "too many requests". 45009 (the
+// app's daily quota) is not included: it is an operator problem that no
+// client back-off fixes.
 func (e *Error) RateLimited() bool {
 	return e.Code == 45011
 }
 
 // InvalidCode reports that the code cannot be exchanged and the user must
 // get a new one: 40029 invalid or expired (codes live 5 minutes), 40163
-// already used, 41008 missing, and 40226, code2Session's "code blocked" for
-// a user WeChat rates high-risk (see also Blocked).
+// already used, 42003 expired, 41008 missing, and 40226, code2Session's
+// "code blocked" for a user WeChat rates high-risk (see also Blocked).
 func (e *Error) InvalidCode() bool {
 	switch e.Code {
-	case 40029, 40163, 41008, 40226:
+	case 40029, 40163, 42003, 41008, 40226:
 		return true
 	}
 	return false
