@@ -79,7 +79,7 @@ func (s *Service) Login(ctx context.Context, c *cloudobj.Call, p *LoginParams) (
 	if rehash {
 		newPw = p.Password
 	}
-	return s.login(ctx, cfg, c, u, newPw)
+	return s.login(ctx, cfg, c, u, loginOpts{newPw: newPw})
 }
 
 // loginKey checks the identifiers and returns the unique key to look up.
@@ -107,11 +107,13 @@ func loginKey(c *cloudobj.Call, p *LoginParams) (string, error) {
 		c.Log("username", p.Username)
 		return usernameKey(p.Username), nil
 	case p.Mobile != "":
-		if err := validMobile(p.Mobile); err != nil {
+		// Any region: the region list limits where codes go, not who logs in.
+		ph, err := parsePhone(p.Mobile, []string{"+"})
+		if err != nil {
 			return "", err
 		}
-		c.Log("mobile", mask.Mobile(p.Mobile))
-		return mobileKey(p.Mobile), nil
+		c.Log("mobile", mask.Mobile(ph.Stored))
+		return mobileKey(ph.E164), nil
 	}
 	if err := validEmail(p.Email); err != nil {
 		return "", err
@@ -185,12 +187,22 @@ func (s *Service) findByKey(ctx context.Context, key string) (*User, error) {
 	return u, nil
 }
 
+// loginOpts vary a login: newPw replaces a legacy hash with argon2id;
+// endOthers ends the user's other sessions; set changes the record (a
+// confirmed mobile, a third-party id) in the same write; typ is the
+// unified flows' answer type.
+type loginOpts struct {
+	newPw     string
+	endOthers bool
+	set       func(u *User)
+	typ       string
+}
+
 // login opens a session for an authenticated user and records the login.
-// A non-empty newPw replaces a legacy hash with argon2id.
-func (s *Service) login(ctx context.Context, cfg *config.Config, c *cloudobj.Call, u *User, newPw string) (any, error) {
+func (s *Service) login(ctx context.Context, cfg *config.Config, c *cloudobj.Call, u *User, o loginOpts) (any, error) {
 	var newHash string
-	if newPw != "" {
-		h, err := s.hasher(cfg).Hash(newPw)
+	if o.newPw != "" {
+		h, err := s.hasher(cfg).Hash(o.newPw)
 		if err != nil {
 			return nil, apierr.Wrap(apierr.SystemError, err)
 		}
@@ -206,6 +218,12 @@ func (s *Service) login(ctx context.Context, cfg *config.Config, c *cloudobj.Cal
 		}
 		u.LastLoginDate, u.LastLoginIP = ms(s.now()), c.SourceIP
 		s.dropCallerSession(cfg, c, u)
+		if o.endOthers {
+			u.Sessions = nil
+		}
+		if o.set != nil {
+			o.set(u)
+		}
 		var err error
 		sid, err = s.openSession(cfg, c, u)
 		return err
@@ -217,7 +235,7 @@ func (s *Service) login(ctx context.Context, cfg *config.Config, c *cloudobj.Cal
 		return nil, err
 	}
 	c.Log("uid", saved.UID)
-	return LoginResult{UID: saved.UID, PasswordConfirmed: saved.Password != ""}, nil
+	return LoginResult{UID: saved.UID, PasswordConfirmed: saved.Password != "", Type: o.typ}, nil
 }
 
 // dropCallerSession ends the session of a token the login request carried

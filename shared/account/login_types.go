@@ -22,5 +22,11 @@ func (s *Service) GetSupportedLoginType(ctx context.Context, c *cloudobj.Call, _
 	if cfg.PasswordLoginEnabled() {
 		types = append(types, "username-password", "mobile-password", "email-password")
 	}
+	if cfg.Idco.SMS != nil || s.dev() {
+		types = append(types, "mobile-code")
+	}
+	if cfg.Idco.Email != nil || s.dev() {
+		types = append(types, "email-code")
+	}
 	return LoginTypes{SupportedLoginType: types}, nil
 }

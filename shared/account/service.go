@@ -37,14 +37,18 @@ type Message struct {
 	Time    time.Time
 }
 
-// Service runs the account methods. Every field but Outbox is required; the
-// composition root (shared/app) fills them.
+// Service runs the account methods. The stores are required; SMS, Email
+// and Outbox are set where the family needs them. The composition root
+// (shared/app) fills them.
 type Service struct {
 	Config   *config.Set
 	Users    Users
 	Captchas Captchas
 	Counters Counters
-	Outbox   Outbox // nil outside dev mode
+	Codes    Codes
+	SMS      SMSSender   // nil: SMS is not configured
+	Email    EmailSender // nil: email is not configured
+	Outbox   Outbox      // nil outside dev mode
 	Now      func() time.Time
 	Rand     io.Reader // nil means crypto/rand
 }
@@ -55,6 +59,10 @@ func (s *Service) now() time.Time {
 	}
 	return time.Now()
 }
+
+// dev reports dev mode (the dev server), the only mode where uni-id's
+// fixed test code may be used.
+func (s *Service) dev() bool { return s.Outbox != nil }
 
 func (s *Service) rand() io.Reader {
 	if s.Rand != nil {

@@ -39,26 +39,5 @@ func (s *Service) UpdatePwd(ctx context.Context, c *cloudobj.Call, p *UpdatePwdP
 	if err != nil {
 		return nil, apierr.Wrap(apierr.InvalidPassword, err)
 	}
-	sid := c.Auth.SessionID
-	saved, err := s.update(ctx, u, func(u *User) error {
-		ss, ok := u.Sessions[sid]
-		if !ok {
-			return apierr.New(apierr.CheckTokenFailed)
-		}
-		now := s.now()
-		u.Password, u.PasswordSecretVersion = hash, 0
-		u.ValidTokenDate = now.Unix() * 1000
-		ss.Gen++
-		ss.RotatedAt = 0 // the old token must not linger in a grace window
-		ss.Expires = ms(now.Add(cfg.TokenTTL()))
-		u.Sessions = map[string]Session{sid: ss}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	if c.NewToken, err = s.sign(cfg, saved, sid); err != nil {
-		return nil, err
-	}
-	return nil, nil
+	return nil, s.replacePassword(ctx, c, u, hash)
 }

@@ -58,16 +58,6 @@ func validEmail(e string) error {
 	return nil
 }
 
-var mobileRE = regexp.MustCompile(`^1[0-9]{10}$`)
-
-// validMobile applies uni-id's mainland China mobile rule.
-func validMobile(m string) error {
-	if !mobileRE.MatchString(m) {
-		return apierr.New(apierr.InvalidMobile)
-	}
-	return nil
-}
-
 var inviteRE = regexp.MustCompile(`^[A-Za-z0-9]{1,64}$`)
 
 // validInviteCode checks the optional inviteCode is a plausible code; invites
@@ -81,9 +71,9 @@ func validInviteCode(code string) error {
 
 // Unique key kinds. Keys are lowercased where uni-id compares
 // case-insensitively.
-func usernameKey(u string) string { return "username:" + strings.ToLower(u) }
-func mobileKey(m string) string   { return "mobile:" + m }
-func emailKey(e string) string    { return "email:" + strings.ToLower(e) }
+func usernameKey(u string) string  { return "username:" + strings.ToLower(u) }
+func mobileKey(e164 string) string { return "mobile:" + e164 }
+func emailKey(e string) string     { return "email:" + strings.ToLower(e) }
 
 // adminKey is claimed by registerAdmin, so only one first admin is created
 // however many registrations race.
@@ -96,7 +86,7 @@ func keysOf(u *User) []string {
 		keys = append(keys, usernameKey(u.Username))
 	}
 	if u.Mobile != "" && u.MobileConfirmed == 1 {
-		keys = append(keys, mobileKey(u.Mobile))
+		keys = append(keys, mobileKey(e164Of(u.Mobile)))
 	}
 	if u.Email != "" && u.EmailConfirmed == 1 {
 		keys = append(keys, emailKey(u.Email))

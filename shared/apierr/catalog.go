@@ -47,6 +47,7 @@ const (
 	EmailCodeError       = "uni-id-email-verify-code-error"
 	BindConflict         = "uni-id-bind-conflict"
 	SMSTestMode          = "uni-id-invalid-sms-template-id"
+	MobileNotBound       = "uni-id-mobile-not-bound"
 
 	CaptchaCreateFail     = "uni-captcha-create-fail"
 	CaptchaVerifyFail     = "uni-captcha-verify-fail"
@@ -145,6 +146,7 @@ var Catalog = map[string]Entry{
 	SendTooFrequent:      {429, "发送过于频繁，请{seconds}秒后再试", "Sent too often, please try again in {seconds} seconds"},
 	SendBudgetSpent:      {503, "今日验证码发送量已达上限，请稍后再试", "Today's sending budget is spent, please try again later"},
 	SendFailed:           {503, "验证码发送失败，请稍后再试", "The code could not be sent, please try again later"},
+	MobileNotBound:       {400, "请先绑定手机号", "Please bind a mobile number first"},
 	SMSTestMode:          {400, "未找到短信模版templateId，已启动测试模式，直接使用：123456作为短信验证码即可", "No SMS templateId found: test mode, use 123456 as the code"},
 }
 

@@ -67,6 +67,9 @@ type Idco struct {
 	PasswordLogin *bool `json:"passwordLogin"`
 	// EnumerationProtection hides whether an account exists (default true).
 	EnumerationProtection *bool `json:"enumerationProtection"`
+	// CodeLoginEndsSessions makes a login by SMS or email code end the
+	// account's other sessions (default true).
+	CodeLoginEndsSessions *bool `json:"codeLoginEndsSessions"`
 	// LoginCaptchaAfter is the number of failed password logins from one IP
 	// for one account within two hours after which a captcha is required.
 	LoginCaptchaAfter int `json:"loginCaptchaAfter"`
@@ -150,6 +153,11 @@ func (c *Config) PasswordLoginEnabled() bool {
 // EnumerationProtected reports whether answers must hide account existence.
 func (c *Config) EnumerationProtected() bool {
 	return c.Idco.EnumerationProtection == nil || *c.Idco.EnumerationProtection
+}
+
+// CodeLoginEndsOthers reports whether a code login ends other sessions.
+func (c *Config) CodeLoginEndsOthers() bool {
+	return c.Idco.CodeLoginEndsSessions == nil || *c.Idco.CodeLoginEndsSessions
 }
 
 // RegistrationOpen reports whether register methods may create accounts.

@@ -21,6 +21,10 @@ func ByName() map[string]Family {
 		"captcha":     Captcha,
 		"login-types": LoginTypes,
 		"account":     Account,
+		"bind":        Bind,
+
+		"send-sms-code":   SendSmsCode,
+		"send-email-code": SendEmailCode,
 	}
 }
 
@@ -29,20 +33,27 @@ func Register(s *account.Service) cloudobj.Table {
 	return cloudobj.Table{
 		"registerAdmin": cloudobj.Bind(cloudobj.Anyone, s.RegisterAdmin),
 		"registerUser":  cloudobj.Bind(cloudobj.Anyone, s.RegisterUser),
+
+		"registerUserByEmail": cloudobj.Bind(cloudobj.Anyone, s.RegisterUserByEmail),
 	}
 }
 
 // Login is the login function's table.
 func Login(s *account.Service) cloudobj.Table {
 	return cloudobj.Table{
-		"login": cloudobj.Bind(cloudobj.Anyone, s.Login),
+		"login":            cloudobj.Bind(cloudobj.Anyone, s.Login),
+		"loginBySms":       cloudobj.Bind(cloudobj.Anyone, s.LoginBySms),
+		"loginByEmailCode": cloudobj.Bind(cloudobj.Anyone, s.LoginByEmailCode),
 	}
 }
 
 // Reset is the reset function's table.
 func Reset(s *account.Service) cloudobj.Table {
 	return cloudobj.Table{
-		"updatePwd": cloudobj.Bind(cloudobj.LoggedIn, s.UpdatePwd),
+		"updatePwd":       cloudobj.Bind(cloudobj.LoggedIn, s.UpdatePwd),
+		"setPwd":          cloudobj.Bind(cloudobj.LoggedIn, s.SetPwd),
+		"resetPwdBySms":   cloudobj.Bind(cloudobj.Anyone, s.ResetPwdBySms),
+		"resetPwdByEmail": cloudobj.Bind(cloudobj.Anyone, s.ResetPwdByEmail),
 	}
 }
 
@@ -69,6 +80,24 @@ func Account(s *account.Service) cloudobj.Table {
 		"getAccountInfo": cloudobj.Bind(cloudobj.LoggedIn, s.GetAccountInfo),
 		"closeAccount":   cloudobj.Bind(cloudobj.LoggedIn, s.CloseAccount),
 	}
+}
+
+// Bind is the bind function's table.
+func Bind(s *account.Service) cloudobj.Table {
+	return cloudobj.Table{
+		"bindMobileBySms": cloudobj.Bind(cloudobj.LoggedIn, s.BindMobileBySms),
+		"bindEmailByCode": cloudobj.Bind(cloudobj.LoggedIn, s.BindEmailByCode),
+	}
+}
+
+// SendSmsCode is the send-sms-code function's table.
+func SendSmsCode(s *account.Service) cloudobj.Table {
+	return cloudobj.Table{"sendSmsCode": cloudobj.Bind(cloudobj.Anyone, s.SendSmsCode)}
+}
+
+// SendEmailCode is the send-email-code function's table.
+func SendEmailCode(s *account.Service) cloudobj.Table {
+	return cloudobj.Table{"sendEmailCode": cloudobj.Bind(cloudobj.Anyone, s.SendEmailCode)}
 }
 
 // All merges every family's table, for the dev server's /uni-id-co route

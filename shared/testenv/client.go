@@ -156,3 +156,32 @@ func (e *Env) Scan(t testing.TB, table string) []map[string]any {
 		start = out.LastEvaluatedKey
 	}
 }
+
+// SendSMS asks for an SMS code for scene as c and returns the code the
+// provider was given.
+func (e *Env) SendSMS(t testing.TB, c *Client, mobile, scene string) string {
+	t.Helper()
+	r := e.Call(t, c, "send-sms-code", "sendSmsCode", map[string]any{"mobile": mobile, "scene": scene, "captcha": e.Captcha(t, c, "send-sms-code")})
+	if r.Code() != "0" {
+		t.Fatalf("sendSmsCode: %s", r.Raw)
+	}
+	m, ok := e.Sent.LastSMS("+86" + mobile)
+	if !ok || m.Scene != scene {
+		t.Fatalf("no SMS to %s for %s", mobile, scene)
+	}
+	return m.Code
+}
+
+// SendEmail asks for an email code for scene as c and returns the code.
+func (e *Env) SendEmail(t testing.TB, c *Client, email, scene string) string {
+	t.Helper()
+	r := e.Call(t, c, "send-email-code", "sendEmailCode", map[string]any{"email": email, "scene": scene, "captcha": e.Captcha(t, c, "send-email-code")})
+	if r.Code() != "0" {
+		t.Fatalf("sendEmailCode: %s", r.Raw)
+	}
+	m, ok := e.Sent.LastEmail(email)
+	if !ok || m.Scene != scene {
+		t.Fatalf("no email to %s for %s", email, scene)
+	}
+	return m.Code
+}

@@ -47,6 +47,7 @@ type Env struct {
 	Svc     *account.Service
 	Clock   *Clock
 	Outbox  *Outbox
+	Sent    *Sender // the SMS and email senders
 	Log     *SyncBuffer
 	Calls   atomic.Int64 // DynamoDB requests served
 	inject  atomic.Pointer[func(op string) (int, string, bool)]
@@ -63,6 +64,9 @@ func Config() map[string]any {
 		"idco": map[string]any{
 			"argon2":  map[string]any{"memoryKiB": 8192, "time": 1, "threads": 1},
 			"captcha": map[string]any{"perIpPerMinute": 100000},
+			"sms":     map[string]any{"provider": "test"},
+			"email":   map[string]any{"from": "no-reply@example.com"},
+			"limits":  map[string]any{"perIpPerHour": 100000},
 		},
 	}
 }
@@ -79,7 +83,8 @@ func New(t testing.TB, edit func(cfg map[string]any)) *Env {
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	e := &Env{Clock: &Clock{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}, Outbox: &Outbox{}, Log: &SyncBuffer{}}
+	e := &Env{Clock: &Clock{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}, Outbox: &Outbox{},
+		Sent: &Sender{}, Log: &SyncBuffer{}}
 	endpoint := os.Getenv(app.EnvDynamoEndpoint)
 	if endpoint == "" {
 		e.Dyn = server.NewServer()
@@ -97,6 +102,7 @@ func New(t testing.TB, edit func(cfg map[string]any)) *Env {
 		t.Fatalf("bootstrap: %v", err)
 	}
 	e.Svc = app.NewService(app.Deps{Config: set, DB: e.DB, Prefix: e.Prefix, Outbox: e.Outbox, Now: e.Clock.Now})
+	e.Svc.SMS, e.Svc.Email = e.Sent, e.Sent
 	log := slog.New(slog.NewJSONHandler(e.Log, nil))
 	var ds []*cloudobj.Dispatcher
 	for name, f := range families.ByName() {

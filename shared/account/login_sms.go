@@ -1,0 +1,39 @@
+package account
+
+import (
+	"context"
+
+	"github.com/idco-dev/idco/shared/cloudobj"
+	"github.com/idco-dev/idco/shared/mask"
+)
+
+// LoginBySmsParams are loginBySms's params.
+type LoginBySmsParams struct {
+	Mobile     string `json:"mobile"`
+	Code       string `json:"code"`
+	Captcha    string `json:"captcha"`
+	InviteCode string `json:"inviteCode"`
+}
+
+// LoginBySms handles loginBySms: with a code sent to mobile (scene
+// login-by-sms), log in to the account with that confirmed mobile, or
+// register one.
+func (s *Service) LoginBySms(ctx context.Context, c *cloudobj.Call, p *LoginBySmsParams) (any, error) {
+	cfg, err := s.cfg(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := required("mobile", p.Mobile, "code", p.Code); err != nil {
+		return nil, err
+	}
+	if err := validInviteCode(p.InviteCode); err != nil {
+		return nil, err
+	}
+	ph, err := parsePhone(p.Mobile, cfg.AllowedRegions())
+	if err != nil {
+		return nil, err
+	}
+	c.Log("mobile", mask.Mobile(ph.Stored))
+	return s.codeLogin(ctx, cfg, c, chanSMS, ph.E164, "login-by-sms", p.Code, p.Captcha, mobileKey(ph.E164),
+		func(u *User) { u.Mobile, u.MobileConfirmed = ph.Stored, 1 })
+}

@@ -1,0 +1,112 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/idco-dev/idco/shared/apierr"
+	"github.com/idco-dev/idco/shared/cloudobj"
+	"github.com/idco-dev/idco/shared/config"
+	"github.com/idco-dev/idco/shared/mask"
+	"github.com/idco-dev/idco/shared/password"
+)
+
+// ResetPwdBySmsParams are resetPwdBySms's params.
+type ResetPwdBySmsParams struct {
+	Mobile   string `json:"mobile"`
+	Code     string `json:"code"`
+	Password string `json:"password"`
+	Captcha  string `json:"captcha"`
+}
+
+// ResetPwdBySms handles resetPwdBySms: with a code sent to mobile (scene
+// reset-pwd-by-sms), set a new password on the account with that confirmed
+// mobile. Every session of the account ends.
+func (s *Service) ResetPwdBySms(ctx context.Context, c *cloudobj.Call, p *ResetPwdBySmsParams) (any, error) {
+	cfg, err := s.cfg(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := required("mobile", p.Mobile, "code", p.Code, "password", p.Password); err != nil {
+		return nil, err
+	}
+	ph, err := parsePhone(p.Mobile, cfg.AllowedRegions())
+	if err != nil {
+		return nil, err
+	}
+	c.Log("mobile", mask.Mobile(ph.Stored))
+	return s.resetPwd(ctx, cfg, c, chanSMS, ph.E164, "reset-pwd-by-sms", p.Code, p.Password, p.Captcha, mobileKey(ph.E164))
+}
+
+// ResetPwdByEmailParams are resetPwdByEmail's params.
+type ResetPwdByEmailParams struct {
+	Email    string `json:"email"`
+	Code     string `json:"code"`
+	Password string `json:"password"`
+	Captcha  string `json:"captcha"`
+}
+
+// ResetPwdByEmail handles resetPwdByEmail, as ResetPwdBySms with an email
+// (scene reset-pwd-by-email).
+func (s *Service) ResetPwdByEmail(ctx context.Context, c *cloudobj.Call, p *ResetPwdByEmailParams) (any, error) {
+	cfg, err := s.cfg(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := required("email", p.Email, "code", p.Code, "password", p.Password); err != nil {
+		return nil, err
+	}
+	if err := validEmail(p.Email); err != nil {
+		return nil, err
+	}
+	email := strings.ToLower(strings.TrimSpace(p.Email))
+	c.Log("email", mask.Email(email))
+	return s.resetPwd(ctx, cfg, c, chanEmail, email, "reset-pwd-by-email", p.Code, p.Password, p.Captcha, emailKey(email))
+}
+
+// resetPwd verifies the code, then replaces the password of the account
+// owning key and ends all its sessions. With enumeration protection on, an
+// unknown account answers as a wrong code.
+func (s *Service) resetPwd(ctx context.Context, cfg *config.Config, c *cloudobj.Call, channel, dest, scene, code, pw, captchaAnswer, key string) (any, error) {
+	if rule := password.Check(pw, cfg.PasswordStrength); rule != "" {
+		return nil, apierr.New(rule)
+	}
+	w, fails, err := s.captchaGate(ctx, cfg, c, dest, scene, captchaAnswer)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.verifyCode(ctx, cfg, channel, dest, scene, code); err != nil {
+		if apierr.Is(err, apierr.MobileCodeError) || apierr.Is(err, apierr.EmailCodeError) {
+			_, _ = s.Counters.Hit(ctx, w, 0, s.now())
+		}
+		return nil, err
+	}
+	if fails > 0 {
+		_ = s.Counters.Reset(ctx, w, s.now())
+	}
+	u, err := s.findByKey(ctx, key)
+	if err == nil && !inApp(u, c.Client.AppID) {
+		err = apierr.New(apierr.AccountNotInApp)
+	}
+	if err != nil {
+		if cfg.EnumerationProtected() && (apierr.Is(err, apierr.AccountNotExists) || apierr.Is(err, apierr.AccountNotInApp)) {
+			return nil, codeErr(channel)
+		}
+		return nil, err
+	}
+	hash, err := s.hasher(cfg).Hash(pw)
+	if err != nil {
+		return nil, apierr.Wrap(apierr.InvalidPassword, err)
+	}
+	_, err = s.update(ctx, u, func(u *User) error {
+		u.Password, u.PasswordSecretVersion = hash, 0
+		u.ValidTokenDate = ms(s.now())
+		u.Sessions = nil
+		return nil
+	})
+	if errors.Is(err, errNoWrite) {
+		err = nil
+	}
+	return nil, err
+}

@@ -1,0 +1,36 @@
+package account
+
+import "context"
+
+// SMSSender delivers a code by SMS. Errors wrap ErrDeliveryRetryable or
+// ErrDeliveryLimited when they are not permanent.
+type SMSSender interface {
+	SendSMS(ctx context.Context, m SMS) error
+}
+
+// SMS is one code message.
+type SMS struct {
+	Phone      string // E.164
+	Scene      string
+	TemplateID string // service.sms.scene.<scene>.templateId
+	Code       string
+	Minutes    int // the code's lifetime
+	AppName    string
+	Locale     string
+}
+
+// EmailSender delivers an email from idco's templates. Errors as SMSSender.
+type EmailSender interface {
+	SendEmail(ctx context.Context, m Email) error
+}
+
+// Email is one message: a code (scene register, login-by-email,
+// reset-pwd-by-email, bind-email) or the welcome (scene welcome, no code).
+type Email struct {
+	To      string
+	Scene   string
+	Code    string
+	Minutes int
+	AppName string
+	Locale  string
+}

@@ -1,0 +1,88 @@
+package account
+
+import (
+	"context"
+
+	"github.com/idco-dev/idco/shared/apierr"
+	"github.com/idco-dev/idco/shared/cloudobj"
+	"github.com/idco-dev/idco/shared/password"
+)
+
+// SetPwdParams are setPwd's params.
+type SetPwdParams struct {
+	Password string `json:"password"`
+	Code     string `json:"code"`
+	Captcha  string `json:"captcha"`
+}
+
+// SetPwd handles setPwd: a logged-in user (often one who came by a
+// third-party login) sets a password, proven by a code sent to the
+// account's own mobile (scene set-pwd-by-sms). Other sessions end; this
+// one continues with a newToken.
+func (s *Service) SetPwd(ctx context.Context, c *cloudobj.Call, p *SetPwdParams) (any, error) {
+	cfg, err := s.cfg(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := required("password", p.Password, "code", p.Code); err != nil {
+		return nil, err
+	}
+	if rule := password.Check(p.Password, cfg.PasswordStrength); rule != "" {
+		return nil, apierr.New(rule)
+	}
+	u, err := s.caller(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	if u.Mobile == "" || u.MobileConfirmed != 1 {
+		return nil, apierr.New(apierr.MobileNotBound)
+	}
+	dest := e164Of(u.Mobile)
+	w, fails, err := s.captchaGate(ctx, cfg, c, dest, "set-pwd-by-sms", p.Captcha)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.verifyCode(ctx, cfg, chanSMS, dest, "set-pwd-by-sms", p.Code); err != nil {
+		if apierr.Is(err, apierr.MobileCodeError) {
+			_, _ = s.Counters.Hit(ctx, w, 0, s.now())
+		}
+		return nil, err
+	}
+	if fails > 0 {
+		_ = s.Counters.Reset(ctx, w, s.now())
+	}
+	hash, err := s.hasher(cfg).Hash(p.Password)
+	if err != nil {
+		return nil, apierr.Wrap(apierr.InvalidPassword, err)
+	}
+	return nil, s.replacePassword(ctx, c, u, hash)
+}
+
+// replacePassword stores a new hash, ends every other session and rotates
+// the caller's, whose new token goes out as newToken.
+func (s *Service) replacePassword(ctx context.Context, c *cloudobj.Call, u *User, hash string) error {
+	cfg, err := s.cfg(c)
+	if err != nil {
+		return err
+	}
+	sid := c.Auth.SessionID
+	saved, err := s.update(ctx, u, func(u *User) error {
+		ss, ok := u.Sessions[sid]
+		if !ok {
+			return apierr.New(apierr.CheckTokenFailed)
+		}
+		now := s.now()
+		u.Password, u.PasswordSecretVersion = hash, 0
+		u.ValidTokenDate = now.Unix() * 1000
+		ss.Gen++
+		ss.RotatedAt = 0 // the old token must not linger in a grace window
+		ss.Expires = ms(now.Add(cfg.TokenTTL()))
+		u.Sessions = map[string]Session{sid: ss}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	c.NewToken, err = s.sign(cfg, saved, sid)
+	return err
+}
