@@ -1,0 +1,91 @@
+package dynamo_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/idco-dev/idco/shared/account"
+	"github.com/idco-dev/idco/shared/testenv"
+)
+
+// TestConcurrentClaims: two accounts claiming one key at once (a bind race)
+// leave exactly one owner, and the loser is unchanged.
+func TestConcurrentClaims(t *testing.T) {
+	e := testenv.New(t, nil)
+	ctx := context.Background()
+	st := e.Svc.Users
+	for round := 0; round < 20; round++ {
+		a := &account.User{UID: fmt.Sprintf("a%023d", round)}
+		b := &account.User{UID: fmt.Sprintf("b%023d", round)}
+		for _, u := range []*account.User{a, b} {
+			if err := st.Create(ctx, u, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		key := fmt.Sprintf("mobile:+86138%08d", round)
+		errs := make([]error, 2)
+		var wg sync.WaitGroup
+		for i, u := range []*account.User{a, b} {
+			wg.Go(func() {
+				v := *u
+				v.Mobile, v.MobileConfirmed = key[7:], 1
+				errs[i] = st.Save(ctx, &v, []string{key}, nil)
+			})
+		}
+		wg.Wait()
+		ok, taken := 0, 0
+		for _, err := range errs {
+			var te *account.TakenError
+			switch {
+			case err == nil:
+				ok++
+			case errors.As(err, &te) && te.Key == key:
+				taken++
+			default:
+				t.Fatalf("round %d: unexpected %v", round, err)
+			}
+		}
+		owner, err := st.Owner(ctx, key)
+		if ok != 1 || taken != 1 || err != nil {
+			t.Fatalf("round %d: %d saved, %d taken, owner %q %v", round, ok, taken, owner, err)
+		}
+		loser := a.UID
+		if owner == a.UID {
+			loser = b.UID
+		}
+		if u, _ := st.Get(ctx, loser); u.Mobile != "" || u.Version != 0 {
+			t.Fatalf("round %d: the loser changed: %+v", round, u)
+		}
+	}
+}
+
+// TestSaveConflict: a save on a stale version writes nothing.
+func TestSaveConflict(t *testing.T) {
+	e := testenv.New(t, nil)
+	ctx := context.Background()
+	st := e.Svc.Users
+	u := &account.User{UID: "c00000000000000000000001", Username: "x"}
+	if err := st.Create(ctx, u, []string{"username:x"}); err != nil {
+		t.Fatal(err)
+	}
+	first := *u
+	first.Nickname = "first"
+	if err := st.Save(ctx, &first, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	stale := *u
+	stale.Nickname = "stale"
+	if err := st.Save(ctx, &stale, []string{"username:y"}, []string{"username:x"}); !errors.Is(err, account.ErrConflict) {
+		t.Fatalf("stale save = %v, want ErrConflict", err)
+	}
+	if _, err := st.Owner(ctx, "username:y"); !errors.Is(err, account.ErrNotFound) {
+		t.Fatalf("the stale save claimed a key: %v", err)
+	}
+	got, _ := st.Get(ctx, u.UID)
+	if got.Nickname != "first" || got.Version != 1 {
+		t.Fatalf("stored %+v", got)
+	}
+}
