@@ -22,9 +22,9 @@ import (
 	"time"
 )
 
-// DefaultGateway is Alipay's production OpenAPI gateway. The sandbox is
-// https://openapi-sandbox.dl.alipaydev.com/gateway.do (the older
-// openapi.alipaydev.com host was retired).
+// DefaultGateway is Alipay's production OpenAPI gateway. The sandbox's is
+// https://openapi-sandbox.dl.alipaydev.com/gateway.do (uni-id still names
+// the older openapi.alipaydev.com host).
 const DefaultGateway = "https://openapi.alipay.com/gateway.do"
 
 // DefaultTimeout bounds one call when Client.Timeout is zero.
@@ -33,9 +33,10 @@ const DefaultTimeout = 5 * time.Second
 // maxBody caps what is read from the gateway; a token answer is under 1 KiB.
 const maxBody = 64 << 10
 
-// chinaTime is Asia/Shanghai. A fixed zone (China has had no DST since
-// 1991) avoids depending on tzdata, which Lambda's OS-only runtime lacks.
-var chinaTime = time.FixedZone("CST", 8*60*60)
+// chinaOffset is Asia/Shanghai's UTC offset, the zone Alipay reads the
+// timestamp parameter in. A fixed offset (China has had no DST since 1991)
+// avoids depending on tzdata, which Lambda's OS-only runtime lacks.
+const chinaOffset = 8 * 60 * 60
 
 // Client calls the Alipay gateway for one app. The zero values of Gateway,
 // HTTP, Timeout and Now mean DefaultGateway, http.DefaultClient,
@@ -50,10 +51,10 @@ type Client struct {
 	Now             func() time.Time
 }
 
-// Token is the answer to a code exchange. UserID is the 2088... id of apps
-// in the classic mode; apps switched to OpenID mode get only OpenID. Exactly
-// one of them is what identifies the user, and callers must key accounts by
-// whichever is set (uni-id reads only user_id and so loses OpenID apps).
+// Token is the answer to a code exchange. UserID is the 2088... id apps in
+// the classic mode get; apps switched to OpenID mode get only OpenID. At
+// least one is set, and callers key accounts by the one their app's mode
+// provides (uni-id reads only user_id and so loses OpenID-mode users).
 type Token struct {
 	UserID       string
 	OpenID       string
@@ -122,7 +123,7 @@ func (c *Client) post(ctx context.Context, method string, biz url.Values) ([]byt
 		"format":    {"JSON"},
 		"charset":   {"utf-8"},
 		"sign_type": {"RSA2"},
-		"timestamp": {c.now().In(chinaTime).Format("2006-01-02 15:04:05")},
+		"timestamp": {c.now().In(time.FixedZone("CST", chinaOffset)).Format("2006-01-02 15:04:05")},
 		"version":   {"1.0"},
 	}
 	all := url.Values{}
@@ -146,7 +147,7 @@ func (c *Client) post(ctx context.Context, method string, biz url.Values) ([]byt
 	return c.do(req)
 }
 
-// do sends req and returns the body of a 2xx answer. Transport errors are
+// do sends req and returns the body of a 200 answer. Transport errors are
 // unwrapped from *url.Error so the query string is not repeated in logs.
 func (c *Client) do(req *http.Request) ([]byte, error) {
 	resp, err := c.httpClient().Do(req)
@@ -186,7 +187,7 @@ func (c *Client) parseToken(body []byte) (*Token, error) {
 		if isError && json.Unmarshal(content, &tb) == nil {
 			// A gateway error may come unsigned. Its codes go to the log,
 			// marked unverified, but nothing acts on them.
-			return nil, fmt.Errorf("%w (unverified error %s %s)", err, tb.Code, tb.SubCode)
+			return nil, fmt.Errorf("%w (unverified error %q %q)", err, tb.Code, tb.SubCode)
 		}
 		return nil, err
 	}

@@ -93,11 +93,13 @@ type claims struct {
 // Verify checks idToken and returns the identity in it. audiences lists the
 // client ids the token may be for (app bundle ids, web service ids); aud
 // must equal one of them. When nonce is not empty, the token's nonce claim
-// must equal it or hex(SHA-256(nonce)): Apple copies whatever the client
-// put in the authorization request, and clients following Firebase's recipe
-// send the SHA-256 hex of the raw nonce while native samples pass the
-// nonce itself. Either proves the token was minted for this server-issued,
-// single-use nonce; spending the nonce is the caller's job.
+// must equal hex(SHA-256(nonce)) or nonce itself. Apple copies whatever the
+// client put in the authorization request: Firebase's recipe, which native
+// apps widely follow, sends the SHA-256 hex of the raw nonce so that a token
+// seen in transit does not reveal it, while Sign in with Apple JS passes the
+// nonce unchanged. Both prove the token was minted for this nonce; making
+// the nonce server-issued, bound to the client and single-use is the
+// caller's job, and with that the unhashed form cannot be replayed either.
 func (v *Verifier) Verify(ctx context.Context, idToken string, audiences []string, nonce string) (*Identity, error) {
 	if len(audiences) == 0 {
 		return nil, errors.New("apple: no audiences configured")
