@@ -82,6 +82,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	defer outbox.Close()
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	svc := app.NewService(app.Deps{Config: set, DB: db, Prefix: prefix, Outbox: outbox})
+	svc.SMS, svc.Email = outbox, outbox
 	var ds []*cloudobj.Dispatcher
 	for name, f := range families.ByName() {
 		ds = append(ds, app.Dispatcher(name, f(svc), svc, log))
@@ -134,7 +135,7 @@ func banner(addr, cfgPath string, created bool, outbox, endpoint string, warning
 	} else {
 		fmt.Printf("  config:   %s\n", cfgPath)
 	}
-	fmt.Printf("  outbox:   %s (captcha answers, codes and messages, one JSON line each)\n", outbox)
+	fmt.Printf("  outbox:   %s (captcha answers, SMS and email codes and messages, one JSON line each)\n", outbox)
 	fmt.Printf("  dynamodb: %s\n", endpoint)
 	fmt.Printf("  routes:   POST /<function>[/<method>] for %v, and POST /uni-id-co/<method>\n", functionNames())
 	for _, w := range warnings {

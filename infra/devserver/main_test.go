@@ -99,6 +99,30 @@ func TestDevServer(t *testing.T) {
 	if login["errCode"] != 0.0 || login["uid"] != reg["uid"] {
 		t.Fatalf("login after a restart: %v", login)
 	}
+
+	// SMS login and email registration, codes read from the outbox.
+	code := func(function, method string, params map[string]any) string {
+		t.Helper()
+		post(t, url+"/captcha/createCaptcha", map[string]any{"clientInfo": ci, "params": map[string]any{"scene": params["captchaScene"]}})
+		var cap map[string]any
+		_ = json.Unmarshal([]byte(lastLine(t, filepath.Join(dir, "outbox.jsonl"))), &cap)
+		params["captcha"] = cap["code"]
+		delete(params, "captchaScene")
+		if r := post(t, url+"/"+function+"/"+method, map[string]any{"clientInfo": ci, "params": params}); r["errCode"] != 0.0 {
+			t.Fatalf("%s: %v", method, r)
+		}
+		var m map[string]any
+		_ = json.Unmarshal([]byte(lastLine(t, filepath.Join(dir, "outbox.jsonl"))), &m)
+		return m["code"].(string)
+	}
+	sms := code("send-sms-code", "sendSmsCode", map[string]any{"mobile": "13800138000", "scene": "login-by-sms", "captchaScene": "send-sms-code"})
+	if r := post(t, url+"/login/loginBySms", map[string]any{"clientInfo": ci, "params": map[string]any{"mobile": "13800138000", "code": sms}}); r["errCode"] != 0.0 || r["type"] != "register" {
+		t.Fatalf("loginBySms: %v", r)
+	}
+	mail := code("send-email-code", "sendEmailCode", map[string]any{"email": "bob@example.com", "scene": "register", "captchaScene": "send-email-code"})
+	if r := post(t, url+"/register/registerUserByEmail", map[string]any{"clientInfo": ci, "params": map[string]any{"email": "bob@example.com", "password": "a good password", "code": mail}}); r["errCode"] != 0.0 {
+		t.Fatalf("registerUserByEmail: %v", r)
+	}
 }
 
 func lastLine(t *testing.T, path string) string {

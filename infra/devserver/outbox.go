@@ -46,8 +46,30 @@ func (o *outbox) Deliver(_ context.Context, m account.Message) {
 		Subject: m.Subject, Text: m.Text, Time: m.Time.UTC()})
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	fmt.Fprintf(o.console, "[dev outbox] %s to %s (scene %s): %s\n", m.Kind, m.To, m.Scene, m.Code)
+	if m.Code != "" {
+		fmt.Fprintf(o.console, "[dev outbox] %s to %s (scene %s): %s\n", m.Kind, m.To, m.Scene, m.Code)
+	} else {
+		fmt.Fprintf(o.console, "[dev outbox] %s to %s (scene %s): %s\n", m.Kind, m.To, m.Scene, m.Subject)
+	}
 	_, _ = o.file.Write(append(line, '\n'))
 }
 
 func (o *outbox) Close() error { return o.file.Close() }
+
+// SendSMS implements account.SMSSender for dev mode: the message goes to
+// the console and the outbox instead of a provider.
+func (o *outbox) SendSMS(ctx context.Context, m account.SMS) error {
+	text := fmt.Sprintf("[%s] Your verification code is %s, valid for %d minutes.", m.AppName, m.Code, m.Minutes)
+	if m.Locale != "en" {
+		text = fmt.Sprintf("【%s】您的验证码是 %s，%d 分钟内有效。", m.AppName, m.Code, m.Minutes)
+	}
+	o.Deliver(ctx, account.Message{Kind: "sms", To: m.Phone, Scene: m.Scene, Code: m.Code, Text: text, Time: time.Now()})
+	return nil
+}
+
+// SendEmail implements account.EmailSender for dev mode.
+func (o *outbox) SendEmail(ctx context.Context, m account.Email) error {
+	subject, text := emailText(m)
+	o.Deliver(ctx, account.Message{Kind: "email", To: m.To, Scene: m.Scene, Code: m.Code, Subject: subject, Text: text, Time: time.Now()})
+	return nil
+}
