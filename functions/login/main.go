@@ -4,6 +4,7 @@ package main
 import (
 	"github.com/idco-dev/idco/shared/app"
 	"github.com/idco-dev/idco/shared/families"
+	"github.com/idco-dev/idco/shared/thirdparty"
 )
 
-func main() { app.Main("login", families.Login) }
+func main() { app.Main("login", families.Login, thirdparty.Wire) }

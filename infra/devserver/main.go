@@ -26,6 +26,7 @@ import (
 	"github.com/idco-dev/idco/shared/dynamo"
 	"github.com/idco-dev/idco/shared/families"
 	"github.com/idco-dev/idco/shared/httpfn"
+	"github.com/idco-dev/idco/shared/thirdparty"
 )
 
 func main() {
@@ -83,6 +84,9 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	svc := app.NewService(app.Deps{Config: set, DB: db, Prefix: prefix, Outbox: outbox})
 	svc.SMS, svc.Email = outbox, outbox
+	if err := thirdparty.Wire(ctx, svc, app.Runtime{Getenv: getenv}); err != nil {
+		return err
+	}
 	var ds []*cloudobj.Dispatcher
 	for name, f := range families.ByName() {
 		ds = append(ds, app.Dispatcher(name, f(svc), svc, log))

@@ -21,6 +21,9 @@ type LoginParams struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
 	Captcha  string `json:"captcha"`
+	// BindTicket binds the third-party identity a bind-first login handed
+	// out to this account.
+	BindTicket string `json:"bindTicket"`
 }
 
 // captchaWindow is how far back failed logins count towards requiring a
@@ -79,7 +82,7 @@ func (s *Service) Login(ctx context.Context, c *cloudobj.Call, p *LoginParams) (
 	if rehash {
 		newPw = p.Password
 	}
-	return s.login(ctx, cfg, c, u, loginOpts{newPw: newPw})
+	return s.login(ctx, cfg, c, u, loginOpts{newPw: newPw, ticket: p.BindTicket})
 }
 
 // loginKey checks the identifiers and returns the unique key to look up.
@@ -196,6 +199,7 @@ type loginOpts struct {
 	endOthers bool
 	set       func(u *User)
 	typ       string
+	ticket    string
 }
 
 // login opens a session for an authenticated user and records the login.
@@ -207,6 +211,10 @@ func (s *Service) login(ctx context.Context, cfg *config.Config, c *cloudobj.Cal
 			return nil, apierr.Wrap(apierr.SystemError, err)
 		}
 		newHash = h
+	}
+	bindTicket, err := s.withTicket(ctx, c, o.ticket)
+	if err != nil {
+		return nil, err
 	}
 	var sid string
 	saved, err := s.update(ctx, u, func(u *User) error {
@@ -223,6 +231,9 @@ func (s *Service) login(ctx context.Context, cfg *config.Config, c *cloudobj.Cal
 		}
 		if o.set != nil {
 			o.set(u)
+		}
+		if bindTicket != nil {
+			bindTicket(u)
 		}
 		var err error
 		sid, err = s.openSession(cfg, c, u)

@@ -14,6 +14,7 @@ type LoginByEmailCodeParams struct {
 	Code       string `json:"code"`
 	Captcha    string `json:"captcha"`
 	InviteCode string `json:"inviteCode"`
+	BindTicket string `json:"bindTicket"`
 }
 
 // LoginByEmailCode handles loginByEmailCode, which uni-id declared but never
@@ -35,6 +36,6 @@ func (s *Service) LoginByEmailCode(ctx context.Context, c *cloudobj.Call, p *Log
 	}
 	email := strings.ToLower(strings.TrimSpace(p.Email))
 	c.Log("email", mask.Email(email))
-	return s.codeLogin(ctx, cfg, c, chanEmail, email, "login-by-email", p.Code, p.Captcha, emailKey(email),
+	return s.codeLogin(ctx, cfg, c, chanEmail, email, "login-by-email", p.Code, p.Captcha, emailKey(email), p.BindTicket,
 		func(u *User) { u.Email, u.EmailConfirmed = email, 1 })
 }

@@ -13,6 +13,7 @@ type LoginBySmsParams struct {
 	Code       string `json:"code"`
 	Captcha    string `json:"captcha"`
 	InviteCode string `json:"inviteCode"`
+	BindTicket string `json:"bindTicket"`
 }
 
 // LoginBySms handles loginBySms: with a code sent to mobile (scene
@@ -34,6 +35,6 @@ func (s *Service) LoginBySms(ctx context.Context, c *cloudobj.Call, p *LoginBySm
 		return nil, err
 	}
 	c.Log("mobile", mask.Mobile(ph.Stored))
-	return s.codeLogin(ctx, cfg, c, chanSMS, ph.E164, "login-by-sms", p.Code, p.Captcha, mobileKey(ph.E164),
+	return s.codeLogin(ctx, cfg, c, chanSMS, ph.E164, "login-by-sms", p.Code, p.Captcha, mobileKey(ph.E164), p.BindTicket,
 		func(u *User) { u.Mobile, u.MobileConfirmed = ph.Stored, 1 })
 }

@@ -18,6 +18,7 @@ type RegisterUserParams struct {
 	Captcha    string `json:"captcha"`
 	Nickname   string `json:"nickname"`
 	InviteCode string `json:"inviteCode"`
+	BindTicket string `json:"bindTicket"`
 }
 
 // LoginResult is what a login or registration returns besides newToken.
@@ -41,7 +42,7 @@ func (s *Service) RegisterUser(ctx context.Context, c *cloudobj.Call, p *Registe
 		return nil, err
 	}
 	c.Log("username", p.Username)
-	return s.registerWithPassword(ctx, cfg, c, p.Username, p.Password, p.Nickname, nil)
+	return s.registerWithPassword(ctx, cfg, c, p.Username, p.Password, p.Nickname, nil, p.BindTicket)
 }
 
 // RegisterAdminParams are registerAdmin's params.
@@ -65,7 +66,7 @@ func (s *Service) RegisterAdmin(ctx context.Context, c *cloudobj.Call, p *Regist
 		return nil, err
 	}
 	c.Log("username", p.Username)
-	res, err := s.registerWithPassword(ctx, cfg, c, p.Username, p.Password, p.Nickname, []string{"admin"})
+	res, err := s.registerWithPassword(ctx, cfg, c, p.Username, p.Password, p.Nickname, []string{"admin"}, "")
 	if t, ok := errors.AsType[*apierr.Error](err); ok && t.Code == apierr.AccountExists {
 		if taken, ok := errors.AsType[*TakenError](err); ok && taken.Key == adminKey {
 			return nil, s.adminExists(ctx, c)
@@ -117,7 +118,7 @@ func checkRegisterParams(cfg *config.Config, username, pw, nickname, invite stri
 
 // registerWithPassword creates a username account, opens its first session
 // in the same write, and sets the caller's newToken.
-func (s *Service) registerWithPassword(ctx context.Context, cfg *config.Config, c *cloudobj.Call, username, pw, nickname string, roles []string) (any, error) {
+func (s *Service) registerWithPassword(ctx context.Context, cfg *config.Config, c *cloudobj.Call, username, pw, nickname string, roles []string, ticket string) (any, error) {
 	hash, err := s.hasher(cfg).Hash(pw)
 	if err != nil {
 		return nil, apierr.Wrap(apierr.InvalidPassword, err)
@@ -131,7 +132,7 @@ func (s *Service) registerWithPassword(ctx context.Context, cfg *config.Config, 
 	if hasRole(roles, "admin") {
 		keys = append(keys, adminKey)
 	}
-	return s.create(ctx, cfg, c, u, keys)
+	return s.create(ctx, cfg, c, u, keys, ticket)
 }
 
 // newUser returns a user record in uni-id's shape for the calling client.
@@ -154,15 +155,24 @@ func (s *Service) newUser(cfg *config.Config, c *cloudobj.Call, roles []string) 
 	return u, nil
 }
 
-// create stores a new user with its first session and signs its token.
-func (s *Service) create(ctx context.Context, cfg *config.Config, c *cloudobj.Call, u *User, keys []string) (any, error) {
+// create stores a new user with its first session and signs its token. A
+// bind ticket, when given, binds its identity to the new account.
+func (s *Service) create(ctx context.Context, cfg *config.Config, c *cloudobj.Call, u *User, keys []string, ticket string) (any, error) {
 	sid, err := s.openSession(cfg, c, u)
 	if err != nil {
 		return nil, err
 	}
+	if ticket != "" {
+		fn, err := s.withTicket(ctx, c, ticket)
+		if err != nil {
+			return nil, err
+		}
+		fn(u)
+		keys = append(keys, identityKeys(u)...)
+	}
 	if err := s.Users.Create(ctx, u, keys); err != nil {
 		if t, ok := errors.AsType[*TakenError](err); ok {
-			return nil, apierr.Wrap(apierr.AccountExists, t)
+			return nil, takenErr(t)
 		}
 		return nil, storeErr("create user", err)
 	}

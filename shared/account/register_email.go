@@ -18,6 +18,7 @@ type RegisterUserByEmailParams struct {
 	Code       string `json:"code"`
 	Nickname   string `json:"nickname"`
 	InviteCode string `json:"inviteCode"`
+	BindTicket string `json:"bindTicket"`
 }
 
 // RegisterUserByEmail handles registerUserByEmail: an account with a
@@ -61,7 +62,7 @@ func (s *Service) RegisterUserByEmail(ctx context.Context, c *cloudobj.Call, p *
 		return nil, err
 	}
 	u.Email, u.EmailConfirmed, u.Password, u.Nickname = email, 1, hash, p.Nickname
-	res, err := s.create(ctx, cfg, c, u, keysOf(u))
+	res, err := s.create(ctx, cfg, c, u, keysOf(u), p.BindTicket)
 	if err != nil {
 		return nil, err
 	}

@@ -41,16 +41,19 @@ type Message struct {
 // and Outbox are set where the family needs them. The composition root
 // (shared/app) fills them.
 type Service struct {
-	Config   *config.Set
-	Users    Users
-	Captchas Captchas
-	Counters Counters
-	Codes    Codes
-	SMS      SMSSender   // nil: SMS is not configured
-	Email    EmailSender // nil: email is not configured
-	Outbox   Outbox      // nil outside dev mode
-	Now      func() time.Time
-	Rand     io.Reader // nil means crypto/rand
+	Config     *config.Set
+	Users      Users
+	Captchas   Captchas
+	Counters   Counters
+	Codes      Codes
+	SMS        SMSSender  // nil: SMS is not configured
+	Identities Identities // third-party logins; nil where not wired
+	Phones     Phones     // phone-number proofs; nil where not wired
+	Cache      Cache
+	Email      EmailSender // nil: email is not configured
+	Outbox     Outbox      // nil outside dev mode
+	Now        func() time.Time
+	Rand       io.Reader // nil means crypto/rand
 }
 
 func (s *Service) now() time.Time {

@@ -49,7 +49,7 @@ func (s *Service) update(ctx context.Context, u *User, fn func(u *User) error) (
 
 func (s *Service) saveErr(err error) error {
 	if t, ok := errors.AsType[*TakenError](err); ok {
-		return apierr.Wrap(apierr.AccountExists, t)
+		return takenErr(t)
 	}
 	if errors.Is(err, ErrNotFound) {
 		return apierr.Wrap(apierr.CheckTokenFailed, err)
@@ -63,12 +63,24 @@ func cloneUser(u *User) *User {
 	for k, v := range u.Sessions {
 		c.Sessions[k] = v
 	}
+	c.WxOpenid, c.QQOpenid = cloneMap(u.WxOpenid), cloneMap(u.QQOpenid)
 	c.Role = append([]string(nil), u.Role...)
 	c.DcloudAppid = append([]string(nil), u.DcloudAppid...)
 	if u.DcloudAppid == nil {
 		c.DcloudAppid = nil
 	}
 	return &c
+}
+
+func cloneMap(m map[string]string) map[string]string {
+	if m == nil {
+		return nil
+	}
+	c := make(map[string]string, len(m))
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
 }
 
 func diffKeys(before, after []string) (add, drop []string) {

@@ -30,6 +30,13 @@ type User struct {
 	MyInviteCode          string             `json:"my_invite_code,omitempty"`
 	InviterUID            []string           `json:"inviter_uid,omitempty"`
 	InviteTime            int64              `json:"invite_time,omitempty"`
+	Avatar                string             `json:"avatar,omitempty"`
+	WxOpenid              map[string]string  `json:"wx_openid,omitempty"` // <p> and <p>_<appId> -> openid
+	WxUnionid             string             `json:"wx_unionid,omitempty"`
+	QQOpenid              map[string]string  `json:"qq_openid,omitempty"`
+	QQUnionid             string             `json:"qq_unionid,omitempty"`
+	AliOpenid             string             `json:"ali_openid,omitempty"`
+	AppleOpenid           string             `json:"apple_openid,omitempty"`
 	Sessions              map[string]Session `json:"sessions,omitempty"`
 	// Version counts saves; every save is conditional on it.
 	Version int64 `json:"ver"`

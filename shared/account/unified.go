@@ -12,7 +12,7 @@ import (
 // loginOrRegister is uni-id's unified login: the account owning key logs
 // in, or, when none does and registration is open, a new account is made
 // by fill. The answer's type says which.
-func (s *Service) loginOrRegister(ctx context.Context, cfg *config.Config, c *cloudobj.Call, key string, fill func(u *User), endOthers bool) (any, error) {
+func (s *Service) loginOrRegister(ctx context.Context, cfg *config.Config, c *cloudobj.Call, key string, fill func(u *User), endOthers bool, ticket string) (any, error) {
 	for range 2 {
 		u, err := s.findByKey(ctx, key)
 		switch {
@@ -23,7 +23,7 @@ func (s *Service) loginOrRegister(ctx context.Context, cfg *config.Config, c *cl
 			if err := checkStatus(u); err != nil {
 				return nil, err
 			}
-			return s.login(ctx, cfg, c, u, loginOpts{endOthers: endOthers, typ: "login"})
+			return s.login(ctx, cfg, c, u, loginOpts{endOthers: endOthers, typ: "login", ticket: ticket})
 		case !apierr.Is(err, apierr.AccountNotExists):
 			return nil, err
 		case !cfg.RegistrationOpen():
@@ -34,7 +34,7 @@ func (s *Service) loginOrRegister(ctx context.Context, cfg *config.Config, c *cl
 			return nil, err
 		}
 		fill(u)
-		res, err := s.create(ctx, cfg, c, u, keysOf(u))
+		res, err := s.create(ctx, cfg, c, u, keysOf(u), ticket)
 		if err == nil {
 			r := res.(LoginResult)
 			r.Type = "register"
@@ -66,7 +66,7 @@ func (s *Service) captchaGate(ctx context.Context, cfg *config.Config, c *cloudo
 }
 
 // codeLogin verifies a code and runs the unified login on its destination.
-func (s *Service) codeLogin(ctx context.Context, cfg *config.Config, c *cloudobj.Call, channel, dest, scene, code, captchaAnswer, key string, fill func(u *User)) (any, error) {
+func (s *Service) codeLogin(ctx context.Context, cfg *config.Config, c *cloudobj.Call, channel, dest, scene, code, captchaAnswer, key, ticket string, fill func(u *User)) (any, error) {
 	w, fails, err := s.captchaGate(ctx, cfg, c, dest, scene, captchaAnswer)
 	if err != nil {
 		return nil, err
@@ -80,5 +80,5 @@ func (s *Service) codeLogin(ctx context.Context, cfg *config.Config, c *cloudobj
 	if fails > 0 {
 		_ = s.Counters.Reset(ctx, w, s.now())
 	}
-	return s.loginOrRegister(ctx, cfg, c, key, fill, cfg.CodeLoginEndsOthers())
+	return s.loginOrRegister(ctx, cfg, c, key, fill, cfg.CodeLoginEndsOthers(), ticket)
 }

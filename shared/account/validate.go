@@ -91,5 +91,5 @@ func keysOf(u *User) []string {
 	if u.Email != "" && u.EmailConfirmed == 1 {
 		keys = append(keys, emailKey(u.Email))
 	}
-	return keys
+	return append(keys, identityKeys(u)...)
 }

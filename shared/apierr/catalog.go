@@ -48,6 +48,11 @@ const (
 	BindConflict         = "uni-id-bind-conflict"
 	SMSTestMode          = "uni-id-invalid-sms-template-id"
 	MobileNotBound       = "uni-id-mobile-not-bound"
+	UnbindFailed         = "uni-id-unbind-failed"
+	UnbindLast           = "uni-id-unbind-mobile-not-exists"
+	ThirdPartyFailed     = "uni-id-get-third-party-account-failed"
+	BindRequired         = "uni-id-bind-required"
+	BindTicketInvalid    = "uni-id-bind-ticket-invalid"
 
 	CaptchaCreateFail     = "uni-captcha-create-fail"
 	CaptchaVerifyFail     = "uni-captcha-verify-fail"
@@ -147,6 +152,8 @@ var Catalog = map[string]Entry{
 	SendBudgetSpent:      {503, "今日验证码发送量已达上限，请稍后再试", "Today's sending budget is spent, please try again later"},
 	SendFailed:           {503, "验证码发送失败，请稍后再试", "The code could not be sent, please try again later"},
 	MobileNotBound:       {400, "请先绑定手机号", "Please bind a mobile number first"},
+	BindTicketInvalid:    {400, "绑定凭证无效或已过期", "The bind ticket is invalid or expired"},
+	BindRequired:         {403, "此账号尚未绑定，请先登录或注册后绑定", "This identity is not bound yet: log in or register to bind it"},
 	SMSTestMode:          {400, "未找到短信模版templateId，已启动测试模式，直接使用：123456作为短信验证码即可", "No SMS templateId found: test mode, use 123456 as the code"},
 }
 

@@ -129,7 +129,7 @@ type Deps struct {
 // NewService wires the account service over DynamoDB.
 func NewService(d Deps) *account.Service {
 	st := &dynamo.Store{DB: d.DB, Names: dynamo.NamesWithPrefix(d.Prefix)}
-	return &account.Service{Config: d.Config, Users: st, Captchas: st, Counters: st, Codes: st, Outbox: d.Outbox, Now: d.Now}
+	return &account.Service{Config: d.Config, Users: st, Captchas: st, Counters: st, Codes: st, Cache: st, Outbox: d.Outbox, Now: d.Now}
 }
 
 // Dispatcher returns the dispatcher of one function.

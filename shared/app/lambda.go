@@ -7,15 +7,29 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/idco-dev/idco/shared/account"
 	"github.com/idco-dev/idco/shared/families"
 	"github.com/idco-dev/idco/shared/lambdafn"
 )
 
+// Runtime is what a Wire may read: the environment and the AWS config (loaded
+// on first use).
+type Runtime struct {
+	Getenv func(string) string
+	AWS    func() (aws.Config, error)
+}
+
+// Wire adds the adapters a family needs (senders, provider clients) to the
+// service. Each function's main names its wires, so a binary links only
+// the clients its family uses.
+type Wire func(ctx context.Context, svc *account.Service, rt Runtime) error
+
 // Main is a Lambda function's whole main: it builds the service once per
 // cold start and serves the family's table. A config problem stops the init
 // with every problem listed in the log.
-func Main(function string, family families.Family) {
+func Main(function string, family families.Family, wires ...Wire) {
 	ctx := context.Background()
 	log := lambdacontext.NewLogger()
 	load := LoadAWS(ctx)
@@ -38,5 +52,11 @@ func Main(function string, family families.Family) {
 		prefix = DefaultTablePrefix
 	}
 	svc := NewService(Deps{Config: set, DB: NewDynamo(awsCfg, os.Getenv(EnvDynamoEndpoint)), Prefix: prefix})
+	for _, w := range wires {
+		if err := w(ctx, svc, Runtime{Getenv: os.Getenv, AWS: load}); err != nil {
+			log.Error("wire", "function", function, "error", err.Error())
+			os.Exit(1)
+		}
+	}
 	lambda.Start(lambdafn.Handler(Dispatcher(function, family(svc), svc, log)))
 }

@@ -63,6 +63,10 @@ type Idco struct {
 	// Registration is "open" (default) or "disabled": disabled refuses every
 	// register method.
 	Registration string `json:"registration"`
+	// ThirdPartyRegistration is "open" (default: an unknown third-party
+	// identity registers, as uni-id) or "bind-first" (it gets a bind ticket
+	// to redeem by logging in or registering another way).
+	ThirdPartyRegistration string `json:"thirdPartyRegistration"`
 	// PasswordLogin, when false, refuses the login method.
 	PasswordLogin *bool `json:"passwordLogin"`
 	// EnumerationProtection hides whether an account exists (default true).
@@ -83,6 +87,42 @@ type Idco struct {
 	// Email configures SES and the email texts.
 	Email  *EmailConfig `json:"email"`
 	Limits Limits       `json:"limits"`
+	// Univerify names the one-click login phone-number provider.
+	Univerify *UniverifyConfig `json:"univerify"`
+}
+
+// UniverifyConfig is idco.univerify: uni-app's one-click login only works
+// inside uniCloud, so idco asks either a uniCloud URL-function proxy (signed
+// with a shared secret) or Aliyun's number-verification API.
+type UniverifyConfig struct {
+	Provider        string `json:"provider"` // "unicloud" (default) or "aliyun"
+	URL             string `json:"url"`      // the proxy's URL
+	Secret          string `json:"secret"`   // shared with the proxy, 32+ characters
+	AccessKeyID     string `json:"accessKeyId"`
+	AccessKeySecret string `json:"accessKeySecret"`
+}
+
+// AppleAudiences are the bundle and service ids Apple tokens may be issued
+// for: uni-id's app.oauth.apple.bundleId plus idco's optional audiences.
+func (c *Config) AppleAudiences() []string {
+	var out []string
+	if b := c.OAuthString("apple", "bundleId"); b != "" {
+		out = append(out, b)
+	}
+	if list, ok := c.OAuth["apple"]["audiences"].([]any); ok {
+		for _, a := range list {
+			if s, ok := a.(string); ok && s != "" {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// OAuthString returns a string key of a provider's oauth block, or "".
+func (c *Config) OAuthString(provider, key string) string {
+	v, _ := c.OAuth[provider][key].(string)
+	return v
 }
 
 // SMSConfig is idco.sms. The provider's own block (aliyun, tencent, awsEum,
@@ -201,6 +241,9 @@ func defaults() map[string]any {
 func fillIdcoDefaults(d *Idco) {
 	if d.Registration == "" {
 		d.Registration = "open"
+	}
+	if d.ThirdPartyRegistration == "" {
+		d.ThirdPartyRegistration = "open"
 	}
 	if d.LoginCaptchaAfter == 0 {
 		d.LoginCaptchaAfter = 3

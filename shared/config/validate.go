@@ -66,6 +66,8 @@ func validate(c *Config, where string) Problems {
 		{!strengthLevels[c.PasswordStrength], "passwordStrength: must be one of super, strong, medium, weak"},
 		{c.Idco.Registration != "open" && c.Idco.Registration != "disabled",
 			`idco.registration: must be "open" or "disabled"`},
+		{c.Idco.ThirdPartyRegistration != "open" && c.Idco.ThirdPartyRegistration != "bind-first",
+			`idco.thirdPartyRegistration: must be "open" or "bind-first"`},
 		{c.Idco.LoginCaptchaAfter < 1, "idco.loginCaptchaAfter: must be at least 1"},
 		{c.Idco.RefreshGraceSeconds < 1 || c.Idco.RefreshGraceSeconds > 60,
 			"idco.refreshGraceSeconds: must be 1 to 60"},
@@ -128,6 +130,17 @@ func validateCodes(c *Config, where string) Problems {
 	if e := c.Idco.Email; e != nil {
 		add(e.From == "" || !strings.Contains(e.From, "@"), "idco.email.from: required, a verified SES address")
 		add(e.CodeExpiresIn < 60 || e.CodeExpiresIn > 600, "idco.email.codeExpiresIn: must be 60 to 600 seconds")
+	}
+	if u := c.Idco.Univerify; u != nil {
+		switch u.Provider {
+		case "", "unicloud":
+			add(!strings.HasPrefix(u.URL, "https://") && !strings.HasPrefix(u.URL, "http://"), "idco.univerify.url: required, the uniCloud proxy's URL")
+			add(len(u.Secret) < 32, "idco.univerify.secret: required, 32 or more characters")
+		case "aliyun":
+			add(u.AccessKeyID == "" || u.AccessKeySecret == "", "idco.univerify: aliyun needs accessKeyId and accessKeySecret")
+		default:
+			add(true, `idco.univerify.provider: must be "unicloud" or "aliyun"`)
+		}
 	}
 	l := c.Limits()
 	for name, v := range map[string]int{"cooldownSeconds": l.CooldownSeconds, "perDestinationPerHour": l.PerDestinationPerHour,

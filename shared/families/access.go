@@ -45,44 +45,78 @@ var configGrants = []Grant{
 	{Resource: ResourceConfigKey, Actions: []string{"kms:Decrypt"}},
 }
 
-// tableGrants lists each implemented family's DynamoDB grants, with the
-// store calls that need them. The sender families, when they come, add
-// their delivery grants here too (ses:SendEmail on the sending identity,
-// sms-voice:SendTextMessage or sns:Publish); no other family gets them.
+// tableGrants lists each implemented family's DynamoDB grants. The store
+// calls behind them (shared/dynamo):
+//
+//	users      GetItem  Users.Get (every token check, the account read)
+//	           PutItem  Users.Save, and the user Put of Users.Create
+//	keys       GetItem  Users.Owner (login by username/mobile/email, admin check)
+//	           PutItem  a key claimed by Users.Create or Users.Save
+//	           DeleteItem  a key released by Users.Save (a rebind)
+//	ephemeral  UpdateItem  Counters.Hit, Codes.Attempt, the counters of Codes.Issue/Withdraw
+//	           BatchGetItem  Counters.Counts
+//	           DeleteItem  Captchas.Take, Counters.Reset, Codes.Consume/Withdraw, Cache.CacheTake
+//	           PutItem  Captchas.Put, the code of Codes.Issue, Cache.CacheSet
+//	           GetItem  Cache.CacheGet, the cooldown read after a refused Codes.Issue
+//
+// Senders get their delivery grant here too when their adapters land
+// (ses:SendEmail on the sending identity; sms-voice:SendTextMessage or
+// sns:Publish), and so does register (registerUserByEmail's welcome email);
+// no other family gets one.
 var tableGrants = map[string][]Grant{
-	// registerUser: the captcha is taken (DeleteItem), then one
-	// TransactWriteItems puts the user and claims its keys (PutItem on both).
-	// registerAdmin: the admin sentinel's owner and record are read (GetItem).
+	// registerUser takes the captcha; registerUserByEmail checks the code
+	// (failure counters, tries, consume) and may redeem a bind ticket; both
+	// create the user and claim its keys in one transaction. registerAdmin
+	// reads the admin sentinel and record.
 	"register": {
 		{Resource: tableUsers, Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem"}},
 		{Resource: tableKeys, Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem"}},
-		{Resource: tableEphemeral, Actions: []string{"dynamodb:DeleteItem"}},
+		{Resource: tableEphemeral, Actions: []string{"dynamodb:BatchGetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"}},
 	},
-	// login: failure counters are read (BatchGetItem), bumped (UpdateItem)
-	// and cleared (DeleteItem), a required captcha is taken (DeleteItem); the
-	// key's owner and the user are read (GetItem) and the user saved with its
-	// new session (PutItem; no key changes).
+	// login, loginBySms, loginByEmailCode: failure counters, captcha and
+	// code checks; the key's owner and record read; the user saved with its
+	// session, or created (unified login); a bind ticket's identity attached,
+	// which may claim and release identity keys.
 	"login": {
+		{Resource: tableUsers, Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem"}},
+		{Resource: tableKeys, Actions: []string{"dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"}},
+		{Resource: tableEphemeral, Actions: []string{"dynamodb:BatchGetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"}},
+	},
+	// updatePwd and setPwd save the caller; resetPwdBySms/ByEmail check the
+	// code, find the account by its key and save it. No key changes.
+	"reset": {
 		{Resource: tableUsers, Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem"}},
 		{Resource: tableKeys, Actions: []string{"dynamodb:GetItem"}},
 		{Resource: tableEphemeral, Actions: []string{"dynamodb:BatchGetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"}},
 	},
-	// updatePwd: the caller's user is read to authenticate (GetItem) and
-	// saved with the new hash (PutItem).
-	"reset": {
-		{Resource: tableUsers, Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem"}},
-	},
-	// createCaptcha/refreshCaptcha: the per-IP counter (UpdateItem), the
-	// old captcha taken (DeleteItem), the new one stored (PutItem).
+	// createCaptcha/refreshCaptcha: the per-IP counter, the old captcha
+	// taken, the new one stored.
 	"captcha": {
 		{Resource: tableEphemeral, Actions: []string{"dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}},
 	},
 	// getSupportedLoginType answers from the config alone.
 	"login-types": {},
-	// logout, refreshToken, getAccountInfo, closeAccount: the caller's user
-	// is read (GetItem) and saved (PutItem; sessions and status only).
+	// logout, refreshToken, getAccountInfo, closeAccount: the caller read
+	// and saved (sessions and status only; keys stay reserved).
 	"account": {
 		{Resource: tableUsers, Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem"}},
+	},
+	// bindMobileBySms, bindEmailByCode: code checks, then the caller saved
+	// claiming the new key and releasing the old one in one transaction.
+	"bind": {
+		{Resource: tableUsers, Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem"}},
+		{Resource: tableKeys, Actions: []string{"dynamodb:DeleteItem", "dynamodb:PutItem"}},
+		{Resource: tableEphemeral, Actions: []string{"dynamodb:BatchGetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"}},
+	},
+	// sendSmsCode: the captcha taken, then cooldown, limits and code in one
+	// transaction (the cooldown read when it refuses), given back if the
+	// delivery fails.
+	"send-sms-code": {
+		{Resource: tableEphemeral, Actions: []string{"dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}},
+	},
+	// sendEmailCode: as sendSmsCode.
+	"send-email-code": {
+		{Resource: tableEphemeral, Actions: []string{"dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}},
 	},
 }
 

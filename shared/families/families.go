@@ -44,6 +44,13 @@ func Login(s *account.Service) cloudobj.Table {
 		"login":            cloudobj.Bind(cloudobj.Anyone, s.Login),
 		"loginBySms":       cloudobj.Bind(cloudobj.Anyone, s.LoginBySms),
 		"loginByEmailCode": cloudobj.Bind(cloudobj.Anyone, s.LoginByEmailCode),
+
+		"loginByWeixin":       cloudobj.Bind(cloudobj.Anyone, s.LoginByWeixin),
+		"loginByWeixinMobile": cloudobj.Bind(cloudobj.Anyone, s.LoginByWeixinMobile),
+		"loginByQQ":           cloudobj.Bind(cloudobj.Anyone, s.LoginByQQ),
+		"loginByAlipay":       cloudobj.Bind(cloudobj.Anyone, s.LoginByAlipay),
+		"loginByApple":        cloudobj.Bind(cloudobj.Anyone, s.LoginByApple),
+		"loginByUniverify":    cloudobj.Bind(cloudobj.Anyone, s.LoginByUniverify),
 	}
 }
 
@@ -87,6 +94,17 @@ func Bind(s *account.Service) cloudobj.Table {
 	return cloudobj.Table{
 		"bindMobileBySms": cloudobj.Bind(cloudobj.LoggedIn, s.BindMobileBySms),
 		"bindEmailByCode": cloudobj.Bind(cloudobj.LoggedIn, s.BindEmailByCode),
+
+		"bindMobileByUniverify": cloudobj.Bind(cloudobj.LoggedIn, s.BindMobileByUniverify),
+		"bindMobileByMpWeixin":  cloudobj.Bind(cloudobj.LoggedIn, s.BindMobileByMpWeixin),
+		"bindWeixin":            cloudobj.Bind(cloudobj.LoggedIn, s.BindWeixin),
+		"bindQQ":                cloudobj.Bind(cloudobj.LoggedIn, s.BindQQ),
+		"bindAlipay":            cloudobj.Bind(cloudobj.LoggedIn, s.BindAlipay),
+		"bindApple":             cloudobj.Bind(cloudobj.LoggedIn, s.BindApple),
+		"unbindWeixin":          cloudobj.Bind(cloudobj.LoggedIn, s.UnbindWeixin),
+		"unbindQQ":              cloudobj.Bind(cloudobj.LoggedIn, s.UnbindQQ),
+		"unbindAlipay":          cloudobj.Bind(cloudobj.LoggedIn, s.UnbindAlipay),
+		"unbindApple":           cloudobj.Bind(cloudobj.LoggedIn, s.UnbindApple),
 	}
 }
 

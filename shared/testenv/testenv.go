@@ -32,6 +32,7 @@ import (
 	"github.com/idco-dev/idco/shared/dynamo"
 	"github.com/idco-dev/idco/shared/families"
 	"github.com/idco-dev/idco/shared/httpfn"
+	"github.com/idco-dev/idco/shared/thirdparty"
 )
 
 // TokenSecret is the test config's tokenSecret.
@@ -39,15 +40,16 @@ const TokenSecret = "test-token-secret-0123456789abcdef0123456789"
 
 // Env is a running idco.
 type Env struct {
-	URL     string
-	DB      *dynamodb.Client
-	Dyn     *server.Server // nil when DYNAMODB_ENDPOINT is used
-	Prefix  string
-	Names   dynamo.Names
-	Svc     *account.Service
-	Clock   *Clock
-	Outbox  *Outbox
-	Sent    *Sender // the SMS and email senders
+	URL    string
+	DB     *dynamodb.Client
+	Dyn    *server.Server // nil when DYNAMODB_ENDPOINT is used
+	Prefix string
+	Names  dynamo.Names
+	Svc    *account.Service
+	Clock  *Clock
+	Outbox *Outbox
+	Sent   *Sender // the SMS and email senders
+
 	Log     *SyncBuffer
 	Calls   atomic.Int64 // DynamoDB requests served
 	inject  atomic.Pointer[func(op string) (int, string, bool)]
@@ -103,6 +105,7 @@ func New(t testing.TB, edit func(cfg map[string]any)) *Env {
 	}
 	e.Svc = app.NewService(app.Deps{Config: set, DB: e.DB, Prefix: e.Prefix, Outbox: e.Outbox, Now: e.Clock.Now})
 	e.Svc.SMS, e.Svc.Email = e.Sent, e.Sent
+	e.UseProviders(nil)
 	log := slog.New(slog.NewJSONHandler(e.Log, nil))
 	var ds []*cloudobj.Dispatcher
 	for name, f := range families.ByName() {
@@ -113,6 +116,13 @@ func New(t testing.TB, edit func(cfg map[string]any)) *Env {
 	t.Cleanup(srv.Close)
 	e.URL = srv.URL
 	return e
+}
+
+// UseProviders points the third-party clients at endpoints (keys are
+// thirdparty.Env* names), such as a fakeprov server's.
+func (e *Env) UseProviders(endpoints map[string]string) {
+	p := thirdparty.New(func(k string) string { return endpoints[k] }, e.Svc.Cache, e.Clock.Now)
+	e.Svc.Identities, e.Svc.Phones = p, p
 }
 
 // count wraps the DynamoDB server to count requests and inject faults.
