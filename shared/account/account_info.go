@@ -35,6 +35,10 @@ func (s *Service) GetAccountInfo(ctx context.Context, c *cloudobj.Call, _ *NoPar
 		IsPasswordSet: u.Password != "",
 		IsMobileBound: u.Mobile != "" && u.MobileConfirmed == 1,
 		IsEmailBound:  u.Email != "" && u.EmailConfirmed == 1,
+		IsWeixinBound: len(u.WxOpenid) > 0 || u.WxUnionid != "",
+		IsQQBound:     len(u.QQOpenid) > 0 || u.QQUnionid != "",
+		IsAlipayBound: u.AliOpenid != "",
+		IsAppleBound:  u.AppleOpenid != "",
 	}, nil
 }
 
