@@ -3,6 +3,7 @@ package account_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/idco-dev/idco/shared/testenv"
 )
@@ -162,5 +163,72 @@ func BenchmarkCloseAccount(b *testing.B) {
 		c := testenv.NewClient("bench")
 		pause(func() { e.Register(b, c, fmt.Sprintf("user_%d", i), "a good password") })
 		must(b, e.Call(b, c, "account", "closeAccount", nil), "0")
+	})
+}
+
+// codeBenchEnv lifts the send limits so a benchmark measures the path, not
+// the refusal.
+func codeBenchEnv(b *testing.B) *testenv.Env {
+	return testenv.New(b, func(cfg map[string]any) {
+		idco := cfg["idco"].(map[string]any)
+		delete(idco, "argon2")
+		idco["limits"] = map[string]any{"perIpPerHour": 1 << 30, "perDestinationPerHour": 1 << 30,
+			"perDestinationPerDay": 1 << 30, "smsDailyBudget": 1 << 30, "emailDailyBudget": 1 << 30}
+	})
+}
+
+func BenchmarkSendSmsCode(b *testing.B) {
+	e := codeBenchEnv(b)
+	c := testenv.NewClient("bench")
+	measure(b, e, func(i int, pause func(func())) {
+		var answer string
+		pause(func() {
+			e.Clock.Advance(time.Minute) // past the cooldown
+			answer = e.Captcha(b, c, "send-sms-code")
+		})
+		must(b, e.Call(b, c, "send-sms-code", "sendSmsCode", map[string]any{"mobile": phone, "scene": "login-by-sms", "captcha": answer}), "0")
+	})
+}
+
+func BenchmarkLoginBySms(b *testing.B) {
+	e := codeBenchEnv(b)
+	c := testenv.NewClient("bench")
+	measure(b, e, func(i int, pause func(func())) {
+		var code string
+		pause(func() {
+			e.Clock.Advance(time.Minute)
+			code = e.SendSMS(b, c, phone, "login-by-sms")
+		})
+		must(b, e.Call(b, c, "login", "loginBySms", map[string]any{"mobile": phone, "code": code}), "0")
+	})
+}
+
+func BenchmarkLoginBySmsWrongCode(b *testing.B) {
+	e := codeBenchEnv(b)
+	c := testenv.NewClient("bench")
+	measure(b, e, func(i int, pause func(func())) {
+		var code string
+		pause(func() {
+			e.Clock.Advance(time.Hour) // a fresh failure window and captcha gate
+			code = e.SendSMS(b, c, phone, "login-by-sms")
+		})
+		wrong := "000000"
+		if code == wrong {
+			wrong = "111111"
+		}
+		must(b, e.Call(b, c, "login", "loginBySms", map[string]any{"mobile": phone, "code": wrong}), "uni-id-mobile-verify-code-error")
+	})
+}
+
+func BenchmarkSendEmailCode(b *testing.B) {
+	e := codeBenchEnv(b)
+	c := testenv.NewClient("bench")
+	measure(b, e, func(i int, pause func(func())) {
+		var answer string
+		pause(func() {
+			e.Clock.Advance(time.Minute)
+			answer = e.Captcha(b, c, "send-email-code")
+		})
+		must(b, e.Call(b, c, "send-email-code", "sendEmailCode", map[string]any{"email": "bob@example.com", "scene": "login-by-email", "captcha": answer}), "0")
 	})
 }

@@ -34,18 +34,9 @@ func (s *Service) BindMobileBySms(ctx context.Context, c *cloudobj.Call, p *Bind
 		return nil, err
 	}
 	c.Log("mobile", mask.Mobile(ph.Stored))
-	w, fails, err := s.captchaGate(ctx, cfg, c, ph.E164, "bind-mobile-by-sms", p.Captcha)
-	if err != nil {
+	k := codeCheck{channel: chanSMS, dest: ph.E164, scene: "bind-mobile-by-sms", code: p.Code, gate: true, captcha: p.Captcha}
+	if err := s.verifyCode(ctx, cfg, c, k); err != nil {
 		return nil, err
-	}
-	if err := s.verifyCode(ctx, cfg, chanSMS, ph.E164, "bind-mobile-by-sms", p.Code); err != nil {
-		if apierr.Is(err, apierr.MobileCodeError) {
-			_, _ = s.Counters.Hit(ctx, w, 0, s.now())
-		}
-		return nil, err
-	}
-	if fails > 0 {
-		_ = s.Counters.Reset(ctx, w, s.now())
 	}
 	return nil, s.bind(ctx, c, func(u *User) { u.Mobile, u.MobileConfirmed = ph.Stored, 1 })
 }
@@ -72,7 +63,7 @@ func (s *Service) BindEmailByCode(ctx context.Context, c *cloudobj.Call, p *Bind
 	}
 	email := strings.ToLower(strings.TrimSpace(p.Email))
 	c.Log("email", mask.Email(email))
-	if err := s.verifyCode(ctx, cfg, chanEmail, email, "bind-email", p.Code); err != nil {
+	if err := s.verifyCode(ctx, cfg, c, codeCheck{channel: chanEmail, dest: email, scene: "bind-email", code: p.Code}); err != nil {
 		return nil, err
 	}
 	return nil, s.bind(ctx, c, func(u *User) { u.Email, u.EmailConfirmed = email, 1 })

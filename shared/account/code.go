@@ -144,38 +144,70 @@ func deliveryErr(err error) error {
 	return apierr.Wrap(apierr.SystemError, err)
 }
 
+// codeCheck is a code to verify: its channel, destination and scene, and,
+// for the methods uni-id guards so, the captcha answer that becomes
+// required after idco.loginCaptchaAfter failures from one IP within two
+// hours (gate).
+type codeCheck struct {
+	channel, dest, scene, code string
+	gate                       bool
+	captcha                    string
+}
+
 // verifyCode checks a code: refused outright while its destination is
-// locked by too many failures, counted against the code's tries, compared
-// in constant time, and consumed by the first success.
-func (s *Service) verifyCode(ctx context.Context, cfg *config.Config, channel, dest, scene, code string) error {
+// locked by too many failures, a captcha asked for after repeated failures
+// when gated, counted against the code's tries, compared in constant time,
+// and consumed by the first success. Both failure counters are read in one
+// call.
+func (s *Service) verifyCode(ctx context.Context, cfg *config.Config, c *cloudobj.Call, k codeCheck) error {
 	now := s.now()
 	l := cfg.Limits()
-	failWin := Window{"verify-fail:" + channel + ":" + dest, time.Duration(l.VerifyWindowSeconds) * time.Second}
-	counts, err := s.Counters.Counts(ctx, now, failWin)
+	wins := []Window{{"verify-fail:" + k.channel + ":" + k.dest, time.Duration(l.VerifyWindowSeconds) * time.Second}}
+	if k.gate {
+		wins = append(wins, Window{"code-captcha:" + c.SourceIP + ":" + k.dest, captchaWindow})
+	}
+	counts, err := s.Counters.Counts(ctx, now, wins...)
 	if err != nil {
 		return storeErr("read verify failures", err)
 	}
 	if counts[0] >= l.VerifyFailures {
-		return apierr.New(apierr.RateLimited).With("retryAfter", secondsLeft(now, failWin.Size))
+		return apierr.New(apierr.RateLimited).With("retryAfter", secondsLeft(now, wins[0].Size))
 	}
-	wrong := codeErr(channel)
-	fail := func() error {
-		_, _ = s.Counters.Hit(ctx, failWin, 0, now)
+	if k.gate && counts[1] >= cfg.Idco.LoginCaptchaAfter {
+		if err := s.verifyCaptcha(ctx, cfg, c, k.scene, k.captcha); err != nil {
+			return err
+		}
+	}
+	if err := s.checkCode(ctx, cfg, k, now); err != nil {
+		if apierr.Is(err, apierr.MobileCodeError) || apierr.Is(err, apierr.EmailCodeError) {
+			for _, w := range wins {
+				_, _ = s.Counters.Hit(ctx, w, 0, now)
+			}
+		}
+		return err
+	}
+	if k.gate && counts[1] > 0 {
+		_ = s.Counters.Reset(ctx, wins[1], now)
+	}
+	return nil
+}
+
+// checkCode counts one try of the code and compares it.
+func (s *Service) checkCode(ctx context.Context, cfg *config.Config, k codeCheck, now time.Time) error {
+	wrong := codeErr(k.channel)
+	if !codeRE.MatchString(k.code) {
 		return wrong
 	}
-	if !codeRE.MatchString(code) {
-		return fail()
-	}
-	key := codeKey(channel, dest, scene)
-	hash, err := s.Codes.Attempt(ctx, key, l.CodeMaxTries, now)
+	key := codeKey(k.channel, k.dest, k.scene)
+	hash, err := s.Codes.Attempt(ctx, key, cfg.Limits().CodeMaxTries, now)
 	if errors.Is(err, ErrNotFound) {
-		return fail()
+		return wrong
 	}
 	if err != nil {
 		return storeErr("attempt code", err)
 	}
-	if !hmac.Equal(hash, codeDigest(cfg.TokenSecret, channel, dest, scene, code)) {
-		return fail()
+	if !hmac.Equal(hash, codeDigest(cfg.TokenSecret, k.channel, k.dest, k.scene, k.code)) {
+		return wrong
 	}
 	if err := s.Codes.Consume(ctx, key, hash); err != nil {
 		if errors.Is(err, ErrNotFound) {

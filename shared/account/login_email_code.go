@@ -36,6 +36,7 @@ func (s *Service) LoginByEmailCode(ctx context.Context, c *cloudobj.Call, p *Log
 	}
 	email := strings.ToLower(strings.TrimSpace(p.Email))
 	c.Log("email", mask.Email(email))
-	return s.codeLogin(ctx, cfg, c, chanEmail, email, "login-by-email", p.Code, p.Captcha, emailKey(email), p.BindTicket,
+	k := codeCheck{channel: chanEmail, dest: email, scene: "login-by-email", code: p.Code, captcha: p.Captcha}
+	return s.codeLogin(ctx, cfg, c, k, emailKey(email), p.BindTicket,
 		func(u *User) { u.Email, u.EmailConfirmed = email, 1 })
 }

@@ -35,6 +35,7 @@ func (s *Service) LoginBySms(ctx context.Context, c *cloudobj.Call, p *LoginBySm
 		return nil, err
 	}
 	c.Log("mobile", mask.Mobile(ph.Stored))
-	return s.codeLogin(ctx, cfg, c, chanSMS, ph.E164, "login-by-sms", p.Code, p.Captcha, mobileKey(ph.E164), p.BindTicket,
+	k := codeCheck{channel: chanSMS, dest: ph.E164, scene: "login-by-sms", code: p.Code, captcha: p.Captcha}
+	return s.codeLogin(ctx, cfg, c, k, mobileKey(ph.E164), p.BindTicket,
 		func(u *User) { u.Mobile, u.MobileConfirmed = ph.Stored, 1 })
 }

@@ -50,7 +50,7 @@ func (s *Service) RegisterUserByEmail(ctx context.Context, c *cloudobj.Call, p *
 	}
 	email := strings.ToLower(strings.TrimSpace(p.Email))
 	c.Log("email", mask.Email(email))
-	if err := s.verifyCode(ctx, cfg, chanEmail, email, "register", p.Code); err != nil {
+	if err := s.verifyCode(ctx, cfg, c, codeCheck{channel: chanEmail, dest: email, scene: "register", code: p.Code}); err != nil {
 		return nil, err
 	}
 	hash, err := s.hasher(cfg).Hash(p.Password)

@@ -72,18 +72,9 @@ func (s *Service) resetPwd(ctx context.Context, cfg *config.Config, c *cloudobj.
 	if rule := password.Check(pw, cfg.PasswordStrength); rule != "" {
 		return nil, apierr.New(rule)
 	}
-	w, fails, err := s.captchaGate(ctx, cfg, c, dest, scene, captchaAnswer)
-	if err != nil {
+	k := codeCheck{channel: channel, dest: dest, scene: scene, code: code, gate: true, captcha: captchaAnswer}
+	if err := s.verifyCode(ctx, cfg, c, k); err != nil {
 		return nil, err
-	}
-	if err := s.verifyCode(ctx, cfg, channel, dest, scene, code); err != nil {
-		if apierr.Is(err, apierr.MobileCodeError) || apierr.Is(err, apierr.EmailCodeError) {
-			_, _ = s.Counters.Hit(ctx, w, 0, s.now())
-		}
-		return nil, err
-	}
-	if fails > 0 {
-		_ = s.Counters.Reset(ctx, w, s.now())
 	}
 	u, err := s.findByKey(ctx, key)
 	if err == nil && !inApp(u, c.Client.AppID) {

@@ -38,18 +38,9 @@ func (s *Service) SetPwd(ctx context.Context, c *cloudobj.Call, p *SetPwdParams)
 		return nil, apierr.New(apierr.MobileNotBound)
 	}
 	dest := e164Of(u.Mobile)
-	w, fails, err := s.captchaGate(ctx, cfg, c, dest, "set-pwd-by-sms", p.Captcha)
-	if err != nil {
+	k := codeCheck{channel: chanSMS, dest: dest, scene: "set-pwd-by-sms", code: p.Code, gate: true, captcha: p.Captcha}
+	if err := s.verifyCode(ctx, cfg, c, k); err != nil {
 		return nil, err
-	}
-	if err := s.verifyCode(ctx, cfg, chanSMS, dest, "set-pwd-by-sms", p.Code); err != nil {
-		if apierr.Is(err, apierr.MobileCodeError) {
-			_, _ = s.Counters.Hit(ctx, w, 0, s.now())
-		}
-		return nil, err
-	}
-	if fails > 0 {
-		_ = s.Counters.Reset(ctx, w, s.now())
 	}
 	hash, err := s.hasher(cfg).Hash(p.Password)
 	if err != nil {

@@ -48,37 +48,11 @@ func (s *Service) loginOrRegister(ctx context.Context, cfg *config.Config, c *cl
 	return nil, apierr.Wrap(apierr.RetryLater, errors.New("account kept changing"))
 }
 
-// captchaGate requires a captcha of scene once idco.loginCaptchaAfter code
-// logins from this IP for this destination failed within two hours, as
-// uni-id does for loginBySms. It returns the window to count a failure in.
-func (s *Service) captchaGate(ctx context.Context, cfg *config.Config, c *cloudobj.Call, dest, scene, answer string) (Window, int, error) {
-	w := Window{"code-captcha:" + c.SourceIP + ":" + dest, captchaWindow}
-	counts, err := s.Counters.Counts(ctx, s.now(), w)
-	if err != nil {
-		return w, 0, storeErr("read login failures", err)
-	}
-	if counts[0] >= cfg.Idco.LoginCaptchaAfter {
-		if err := s.verifyCaptcha(ctx, cfg, c, scene, answer); err != nil {
-			return w, counts[0], err
-		}
-	}
-	return w, counts[0], nil
-}
-
 // codeLogin verifies a code and runs the unified login on its destination.
-func (s *Service) codeLogin(ctx context.Context, cfg *config.Config, c *cloudobj.Call, channel, dest, scene, code, captchaAnswer, key, ticket string, fill func(u *User)) (any, error) {
-	w, fails, err := s.captchaGate(ctx, cfg, c, dest, scene, captchaAnswer)
-	if err != nil {
+func (s *Service) codeLogin(ctx context.Context, cfg *config.Config, c *cloudobj.Call, k codeCheck, key, ticket string, fill func(u *User)) (any, error) {
+	k.gate = true
+	if err := s.verifyCode(ctx, cfg, c, k); err != nil {
 		return nil, err
-	}
-	if err := s.verifyCode(ctx, cfg, channel, dest, scene, code); err != nil {
-		if apierr.Is(err, apierr.MobileCodeError) || apierr.Is(err, apierr.EmailCodeError) {
-			_, _ = s.Counters.Hit(ctx, w, 0, s.now())
-		}
-		return nil, err
-	}
-	if fails > 0 {
-		_ = s.Counters.Reset(ctx, w, s.now())
 	}
 	return s.loginOrRegister(ctx, cfg, c, key, fill, cfg.CodeLoginEndsOthers(), ticket)
 }
