@@ -5,6 +5,8 @@ export GOFLAGS ?= -mod=readonly
 
 .PHONY: run test bench fmt vet
 
+include infra/build.mk
+
 run:
 	go run ./infra/devserver
 

@@ -77,7 +77,7 @@ func (s *Service) welcome(ctx context.Context, c *cloudobj.Call, email string) {
 	if err != nil || s.Email == nil || cfg.Idco.Email == nil || !cfg.Idco.Email.Welcome {
 		return
 	}
-	if err := s.Email.SendEmail(ctx, Email{To: email, Scene: "welcome", AppName: cfg.AppName(), Locale: c.Locale}); err != nil {
+	if err := s.Email.SendEmail(ctx, Email{Config: cfg, To: email, Scene: "welcome", AppName: cfg.AppName(), Locale: c.Locale}); err != nil {
 		c.Log("welcomeEmail", slog.StringValue("failed: "+err.Error()))
 		return
 	}

@@ -46,7 +46,7 @@ func (s *Service) SendEmailCode(ctx context.Context, c *cloudobj.Call, p *SendEm
 	ttl := cfg.EmailCodeTTL()
 	return nil, s.issueCode(ctx, cfg, c, issue{channel: chanEmail, dest: email, scene: p.Scene, ttl: ttl,
 		deliver: func(code string) error {
-			return s.Email.SendEmail(ctx, Email{To: email, Scene: p.Scene, Code: code, Minutes: minutes(ttl),
+			return s.Email.SendEmail(ctx, Email{Config: cfg, To: email, Scene: p.Scene, Code: code, Minutes: minutes(ttl),
 				AppName: cfg.AppName(), Locale: c.Locale})
 		}})
 }

@@ -49,7 +49,7 @@ func (s *Service) SendSmsCode(ctx context.Context, c *cloudobj.Call, p *SendSmsC
 		is.fixed = testModeCode
 	}
 	is.deliver = func(code string) error {
-		return s.SMS.SendSMS(ctx, SMS{Phone: ph.E164, Scene: p.Scene, TemplateID: smsTemplate(cfg, p.Scene),
+		return s.SMS.SendSMS(ctx, SMS{Config: cfg, Phone: ph.E164, Scene: p.Scene, TemplateID: smsTemplate(cfg, p.Scene),
 			Code: code, Minutes: minutes(ttl), AppName: cfg.AppName(), Locale: c.Locale})
 	}
 	if err := s.issueCode(ctx, cfg, c, is); err != nil {

@@ -1,6 +1,10 @@
 package account
 
-import "context"
+import (
+	"context"
+
+	"github.com/idco-dev/idco/shared/config"
+)
 
 // SMSSender delivers a code by SMS. Errors wrap ErrDeliveryRetryable or
 // ErrDeliveryLimited when they are not permanent.
@@ -10,7 +14,8 @@ type SMSSender interface {
 
 // SMS is one code message.
 type SMS struct {
-	Phone      string // E.164
+	Config     *config.Config // the app's config: which provider, which keys
+	Phone      string         // E.164
 	Scene      string
 	TemplateID string // service.sms.scene.<scene>.templateId
 	Code       string
@@ -27,6 +32,7 @@ type EmailSender interface {
 // Email is one message: a code (scene register, login-by-email,
 // reset-pwd-by-email, bind-email) or the welcome (scene welcome, no code).
 type Email struct {
+	Config  *config.Config
 	To      string
 	Scene   string
 	Code    string

@@ -132,6 +132,7 @@ type SMSConfig struct {
 	Provider       string          `json:"provider"`
 	AllowedRegions []string        `json:"allowedRegions"` // calling codes, default ["+86"]
 	TestMode       bool            `json:"testMode"`       // dev server only: every SMS code is 123456
+	TemplateParams []string        `json:"templateParams"` // template variables in order, default code, expMinute
 	Raw            json.RawMessage `json:"-"`
 }
 

@@ -4,9 +4,10 @@ package families
 // names) on one Resource. Resource is a DynamoDB table's logical name (a
 // dynamo.Table Name: "users", "keys", "ephemeral") or one of the Resource*
 // kinds below. template.yaml gives each function exactly its family's grants,
-// one policy statement per grant; infra/deploy's test fails when the two
-// differ, and the Lambda smoke test (infra/smoke) refuses every DynamoDB call
-// a function makes outside its grants.
+// one policy statement per grant (a grant on an optional resource is a
+// statement under the template condition its parameter sets); infra/deploy's
+// test fails when the two differ, and the Lambda smoke test (infra/smoke)
+// refuses every DynamoDB call a function makes outside its grants.
 //
 // DynamoDB actions follow the store (shared/dynamo): a TransactWriteItems
 // needs no action of its own, only the action of each item (Put: PutItem,
@@ -30,6 +31,33 @@ const (
 	// aws/ssm key no IAM grant is needed: that key's policy already lets
 	// principals of the account decrypt through SSM.
 	ResourceConfigKey = "config-key"
+
+	// ResourceSESIdentity is the verified SES identity (domain or address)
+	// emails are sent from (template parameter SesIdentityName; no grant
+	// when it is empty). SES v2 SendEmail authorizes ses:SendEmail against
+	// the identity of the From address: the address when it is verified on
+	// its own, else its domain.
+	ResourceSESIdentity = "ses-identity"
+	// ResourceSESConfigurationSet is the SES configuration set emails are
+	// sent with (template parameter SesConfigurationSetName), whether named
+	// in idco.email.configurationSet or set as the identity's default: SES
+	// then authorizes ses:SendEmail against it too.
+	ResourceSESConfigurationSet = "ses-configuration-set"
+	// ResourceSMSOriginationIdentity is the AWS End User Messaging SMS
+	// phone number, sender ID or pool texts are sent from (template
+	// parameters SmsProvider aws-eum and SmsOriginationIdentityArn), the
+	// resource sms-voice:SendTextMessage is authorized against.
+	ResourceSMSOriginationIdentity = "sms-origination-identity"
+	// ResourceSMSConfigurationSet is the End User Messaging configuration
+	// set texts are sent with, when there is one (template parameter
+	// SmsConfigurationSetArn).
+	ResourceSMSConfigurationSet = "sms-configuration-set"
+	// ResourceSMSPhoneNumbers is the destination of an SNS Publish to a
+	// phone number (template parameter SmsProvider sns). Such a publish has
+	// no resource ARN, IAM sees the phone number itself, so the template
+	// can only grant sns:Publish on "*": the one wildcard resource idco
+	// grants.
+	ResourceSMSPhoneNumbers = "sms-phone-numbers"
 )
 
 // Table logical names, as in shared/dynamo (a test checks they match).
@@ -58,11 +86,6 @@ var configGrants = []Grant{
 //	           DeleteItem  Captchas.Take, Counters.Reset, Codes.Consume/Withdraw, Cache.CacheTake
 //	           PutItem  Captchas.Put, the code of Codes.Issue, Cache.CacheSet
 //	           GetItem  Cache.CacheGet, the cooldown read after a refused Codes.Issue
-//
-// Senders get their delivery grant here too when their adapters land
-// (ses:SendEmail on the sending identity; sms-voice:SendTextMessage or
-// sns:Publish), and so does register (registerUserByEmail's welcome email);
-// no other family gets one.
 var tableGrants = map[string][]Grant{
 	// registerUser takes the captcha; registerUserByEmail checks the code
 	// (failure counters, tries, consume) and may redeem a bind ticket; both
@@ -73,14 +96,16 @@ var tableGrants = map[string][]Grant{
 		{Resource: tableKeys, Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem"}},
 		{Resource: tableEphemeral, Actions: []string{"dynamodb:BatchGetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"}},
 	},
-	// login, loginBySms, loginByEmailCode: failure counters, captcha and
+	// login, loginBySms, loginByEmailCode, loginByWeixin/QQ/Alipay/Apple,
+	// loginByWeixinMobile, loginByUniverify: failure counters, captcha and
 	// code checks; the key's owner and record read; the user saved with its
-	// session, or created (unified login); a bind ticket's identity attached,
-	// which may claim and release identity keys.
+	// session, or created (unified login); a bind ticket issued or redeemed,
+	// whose identity may claim and release identity keys; a provider's
+	// session_key and the WeChat access token kept in the cache.
 	"login": {
 		{Resource: tableUsers, Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem"}},
 		{Resource: tableKeys, Actions: []string{"dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem"}},
-		{Resource: tableEphemeral, Actions: []string{"dynamodb:BatchGetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"}},
+		{Resource: tableEphemeral, Actions: []string{"dynamodb:BatchGetItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}},
 	},
 	// updatePwd and setPwd save the caller; resetPwdBySms/ByEmail check the
 	// code, find the account by its key and save it. No key changes.
@@ -101,12 +126,14 @@ var tableGrants = map[string][]Grant{
 	"account": {
 		{Resource: tableUsers, Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem"}},
 	},
-	// bindMobileBySms, bindEmailByCode: code checks, then the caller saved
-	// claiming the new key and releasing the old one in one transaction.
+	// bindMobileBySms, bindEmailByCode, bindMobileByUniverify/ByMpWeixin,
+	// bind*/unbind* of third parties: code checks, the session_key and the
+	// WeChat access token in the cache, then the caller saved claiming the
+	// new key and releasing the old one in one transaction.
 	"bind": {
 		{Resource: tableUsers, Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem"}},
 		{Resource: tableKeys, Actions: []string{"dynamodb:DeleteItem", "dynamodb:PutItem"}},
-		{Resource: tableEphemeral, Actions: []string{"dynamodb:BatchGetItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"}},
+		{Resource: tableEphemeral, Actions: []string{"dynamodb:BatchGetItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}},
 	},
 	// sendSmsCode: the captcha taken, then cooldown, limits and code in one
 	// transaction (the cooldown read when it refuses), given back if the
@@ -120,14 +147,41 @@ var tableGrants = map[string][]Grant{
 	},
 }
 
+// emailGrants send through SES v2 SendEmail (shared/senders/emailsender).
+var emailGrants = []Grant{
+	{Resource: ResourceSESIdentity, Actions: []string{"ses:SendEmail"}},
+	{Resource: ResourceSESConfigurationSet, Actions: []string{"ses:SendEmail"}},
+}
+
+// smsGrants send through the AWS providers of shared/senders/smssender: End
+// User Messaging SendTextMessage or SNS Publish, whichever the template's
+// SmsProvider names. Aliyun and Tencent are called over HTTPS with their
+// own keys from the config, and need no IAM grant.
+var smsGrants = []Grant{
+	{Resource: ResourceSMSOriginationIdentity, Actions: []string{"sms-voice:SendTextMessage"}},
+	{Resource: ResourceSMSConfigurationSet, Actions: []string{"sms-voice:SendTextMessage"}},
+	{Resource: ResourceSMSPhoneNumbers, Actions: []string{"sns:Publish"}},
+}
+
+// deliveryGrants lists the families that deliver to people: the code
+// senders, and register for registerUserByEmail's welcome email. No other
+// family may link a delivery client (infra/deploy's link test).
+var deliveryGrants = map[string][]Grant{
+	"register":        emailGrants,
+	"send-email-code": emailGrants,
+	"send-sms-code":   smsGrants,
+}
+
 // Access returns the grants of family's function, and false for a family
-// with no function yet.
+// this file does not list.
 func Access(family string) ([]Grant, bool) {
 	tables, ok := tableGrants[family]
 	if !ok {
 		return nil, false
 	}
-	out := make([]Grant, 0, len(tables)+len(configGrants))
+	delivery := deliveryGrants[family]
+	out := make([]Grant, 0, len(tables)+len(delivery)+len(configGrants))
 	out = append(out, tables...)
+	out = append(out, delivery...)
 	return append(out, configGrants...), true
 }

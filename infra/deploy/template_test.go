@@ -1,0 +1,490 @@
+package deploy
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/idco-dev/idco/shared/app"
+	"github.com/idco-dev/idco/shared/cloudobj"
+	"github.com/idco-dev/idco/shared/dynamo"
+	"github.com/idco-dev/idco/shared/families"
+)
+
+// root is the repository root, seen from this package's directory.
+const root = "../.."
+
+// argon2Families hash or verify passwords with argon2id (19 MiB, t=2: about
+// 30 ms of one full vCPU), so their functions need memory, hence CPU.
+var argon2Families = map[string]bool{"register": true, "login": true, "reset": true}
+
+// notInLambda lists the variables of app.Env() a deployed function must not
+// set, and why. Every other variable app.Env() lists must be set on every
+// function.
+var notInLambda = map[string]string{
+	app.EnvDynamoEndpoint: "local only: points the DynamoDB client at DynamoDB Local or the embedded server",
+	app.EnvConfigFile:     "local only: a config file on disk; Lambda reads the SSM parameter instead",
+	app.EnvConfigSecret:   "the alternative config source (Secrets Manager); the template uses SSM, and exactly one source may be set",
+}
+
+func load(t *testing.T) *Template {
+	t.Helper()
+	tpl, err := Load(filepath.Join(root, "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tpl
+}
+
+// functionDirs lists functions/<family> directories holding a main.go.
+func functionDirs(t *testing.T) []string {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(root, "functions"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		if _, err := os.Stat(filepath.Join(root, "functions", e.Name(), "main.go")); e.IsDir() && err == nil {
+			out = append(out, e.Name())
+		}
+	}
+	return out
+}
+
+// logicalID is the template's id for a family's function:
+// "login-types" -> "LoginTypesFunction".
+func logicalID(family string) string { return camel(family) + "Function" }
+
+func camel(s string) string {
+	var b strings.Builder
+	for _, part := range strings.Split(s, "-") {
+		if part != "" {
+			b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+		}
+	}
+	return b.String()
+}
+
+func sub(s string) map[string]any { return map[string]any{"Fn::Sub": s} }
+func ref(s string) map[string]any { return map[string]any{"Ref": s} }
+
+func TestEveryFamilyHasOneFunction(t *testing.T) {
+	tpl := load(t)
+	dirs := functionDirs(t)
+	var want []string
+	for _, f := range dirs {
+		want = append(want, logicalID(f))
+		if _, ok := cloudobj.Families[f]; !ok {
+			t.Errorf("functions/%s: not a family in shared/cloudobj Families", f)
+		}
+		src, err := os.ReadFile(filepath.Join(root, "functions", f, "main.go"))
+		if err == nil && !strings.Contains(string(src), `app.Main("`+f+`", `) {
+			t.Errorf("functions/%s/main.go does not call app.Main(%q, ...)", f, f)
+		}
+	}
+	for f := range families.ByName() {
+		if !slices.Contains(dirs, f) {
+			t.Errorf("family %q is implemented (shared/families ByName) but has no functions/%s", f, f)
+		}
+	}
+	got := tpl.OfType("AWS::Serverless::Function")
+	sort.Strings(got)
+	sort.Strings(want)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("template functions = %v, want one per functions/ directory: %v", got, want)
+	}
+}
+
+func TestFunctionSettings(t *testing.T) {
+	tpl := load(t)
+	for _, f := range functionDirs(t) {
+		id := logicalID(f)
+		r, ok := tpl.Resources[id]
+		if !ok {
+			continue // reported by TestEveryFamilyHasOneFunction
+		}
+		p := tpl.FunctionProperties(id)
+		check := func(key string, want any) {
+			t.Helper()
+			if got := p[key]; !reflect.DeepEqual(got, want) {
+				t.Errorf("%s.%s = %#v, want %#v", id, key, got, want)
+			}
+		}
+		check("Runtime", "provided.al2023")
+		check("Architectures", []any{"arm64"})
+		check("Handler", "bootstrap")
+		check("CodeUri", ".")
+		check("FunctionName", sub("${AWS::StackName}-"+f))
+		if got := r.Metadata["BuildMethod"]; got != "makefile" {
+			t.Errorf("%s Metadata.BuildMethod = %v, want makefile", id, got)
+		}
+		if to, _ := p["Timeout"].(int); to < 3 || to > 30 {
+			t.Errorf("%s Timeout = %v, want 3..30 s", id, p["Timeout"])
+		}
+		mem, _ := p["MemorySize"].(int)
+		switch {
+		case argon2Families[f] && mem < 512:
+			t.Errorf("%s MemorySize = %d, want >= 512: it runs argon2id", id, mem)
+		case !argon2Families[f] && (mem < 128 || mem > 512):
+			t.Errorf("%s MemorySize = %d, want 128..512", id, mem)
+		}
+		for _, k := range []string{"Role", "Layers", "VpcConfig"} {
+			if _, ok := p[k]; ok {
+				t.Errorf("%s sets %s: the template relies on SAM's role from Policies, no layers, no VPC", id, k)
+			}
+		}
+
+		log := mapOf(p["LoggingConfig"])
+		want := map[string]any{"LogFormat": "JSON", "ApplicationLogLevel": ref("LogLevel"), "LogGroup": ref(camel(f) + "LogGroup")}
+		if !reflect.DeepEqual(log, want) {
+			t.Errorf("%s LoggingConfig = %v, want %v", id, log, want)
+		}
+		lg := tpl.Resources[camel(f)+"LogGroup"]
+		if lg.Type != "AWS::Logs::LogGroup" || !reflect.DeepEqual(lg.Properties["LogGroupName"], sub("/aws/lambda/${AWS::StackName}-"+f)) ||
+			!reflect.DeepEqual(lg.Properties["RetentionInDays"], ref("LogRetentionDays")) {
+			t.Errorf("%sLogGroup = %+v, want the function's log group with LogRetentionDays", camel(f), lg)
+		}
+
+		url := mapOf(p["FunctionUrlConfig"])
+		if url["AuthType"] != "NONE" {
+			t.Errorf("%s FunctionUrlConfig.AuthType = %v, want NONE (idco checks tokens itself)", id, url["AuthType"])
+		}
+		cors := mapOf(url["Cors"])
+		if !reflect.DeepEqual(cors["AllowOrigins"], ref("CorsAllowedOrigins")) {
+			t.Errorf("%s Cors.AllowOrigins = %v, want the CorsAllowedOrigins parameter", id, cors["AllowOrigins"])
+		}
+		if !reflect.DeepEqual(cors["AllowMethods"], []any{"POST"}) {
+			t.Errorf("%s Cors.AllowMethods = %v, want [POST]", id, cors["AllowMethods"])
+		}
+		for _, h := range []string{"content-type", "authorization", "uni-id-token"} {
+			if hs, _ := cors["AllowHeaders"].([]any); !slices.Contains(hs, any(h)) {
+				t.Errorf("%s Cors.AllowHeaders = %v, missing %s", id, cors["AllowHeaders"], h)
+			}
+		}
+		if c, _ := cors["AllowCredentials"].(bool); c {
+			t.Errorf("%s Cors.AllowCredentials is true: tokens travel in headers, no cookies", id)
+		}
+
+		out := mapOf(tpl.Outputs[camel(f)+"Url"])
+		if !reflect.DeepEqual(out["Value"], map[string]any{"Fn::GetAtt": []any{id + "Url", "FunctionUrl"}}) {
+			t.Errorf("output %sUrl = %v, want the function URL of %s", camel(f), out["Value"], id)
+		}
+	}
+}
+
+func TestTablesMatchGo(t *testing.T) {
+	tpl := load(t)
+	var want []string
+	for _, tb := range dynamo.Tables() {
+		id := camel(tb.Name) + "Table"
+		want = append(want, id)
+		p := tpl.Resources[id].Properties
+		check := func(key string, want any) {
+			t.Helper()
+			if got := p[key]; !reflect.DeepEqual(got, want) {
+				t.Errorf("%s.%s = %#v, want %#v", id, key, got, want)
+			}
+		}
+		check("TableName", sub("${AWS::StackName}-"+tb.Name))
+		check("BillingMode", "PAY_PER_REQUEST")
+		check("KeySchema", []any{map[string]any{"AttributeName": tb.HashKey, "KeyType": "HASH"}})
+		check("AttributeDefinitions", []any{map[string]any{"AttributeName": tb.HashKey, "AttributeType": "S"}})
+		check("PointInTimeRecoverySpecification", map[string]any{"PointInTimeRecoveryEnabled": true})
+		check("DeletionProtectionEnabled", ref("TableDeletionProtection"))
+		// dynamo.Table has no indexes; a GSI in Go needs one here too.
+		check("GlobalSecondaryIndexes", nil)
+		check("LocalSecondaryIndexes", nil)
+		if tb.TTL == "" {
+			check("TimeToLiveSpecification", nil)
+		} else {
+			check("TimeToLiveSpecification", map[string]any{"AttributeName": tb.TTL, "Enabled": true})
+		}
+	}
+	got := tpl.OfType("AWS::DynamoDB::Table")
+	sort.Strings(got)
+	sort.Strings(want)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("template tables = %v, want those of dynamo.Tables(): %v", got, want)
+	}
+}
+
+func TestEnvironment(t *testing.T) {
+	tpl := load(t)
+	known := app.Env()
+	for k := range notInLambda {
+		if !slices.Contains(known, k) {
+			t.Errorf("notInLambda names %s, which app.Env() no longer lists", k)
+		}
+	}
+	want := map[string]any{
+		// The table names are the stack's prefix + dynamo Table.Name, as TableName.
+		app.EnvTablePrefix:     sub("${AWS::StackName}-"),
+		app.EnvConfigParameter: ref("ConfigParameterName"),
+	}
+	for _, k := range known {
+		if _, ok := want[k]; !ok && notInLambda[k] == "" {
+			t.Errorf("app.Env() lists %s: the template must set it, or notInLambda must say why not", k)
+		}
+	}
+	for _, f := range functionDirs(t) {
+		id := logicalID(f)
+		if _, ok := tpl.Resources[id]; !ok {
+			continue
+		}
+		vars := mapOf(mapOf(tpl.FunctionProperties(id)["Environment"])["Variables"])
+		if !reflect.DeepEqual(vars, want) {
+			t.Errorf("%s environment = %v, want %v", id, vars, want)
+		}
+	}
+}
+
+func TestPoliciesMatchAccess(t *testing.T) {
+	tpl := load(t)
+	tables := map[string]string{} // table resource id -> dynamo Table.Name
+	for _, tb := range dynamo.Tables() {
+		tables[camel(tb.Name)+"Table"] = tb.Name
+	}
+	for _, f := range functionDirs(t) {
+		id := logicalID(f)
+		if _, ok := tpl.Resources[id]; !ok {
+			continue
+		}
+		grants, ok := families.Access(f)
+		if !ok {
+			t.Errorf("shared/families Access has no grants for %q", f)
+			continue
+		}
+		var want []string
+		for _, g := range grants {
+			_, known := resources[g.Resource]
+			if !known && !slices.ContainsFunc(dynamo.Tables(), func(tb dynamo.Table) bool { return tb.Name == g.Resource }) {
+				t.Errorf("Access(%q) grants on %q, which is neither a table of dynamo.Tables() nor a known resource", f, g.Resource)
+			}
+			for _, a := range g.Actions {
+				want = append(want, g.Resource+" "+a)
+			}
+		}
+		got := policyGrants(t, id, tpl.FunctionProperties(id)["Policies"], tables)
+		sort.Strings(got)
+		sort.Strings(want)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s policy grants\n got %q\nwant %q (shared/families/access.go)", id, got, want)
+		}
+	}
+}
+
+// templateResource is how template.yaml names one of the Resource* kinds of
+// shared/families, and the condition its statement must sit under ("" for
+// none).
+type templateResource struct {
+	resource  any
+	condition string
+}
+
+// resources maps the Resource* kinds of shared/families to template.yaml.
+// The optional ones exist only when their parameter is set, so their
+// statements sit under the condition that tests it (infra/deploy's
+// delivery test checks what each parameter value grants).
+var resources = map[string]templateResource{
+	families.ResourceConfigParameter: {sub("arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${ConfigParameterName}"), ""},
+	families.ResourceConfigKey:       {ref("ConfigKmsKeyArn"), "HasConfigKey"},
+
+	families.ResourceSESIdentity:         {sub("arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${SesIdentityName}"), "HasSesIdentity"},
+	families.ResourceSESConfigurationSet: {sub("arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/${SesConfigurationSetName}"), "HasSesConfigurationSet"},
+
+	families.ResourceSMSOriginationIdentity: {ref("SmsOriginationIdentityArn"), "SmsViaEum"},
+	families.ResourceSMSConfigurationSet:    {ref("SmsConfigurationSetArn"), "HasSmsConfigurationSet"},
+	// The only wildcard resource allowed, and only for sns:Publish (see
+	// wildcardActions): an SNS Publish to a phone number has no resource
+	// ARN, IAM evaluates it against the number itself, so no narrower
+	// Resource can allow it.
+	families.ResourceSMSPhoneNumbers: {"*", "SmsViaSns"},
+}
+
+// wildcardActions are the only actions a statement with Resource "*" may
+// hold: SNS Publish to a phone number (families.ResourceSMSPhoneNumbers).
+var wildcardActions = []string{"sns:Publish"}
+
+// policyGrants returns a function's inline policy as "resource action"
+// pairs, failing on anything it cannot map back to a grant: managed
+// policies and SAM policy templates, wildcards (but the sns:Publish to phone
+// numbers), Deny, several resources.
+func policyGrants(t *testing.T, id string, policies any, tables map[string]string) []string {
+	t.Helper()
+	list, ok := policies.([]any)
+	if !ok {
+		t.Errorf("%s Policies = %v, want a list of inline policy documents", id, policies)
+		return nil
+	}
+	var out []string
+	for _, p := range list {
+		doc, ok := p.(map[string]any)
+		if !ok || doc["Version"] != "2012-10-17" || doc["Statement"] == nil {
+			t.Errorf("%s policy %v: want an inline document with Version 2012-10-17 and Statement (no managed policies or SAM policy templates)", id, p)
+			continue
+		}
+		stmts, _ := doc["Statement"].([]any)
+		for _, s := range stmts {
+			st, conditional := statement(s)
+			if st == nil {
+				t.Errorf("%s statement %v: want a statement, or !If [condition, statement, !Ref AWS::NoValue]", id, s)
+				continue
+			}
+			res, reason := resourceOf(st["Resource"], tables)
+			if reason != "" {
+				t.Errorf("%s statement %v: %s", id, st["Sid"], reason)
+				continue
+			}
+			if st["Effect"] != "Allow" || st["NotAction"] != nil || st["NotResource"] != nil {
+				t.Errorf("%s statement %v: want Effect Allow with Action and Resource", id, st["Sid"])
+			}
+			if want := resources[res].condition; conditional != want {
+				t.Errorf("%s statement %v: under condition %q, want %q", id, st["Sid"], conditional, want)
+			}
+			if res == families.ResourceConfigKey {
+				viaSSM := map[string]any{"StringEquals": map[string]any{"kms:ViaService": sub("ssm.${AWS::Region}.amazonaws.com")}}
+				if !reflect.DeepEqual(st["Condition"], viaSSM) {
+					t.Errorf("%s statement %v: the config key grant must have condition %v", id, st["Sid"], viaSSM)
+				}
+			} else if st["Condition"] != nil {
+				t.Errorf("%s statement %v: only the config key grant has a Condition", id, st["Sid"])
+			}
+			actions := actionsOf(st["Action"])
+			if st["Resource"] == "*" && !reflect.DeepEqual(actions, wildcardActions) {
+				t.Errorf("%s statement %v: Resource \"*\" with actions %q: only %q may have it", id, st["Sid"], actions, wildcardActions)
+			}
+			for _, a := range actions {
+				if strings.Contains(a, "*") {
+					t.Errorf("%s statement %v: wildcard action %q", id, st["Sid"], a)
+				}
+				out = append(out, res+" "+a)
+			}
+		}
+	}
+	return out
+}
+
+// statement unwraps an optional !If [cond, statement, !Ref AWS::NoValue].
+func statement(s any) (st map[string]any, condition string) {
+	m, _ := s.(map[string]any)
+	if args, ok := m["Fn::If"].([]any); ok {
+		if len(args) != 3 || !reflect.DeepEqual(args[2], ref("AWS::NoValue")) {
+			return nil, ""
+		}
+		cond, _ := args[0].(string)
+		inner, _ := args[1].(map[string]any)
+		return inner, cond
+	}
+	if isIntrinsic(m) {
+		return nil, ""
+	}
+	return m, ""
+}
+
+// resourceOf maps a statement's Resource to a grant resource, or says why
+// it cannot.
+func resourceOf(r any, tables map[string]string) (string, string) {
+	if m, ok := r.(map[string]any); ok {
+		if ga, ok := m["Fn::GetAtt"].([]any); ok && len(ga) == 2 && ga[1] == "Arn" {
+			if name, ok := tables[anyString(ga[0])]; ok {
+				return name, ""
+			}
+		}
+	} else if _, ok := r.(string); !ok {
+		return "", "resource must be one table or one resource of shared/families, not " + anyString(r)
+	}
+	for name, tr := range resources {
+		if reflect.DeepEqual(r, tr.resource) {
+			return name, ""
+		}
+	}
+	return "", "unknown resource " + anyString(r)
+}
+
+func actionsOf(a any) []string {
+	switch v := a.(type) {
+	case string:
+		return []string{v}
+	case []any:
+		out := make([]string, 0, len(v))
+		for _, x := range v {
+			out = append(out, anyString(x))
+		}
+		return out
+	}
+	return []string{"<missing>"}
+}
+
+func anyString(v any) string { return fmt.Sprint(v) }
+
+func TestNoSecretsInTemplate(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(root, "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	for _, s := range []string{"tokenSecret", "passwordSecret", "appsecret", "appSecret", "privateKey", "AWS_SECRET_ACCESS_KEY"} {
+		if strings.Contains(text, s) {
+			t.Errorf("template.yaml mentions %q: secrets belong in the config parameter only", s)
+		}
+	}
+	tpl := load(t)
+	for name, p := range tpl.Parameters {
+		if d, ok := mapOf(p)["NoEcho"]; ok {
+			t.Errorf("parameter %s has NoEcho %v: no secret is passed as a parameter", name, d)
+		}
+	}
+}
+
+func TestBuildTargets(t *testing.T) {
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Skip("make not found")
+	}
+	for _, f := range functionDirs(t) {
+		id := logicalID(f)
+		cmd := exec.Command("make", "-s", "-n", "-f", "infra/build.mk", "build-"+id, "ARTIFACTS_DIR=/artifacts")
+		cmd.Dir = root
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Errorf("make build-%s: %v\n%s", id, err, out)
+			continue
+		}
+		got := strings.Join(strings.Fields(string(out)), " ")
+		for _, want := range []string{"CGO_ENABLED=0", "GOOS=linux", "GOARCH=arm64", "go build", "-trimpath",
+			`-ldflags "-s -w"`, "-tags lambda.norpc", "-o /artifacts/bootstrap ./functions/" + f} {
+			if !strings.Contains(got, want) {
+				t.Errorf("make build-%s runs %q, missing %q", id, got, want)
+			}
+		}
+	}
+	cmd := exec.Command("make", "-s", "-n", "-f", "infra/build.mk", "build")
+	cmd.Dir = root
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("make build: %v\n%s", err, out)
+	}
+	for _, f := range functionDirs(t) {
+		if !strings.Contains(string(out), "-o bin/lambda/"+f+"/bootstrap ./functions/"+f) {
+			t.Errorf("make build does not build functions/%s into bin/lambda/%s/bootstrap:\n%s", f, f, out)
+		}
+	}
+}
+
+func TestCfnLint(t *testing.T) {
+	lint, err := exec.LookPath("cfn-lint")
+	if err != nil {
+		t.Skip("cfn-lint not on PATH: template lint skipped")
+	}
+	cmd := exec.Command(lint, "template.yaml")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("cfn-lint template.yaml: %v\n%s", err, out)
+	}
+}

@@ -1,0 +1,105 @@
+// Package emailsender adapts the SES client (shared/email) to the account
+// domain: one SES sender per distinct idco.email config, the templates with
+// the config's overrides, and SES failures turned into the domain's
+// delivery errors.
+package emailsender
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/idco-dev/idco/shared/account"
+	"github.com/idco-dev/idco/shared/app"
+	"github.com/idco-dev/idco/shared/config"
+	"github.com/idco-dev/idco/shared/email"
+)
+
+// EnvSESEndpoint points SES elsewhere (tests, a VPC endpoint).
+const EnvSESEndpoint = "IDCO_SES_ENDPOINT"
+
+// Email implements account.EmailSender through SES.
+type Email struct {
+	AWS      func() (aws.Config, error)
+	Endpoint string
+	mu       sync.Mutex
+	by       map[string]*mailer
+}
+
+type mailer struct {
+	ses       *email.SES
+	templates email.Templates
+}
+
+// SendEmail implements account.EmailSender.
+func (e *Email) SendEmail(ctx context.Context, m account.Email) error {
+	ml, err := e.mailer(m.Config)
+	if err != nil {
+		return err
+	}
+	msg, err := ml.templates.Render(m.Scene, m.Locale, map[string]string{
+		"code": m.Code, "minutes": fmt.Sprint(m.Minutes), "appName": m.AppName, "email": m.To})
+	if err != nil {
+		return err
+	}
+	msg.To = m.To
+	err = ml.ses.Send(ctx, msg)
+	var ee *email.Error
+	if errors.As(err, &ee) && ee.Retryable {
+		return errors.Join(account.ErrDeliveryRetryable, err)
+	}
+	return err
+}
+
+func (e *Email) mailer(cfg *config.Config) (*mailer, error) {
+	if cfg == nil || cfg.Idco.Email == nil {
+		return nil, errors.New("idco.email is not configured")
+	}
+	ec := cfg.Idco.Email
+	key := strings.Join([]string{ec.From, ec.ConfigurationSet, ec.Region, string(ec.Templates)}, "\x00")
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if ml, ok := e.by[key]; ok {
+		return ml, nil
+	}
+	ml, err := buildMailer(ec, e.AWS, e.Endpoint)
+	if err != nil {
+		return nil, err
+	}
+	if e.by == nil {
+		e.by = map[string]*mailer{}
+	}
+	e.by[key] = ml
+	return ml, nil
+}
+
+func buildMailer(ec *config.EmailConfig, load func() (aws.Config, error), endpoint string) (*mailer, error) {
+	templates := email.DefaultTemplates()
+	if len(ec.Templates) > 0 {
+		var over email.Templates
+		if err := json.Unmarshal(ec.Templates, &over); err != nil {
+			return nil, fmt.Errorf("idco.email.templates: %v", err)
+		}
+		templates = templates.Merge(over)
+	}
+	ac, err := load()
+	if err != nil {
+		return nil, err
+	}
+	if ec.Region != "" {
+		ac.Region = ec.Region
+	}
+	return &mailer{ses: email.NewSES(ac, endpoint, ec.From, ec.ConfigurationSet), templates: templates}, nil
+}
+
+// Wire adds the email sender (send-email-code, and register for the
+// welcome email).
+func Wire(_ context.Context, svc *account.Service, rt app.Runtime) error {
+	svc.Email = &Email{AWS: rt.AWS, Endpoint: rt.Getenv(EnvSESEndpoint)}
+	return nil
+}

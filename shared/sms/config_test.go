@@ -1,0 +1,154 @@
+package sms
+
+import (
+	"encoding/json"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+)
+
+func TestValidate(t *testing.T) {
+	aliyun := func(f func(*AliyunConfig)) Config {
+		a := AliyunConfig{AccessKeyID: "id", AccessKeySecret: "secret", SignName: "sign"}
+		f(&a)
+		return Config{Provider: "aliyun", Aliyun: &a}
+	}
+	tencent := func(f func(*TencentConfig)) Config {
+		c := TencentConfig{SecretID: "id", SecretKey: "key", SDKAppID: "1400000000", SignName: "sign"}
+		f(&c)
+		return Config{Provider: "tencent", Tencent: &c}
+	}
+	tests := []struct {
+		name string
+		cfg  Config
+		want []string
+	}{
+		{"aliyun ok", aliyun(func(*AliyunConfig) {}), nil},
+		{"aliyun endpoint url", aliyun(func(a *AliyunConfig) { a.Endpoint = "http://127.0.0.1:9000" }), nil},
+		{"aliyun empty", Config{Provider: "aliyun", Aliyun: &AliyunConfig{}}, []string{
+			"idco.sms.aliyun.accessKeyId: required", "idco.sms.aliyun.accessKeySecret: required",
+			"idco.sms.aliyun.signName: required"}},
+		{"aliyun missing block", Config{Provider: "aliyun"}, []string{"idco.sms.aliyun: required for this provider"}},
+		{"aliyun endpoint path", aliyun(func(a *AliyunConfig) { a.Endpoint = "https://dysmsapi.aliyuncs.com/api" }),
+			[]string{"idco.sms.aliyun.endpoint: must not have a path"}},
+		{"aliyun endpoint scheme", aliyun(func(a *AliyunConfig) { a.Endpoint = "ftp://dysmsapi.aliyuncs.com" }),
+			[]string{"idco.sms.aliyun.endpoint: scheme must be https or http"}},
+		{"tencent ok", tencent(func(*TencentConfig) {}), nil},
+		{"tencent blank", Config{Provider: "tencent", Tencent: &TencentConfig{SecretID: " "}}, []string{
+			"idco.sms.tencent.secretId: required", "idco.sms.tencent.secretKey: required",
+			"idco.sms.tencent.sdkAppId: required", "idco.sms.tencent.signName: required"}},
+		{"tencent endpoint query", tencent(func(c *TencentConfig) { c.Endpoint = "sms.tencentcloudapi.com?x=1" }),
+			[]string{"idco.sms.tencent.endpoint: must be a host or a base URL without credentials, query or fragment"}},
+		{"eum defaults", Config{Provider: "aws-eum"}, nil},
+		{"eum type", Config{Provider: "aws-eum", AWSEUM: &EUMConfig{MessageType: "transactional"}},
+			[]string{"idco.sms.awsEum.messageType: must be one of TRANSACTIONAL, PROMOTIONAL"}},
+		{"sns defaults", Config{Provider: "sns"}, nil},
+		{"sns type", Config{Provider: "sns", SNS: &SNSConfig{SMSType: "OTP"}},
+			[]string{"idco.sms.sns.smsType: must be one of Transactional, Promotional"}},
+		{"no provider", Config{}, []string{"idco.sms.provider: required (aliyun, tencent, aws-eum or sns)"}},
+		{"unknown provider", Config{Provider: "twilio"}, []string{"idco.sms.provider: must be aliyun, tencent, aws-eum or sns"}},
+	}
+	for _, tc := range tests {
+		if got := tc.cfg.Validate(); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: Validate() = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestConfigFromIdcoBlock(t *testing.T) {
+	// The idco.sms block as config.SMSConfig keeps it raw, with keys this
+	// package does not own.
+	raw := `{"provider":"tencent","allowedRegions":["+86"],"testMode":false,
+		"tencent":{"secretId":"AKID1","secretKey":"k","sdkAppId":"1400000001","signName":"s","region":"ap-beijing"}}`
+	var c Config
+	if err := json.Unmarshal([]byte(raw), &c); err != nil {
+		t.Fatal(err)
+	}
+	want := TencentConfig{SecretID: "AKID1", SecretKey: "k", SDKAppID: "1400000001", SignName: "s", Region: "ap-beijing"}
+	if c.Provider != "tencent" || c.Tencent == nil || *c.Tencent != want {
+		t.Errorf("decoded %+v, want tencent %+v", c, want)
+	}
+}
+
+func TestNew(t *testing.T) {
+	awsCfg := &aws.Config{Region: "us-east-1"}
+	tests := []struct {
+		cfg     Config
+		awsCfg  *aws.Config
+		want    string // the Sender's type, or the error's start
+		wantErr bool
+	}{
+		{Config{Provider: "aliyun", Aliyun: &AliyunConfig{AccessKeyID: "a", AccessKeySecret: "b", SignName: "c"}}, nil, "*sms.Aliyun", false},
+		{Config{Provider: "tencent", Tencent: &TencentConfig{SecretID: "a", SecretKey: "b", SDKAppID: "c", SignName: "d"}}, nil, "*sms.Tencent", false},
+		{Config{Provider: "aws-eum"}, awsCfg, "*sms.EUM", false},
+		{Config{Provider: "sns", SNS: &SNSConfig{SenderID: "IDCO"}}, awsCfg, "*sms.SNS", false},
+		{Config{Provider: "sns"}, nil, "sms config: provider sns needs an AWS config", true},
+		{Config{Provider: "aliyun", Aliyun: &AliyunConfig{}}, nil,
+			"sms config: idco.sms.aliyun.accessKeyId: required; idco.sms.aliyun.accessKeySecret: required; idco.sms.aliyun.signName: required", true},
+	}
+	for _, tc := range tests {
+		s, err := New(tc.cfg, http.DefaultClient, tc.awsCfg)
+		if tc.wantErr {
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("New(%s) error = %v, want %q", tc.cfg.Provider, err, tc.want)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("New(%s): %v", tc.cfg.Provider, err)
+		}
+		if got := reflect.TypeOf(s).String(); got != tc.want {
+			t.Errorf("New(%s) = %s, want %s", tc.cfg.Provider, got, tc.want)
+		}
+	}
+}
+
+func TestNewAliyunEndpoint(t *testing.T) {
+	tests := []struct{ region, endpoint, want string }{
+		{"", "", ""},
+		{"cn-hangzhou", "", ""},
+		{"cn-hongkong", "", ""},
+		{"ap-southeast-1", "", "dysmsapi.ap-southeast-1.aliyuncs.com"},
+		{"eu-central-1", "", "dysmsapi.eu-central-1.aliyuncs.com"},
+		{"ap-southeast-1", "http://127.0.0.1:1", "http://127.0.0.1:1"},
+	}
+	for _, tc := range tests {
+		if got := NewAliyun(AliyunConfig{RegionID: tc.region, Endpoint: tc.endpoint}, nil).Endpoint; got != tc.want {
+			t.Errorf("region %q endpoint %q: Endpoint = %q, want %q", tc.region, tc.endpoint, got, tc.want)
+		}
+	}
+}
+
+func TestErrorText(t *testing.T) {
+	tests := []struct {
+		err  *Error
+		want string
+	}{
+		{&Error{Provider: "aliyun", Code: "isv.BUSINESS_LIMIT_CONTROL", Message: "触发分钟级流控Permits:1"},
+			"sms: aliyun: isv.BUSINESS_LIMIT_CONTROL: 触发分钟级流控Permits:1"},
+		{&Error{Provider: "sns", Code: CodeTransport, Cause: http.ErrHandlerTimeout},
+			"sms: sns: Transport: http: Handler timeout"},
+	}
+	for _, tc := range tests {
+		if got := tc.err.Error(); got != tc.want {
+			t.Errorf("Error() = %q, want %q", got, tc.want)
+		}
+	}
+}
+
+func TestMask(t *testing.T) {
+	m := otpMessage("+8613812345678")
+	long := strings.Repeat("x", 400)
+	tests := []struct{ in, want string }{
+		{"code 739201 for 13812345678 (+8613812345678), 3 minutes", "code *** for *** (***), 3 minutes"},
+		{long, long[:300] + "…"},
+	}
+	for _, tc := range tests {
+		if got := mask(tc.in, m); got != tc.want {
+			t.Errorf("mask(%.40q) = %.60q, want %.60q", tc.in, got, tc.want)
+		}
+	}
+}

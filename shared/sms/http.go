@@ -1,0 +1,97 @@
+package sms
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// maxBody caps what is read from a provider: a SendSms answer is a few
+// hundred bytes, so more means something else answered.
+const maxBody = 64 << 10
+
+// baseURL turns a configured endpoint, a bare host ("sms.tencentcloudapi.com")
+// or a base URL ("http://127.0.0.1:8080"), into a URL; def is used when
+// endpoint is empty.
+func baseURL(endpoint, def string) (*url.URL, error) {
+	if endpoint == "" {
+		endpoint = def
+	}
+	if !strings.Contains(endpoint, "://") {
+		endpoint = "https://" + endpoint
+	}
+	u, err := url.Parse(endpoint)
+	switch {
+	case err != nil:
+		return nil, errors.New("not a host or URL")
+	case u.Scheme != "https" && u.Scheme != "http":
+		return nil, errors.New("scheme must be https or http")
+	case u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "":
+		return nil, errors.New("must be a host or a base URL without credentials, query or fragment")
+	case strings.Trim(u.Path, "/") != "":
+		// Both APIs sign the path "/", so a path would break the signature.
+		return nil, errors.New("must not have a path")
+	}
+	u.Path = "/"
+	return u, nil
+}
+
+// client holds what both hand-written clients inject.
+type client struct {
+	HTTP    *http.Client     // nil means http.DefaultClient
+	Timeout time.Duration    // per Send; zero means DefaultTimeout
+	Now     func() time.Time // nil means time.Now
+}
+
+func (c *client) now() time.Time {
+	if c.Now == nil {
+		return time.Now()
+	}
+	return c.Now()
+}
+
+// withTimeout bounds one Send.
+func (c *client) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	d := c.Timeout
+	if d <= 0 {
+		d = DefaultTimeout
+	}
+	return context.WithTimeout(ctx, d)
+}
+
+// do sends req and returns the status and body. A failure to send or to
+// read is a retryable transport *Error.
+func (c *client) do(provider string, req *http.Request) (int, []byte, *Error) {
+	hc := c.HTTP
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return 0, nil, transportErr(provider, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	if err != nil {
+		return 0, nil, transportErr(provider, fmt.Errorf("reading the answer: %w", err))
+	}
+	if len(body) > maxBody {
+		return 0, nil, transportErr(provider, fmt.Errorf("answer exceeds %d bytes", maxBody))
+	}
+	return resp.StatusCode, body, nil
+}
+
+// undecodable classifies an answer that is not the provider's JSON. A proxy
+// or an error page answered: with a 5xx, a 429 or even a 200 the API may work
+// a moment later; another 4xx means the request itself is wrong. The body is
+// not quoted, since it may echo the request.
+func undecodable(provider string, status int) *Error {
+	retry := status == http.StatusOK || status == http.StatusTooManyRequests || status >= 500
+	return &Error{Provider: provider, Code: CodeTransport, Retryable: retry,
+		Message: fmt.Sprintf("HTTP %d answer is not the API's JSON", status)}
+}
