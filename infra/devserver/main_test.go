@@ -5,17 +5,27 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/idco-dev/idco/shared/testenv/fakeprov"
 )
 
 // start runs the dev server as `make run` does, on a free port, and returns
 // its URL and a stop function that waits for it to finish.
 func start(t *testing.T, dir string) (string, func()) {
+	t.Helper()
+	return startEnv(t, dir, func(string) string { return "" })
+}
+
+// startEnv is start with an environment.
+func startEnv(t *testing.T, dir string, getenv func(string) string) (string, func()) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -25,7 +35,7 @@ func start(t *testing.T, dir string) (string, func()) {
 	ln.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"-addr", addr, "-data", dir}, func(string) string { return "" }) }()
+	go func() { done <- run(ctx, []string{"-addr", addr, "-data", dir}, getenv) }()
 	url := "http://" + addr
 	for i := 0; ; i++ {
 		if c, err := net.Dial("tcp", addr); err == nil {
@@ -138,4 +148,44 @@ func lastLine(t *testing.T, path string) string {
 		last = s.Text()
 	}
 	return last
+}
+
+// TestDevServerThirdParty runs `make run` against the fake providers: the
+// endpoint variables point the clients at them.
+func TestDevServerThirdParty(t *testing.T) {
+	f := fakeprov.New(t)
+	f.WeixinApp("wx-mp", "wx-secret")
+	dir := t.TempDir()
+	cfg := map[string]any{
+		"tokenSecret": "0123456789abcdef0123456789abcdef",
+		"mp-weixin":   map[string]any{"oauth": map[string]any{"weixin": map[string]any{"appid": "wx-mp", "appsecret": "wx-secret"}}},
+		"app":         map[string]any{"oauth": map[string]any{"apple": map[string]any{"bundleId": f.AppleAudience}}},
+		"idco":        map[string]any{"univerify": map[string]any{"url": f.UniverifyURL(), "secret": f.UniverifySecret}},
+	}
+	data, _ := json.Marshal(cfg)
+	path := filepath.Join(dir, "config.json")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := f.Env()
+	env["IDCO_CONFIG_FILE"] = path
+	url, stop := startEnv(t, filepath.Join(dir, "data"), func(k string) string { return env[k] })
+	defer stop()
+	mp := map[string]any{"appId": "__UNI__DEMO", "uniPlatform": "mp-weixin", "deviceId": "m"}
+	f.WeixinCode("wx-code", fakeprov.WeixinUser{AppID: "wx-mp"})
+	if r := post(t, url+"/login/loginByWeixin", map[string]any{"clientInfo": mp, "params": map[string]any{"code": "wx-code"}}); r["errCode"] != 0.0 {
+		t.Fatalf("loginByWeixin: %v", r)
+	}
+	app := map[string]any{"appId": "__UNI__DEMO", "uniPlatform": "app", "deviceId": "a"}
+	if r := post(t, url+"/login/loginByApple", map[string]any{"clientInfo": app, "params": map[string]any{"identityToken": f.AppleToken("apple-sub", "", "")}}); r["errCode"] != 0.0 {
+		t.Fatalf("loginByApple: %v", r)
+	}
+	f.UniverifyToken("at", "oid", "13800138000")
+	if r := post(t, url+"/login/loginByUniverify", map[string]any{"clientInfo": app, "params": map[string]any{"access_token": "at", "openid": "oid"}}); r["errCode"] != 0.0 {
+		t.Fatalf("loginByUniverify: %v", r)
+	}
+	types := post(t, url+"/login-types/getSupportedLoginType", map[string]any{"clientInfo": mp})
+	if !strings.Contains(fmt.Sprint(types["supportedLoginType"]), "weixin") {
+		t.Errorf("supportedLoginType on mp-weixin: %v", types)
+	}
 }
