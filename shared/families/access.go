@@ -54,7 +54,7 @@ const (
 	ResourceSMSConfigurationSet = "sms-configuration-set"
 	// ResourceSMSPhoneNumbers is the destination of an SNS Publish to a
 	// phone number (template parameter SmsProvider sns). Such a publish has
-	// no resource ARN, IAM sees the phone number itself, so the template
+	// no resource ARN (IAM sees the phone number itself), so the template
 	// can only grant sns:Publish on "*": the one wildcard resource idco
 	// grants.
 	ResourceSMSPhoneNumbers = "sms-phone-numbers"

@@ -99,7 +99,26 @@ func buildMailer(ec *config.EmailConfig, load func() (aws.Config, error), endpoi
 
 // Wire adds the email sender (send-email-code, and register for the
 // welcome email).
+// Every app's template overrides are checked now, so a bad one stops the
+// cold start instead of failing the first send.
 func Wire(_ context.Context, svc *account.Service, rt app.Runtime) error {
+	var probs []string
+	var all []*config.Config
+	if svc.Config != nil {
+		all = svc.Config.All()
+	}
+	for _, cfg := range all {
+		if cfg.Idco.Email == nil || len(cfg.Idco.Email.Templates) == 0 {
+			continue
+		}
+		var over email.Templates
+		if err := json.Unmarshal(cfg.Idco.Email.Templates, &over); err != nil {
+			probs = append(probs, "idco.email.templates: "+err.Error())
+		}
+	}
+	if len(probs) > 0 {
+		return errors.New(strings.Join(probs, "; "))
+	}
 	svc.Email = &Email{AWS: rt.AWS, Endpoint: rt.Getenv(EnvSESEndpoint)}
 	return nil
 }
