@@ -50,10 +50,9 @@ type Env struct {
 	Outbox *Outbox
 	Sent   *Sender // the SMS and email senders
 
-	Log     *SyncBuffer
-	Calls   atomic.Int64 // DynamoDB requests served
-	inject  atomic.Pointer[func(op string) (int, string, bool)]
-	started time.Time
+	Log    *SyncBuffer
+	Calls  atomic.Int64 // DynamoDB requests served
+	inject atomic.Pointer[func(op string) (int, string, bool)]
 }
 
 // Config returns the test config document: fast argon2 so tests stay quick,
