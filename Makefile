@@ -3,9 +3,7 @@
 export GOPROXY ?= https://proxy.golang.org
 export GOFLAGS ?= -mod=readonly
 
-.PHONY: run test bench fmt vet
-
-include infra/build.mk
+.PHONY: run test bench fmt vet lint
 
 run:
 	go run ./infra/devserver
@@ -18,8 +16,19 @@ test: vet
 vet:
 	go vet ./...
 
+# lint: staticcheck, pinned, installed into ./bin on first use.
+STATICCHECK := bin/staticcheck-v0.8.2
+lint: $(STATICCHECK)
+	$(STATICCHECK) ./...
+$(STATICCHECK):
+	GOBIN=$(CURDIR)/bin/.staticcheck go install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+	mv bin/.staticcheck/staticcheck $@
+
 bench:
 	go test -run '^$$' -bench . -benchmem ./...
 
 fmt:
 	gofmt -w .
+
+# build, smoke, coldstart and sam build targets
+include infra/build.mk
