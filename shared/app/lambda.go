@@ -3,10 +3,10 @@ package app
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/idco-dev/idco/shared/account"
@@ -31,7 +31,7 @@ type Wire func(ctx context.Context, svc *account.Service, rt Runtime) error
 // with every problem listed in the log.
 func Main(function string, family families.Family, wires ...Wire) {
 	ctx := context.Background()
-	log := lambdacontext.NewLogger()
+	log := lambdaLogger(os.Getenv)
 	load := LoadAWS(ctx)
 	set, err := LoadConfig(ctx, os.Getenv, load)
 	if err != nil {
@@ -59,4 +59,20 @@ func Main(function string, family families.Family, wires ...Wire) {
 		}
 	}
 	lambda.Start(lambdafn.Handler(Dispatcher(function, family(svc), svc, log)))
+}
+
+// lambdaLogger writes JSON lines to stdout at the level the function's
+// LoggingConfig sets (AWS_LAMBDA_LOG_LEVEL). The dispatcher's line already
+// names the invocation as requestId, so the handler adds nothing of its own.
+func lambdaLogger(getenv func(string) string) *slog.Logger {
+	level := slog.LevelInfo
+	switch getenv("AWS_LAMBDA_LOG_LEVEL") {
+	case "TRACE", "DEBUG":
+		level = slog.LevelDebug
+	case "WARN":
+		level = slog.LevelWarn
+	case "ERROR", "FATAL":
+		level = slog.LevelError
+	}
+	return slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: level}))
 }

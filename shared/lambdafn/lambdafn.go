@@ -71,13 +71,22 @@ func serveURL(ctx context.Context, d *cloudobj.Dispatcher, req *events.LambdaFun
 		Header:      func(name string) string { return headers[strings.ToLower(name)] },
 		SourceIP:    rc.HTTP.SourceIP,
 		UserAgent:   rc.HTTP.UserAgent,
-		RequestID:   rc.RequestID,
+		RequestID:   requestID(ctx, rc.RequestID),
 	})
 	return events.LambdaFunctionURLResponse{
 		StatusCode: out.Status,
 		Headers:    map[string]string{"Content-Type": "application/json; charset=utf-8"},
 		Body:       string(out.Body),
 	}
+}
+
+// requestID names a Function URL request by its invocation id, which
+// Lambda's own REPORT lines carry too, else by the URL's request id.
+func requestID(ctx context.Context, urlID string) string {
+	if id := invocationID(ctx); id != "" {
+		return id
+	}
+	return urlID
 }
 
 func invocationID(ctx context.Context) string {
