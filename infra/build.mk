@@ -3,8 +3,10 @@
 #
 #   make build       every function as bin/lambda/<family>/bootstrap (linux/arm64)
 #   make smoke       every function built for this machine, run under the AWS
-#                    Lambda Runtime Interface Emulator: captcha -> register ->
-#                    login -> account journey (infra/smoke)
+#                    Lambda Runtime Interface Emulator: the captcha -> register
+#                    -> login -> account journey, the SMS and email code flows
+#                    against loopback Aliyun and SES fakes, and every third-party
+#                    login against the fake providers (infra/smoke)
 #   make coldstart   binary sizes and init durations next to a bare handler
 #
 # `sam build` (BuildMethod: makefile) runs `make build-<LogicalId>` with

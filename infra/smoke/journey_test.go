@@ -12,11 +12,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -25,11 +27,16 @@ import (
 	"github.com/truora/minidyn/server"
 
 	"github.com/idco-dev/idco/shared/account"
+	"github.com/idco-dev/idco/shared/apierr"
 	"github.com/idco-dev/idco/shared/app"
 	"github.com/idco-dev/idco/shared/captcha"
 	"github.com/idco-dev/idco/shared/dynamo"
 	"github.com/idco-dev/idco/shared/families"
 	"github.com/idco-dev/idco/shared/lambdafn"
+	"github.com/idco-dev/idco/shared/senders/emailsender"
+	"github.com/idco-dev/idco/shared/senders/smssender"
+	"github.com/idco-dev/idco/shared/testenv/fakeprov"
+	"github.com/idco-dev/idco/shared/thirdparty"
 )
 
 // root is the repository root, seen from this package's directory.
@@ -40,6 +47,16 @@ const (
 	username    = "smoke_alice"       // the events' username
 	password    = "Sm0ke-Test-Passw0rd"
 	newPassword = "Sm0ke-New-Passw0rd"
+)
+
+// Third-party apps of the smoke config, registered with the fake providers.
+const (
+	wxApp     = "wx5m0ke0000000001"
+	wxSecret  = "smoke-weixin-appsecret-3f9a1c"
+	qqApp     = "1112345678"
+	qqSecret  = "smoke-qq-appsecret-8d2e4b"
+	aliApp    = "2021000000000042"
+	emailFrom = "Smoke <no-reply@smoke.example>"
 )
 
 // world is one smoke run: an embedded DynamoDB with idco's tables, one
@@ -58,6 +75,11 @@ type world struct {
 	skip        func(family string) bool // families everyEvent leaves out
 	answers     *outbox                  // captcha answers, when not solved
 	secrets     []string                 // strings no log may contain
+	codes       []string                 // SMS and email codes, which no log may contain either
+
+	sms  *fakeAliyun    // the config's SMS provider
+	ses  *fakeSES       // every function's IDCO_SES_ENDPOINT
+	prov *fakeprov.Fake // WeChat, QQ, Alipay, Apple, univerify
 }
 
 // functionFamilies lists functions/<family> directories.
@@ -90,8 +112,19 @@ func allFamilies(t *testing.T) []string {
 	return out
 }
 
-// newWorld starts a world; idco, when given, is the config's idco block
-// beyond the captcha length.
+// lambdaEnv returns a variable of LambdaEnv, the functions' environment.
+func lambdaEnv(key string) string {
+	for _, kv := range LambdaEnv("") {
+		if k, v, _ := strings.Cut(kv, "="); k == key {
+			return v
+		}
+	}
+	return ""
+}
+
+// newWorld starts a world and the fakes the functions deliver to and log
+// in with; idco, when given, is the config's idco block beyond the
+// captcha length and the fakes' blocks.
 func newWorld(t *testing.T, idco map[string]any) *world {
 	t.Helper()
 	w := &world{t: t, dir: t.TempDir(), guards: map[string]*Guard{}, endpoints: map[string]string{}}
@@ -99,7 +132,7 @@ func newWorld(t *testing.T, idco map[string]any) *world {
 	_, _ = rand.Read(b[:])
 	w.tokenSecret = hex.EncodeToString(b[:])
 	w.prefix = "smoke-"
-	w.secrets = []string{w.tokenSecret, password, newPassword}
+	w.secrets = []string{w.tokenSecret, password, newPassword, lambdaEnv("AWS_SECRET_ACCESS_KEY"), lambdaEnv("AWS_SESSION_TOKEN")}
 
 	dyn := server.NewServer()
 	raw := httptest.NewServer(dyn)
@@ -120,11 +153,38 @@ func newWorld(t *testing.T, idco map[string]any) *world {
 		w.guards[f], w.endpoints[f] = g, srv.URL
 	}
 
+	// The fakes, on loopback: the functions reach them and nothing else.
+	w.sms = newFakeAliyun(t)
+	w.ses = newFakeSES(t, allFamilies(t), lambdaEnv("AWS_REGION"), lambdaEnv("AWS_ACCESS_KEY_ID"),
+		lambdaEnv("AWS_SECRET_ACCESS_KEY"), lambdaEnv("AWS_SESSION_TOKEN"))
+	w.prov = fakeprov.New(t)
+	w.prov.Now = time.Now // the functions' clock
+	w.prov.AlipayAppID = aliApp
+	w.prov.WeixinApp(wxApp, wxSecret)
+	w.secrets = append(w.secrets, aliSecret, wxSecret, qqSecret, w.prov.UniverifySecret, pemLine(w.prov.AppPrivatePEM))
+
 	if idco == nil {
 		idco = map[string]any{}
 	}
 	idco["captcha"] = map[string]any{"length": 4}
-	cfg := map[string]any{"tokenSecret": w.tokenSecret, "tokenExpiresIn": 7200, "idco": idco}
+	idco["sms"] = map[string]any{"provider": "aliyun", "aliyun": map[string]any{
+		"accessKeyId": aliKeyID, "accessKeySecret": aliSecret, "signName": aliSign, "endpoint": w.sms.URL}}
+	idco["email"] = map[string]any{"from": emailFrom, "welcome": true}
+	idco["univerify"] = map[string]any{"url": w.prov.UniverifyURL(), "secret": w.prov.UniverifySecret}
+	scenes := map[string]any{}
+	for scene, tpl := range smsTemplates {
+		scenes[scene] = map[string]any{"templateId": tpl}
+	}
+	oauth := func(blocks map[string]any) map[string]any { return map[string]any{"oauth": blocks} }
+	cfg := map[string]any{
+		"tokenSecret": w.tokenSecret, "tokenExpiresIn": 7200, "idco": idco,
+		"service":   map[string]any{"sms": map[string]any{"name": "Smoke", "codeExpiresIn": 180, "scene": scenes}},
+		"mp-weixin": oauth(map[string]any{"weixin": map[string]any{"appid": wxApp, "appsecret": wxSecret}}),
+		"app": oauth(map[string]any{"apple": map[string]any{"bundleId": w.prov.AppleAudience},
+			"qq": map[string]any{"appid": qqApp, "appsecret": qqSecret}}),
+		"mp-alipay": oauth(map[string]any{"alipay": map[string]any{"appid": aliApp,
+			"privateKey": w.prov.AppPrivatePEM, "alipayPublicKey": w.prov.AlipayPublicPEM}}),
+	}
 	data, _ := json.Marshal(cfg)
 	w.configPath = filepath.Join(w.dir, "config.json")
 	if err := os.WriteFile(w.configPath, data, 0o600); err != nil {
@@ -133,9 +193,55 @@ func newWorld(t *testing.T, idco map[string]any) *world {
 	return w
 }
 
+// pemLine is a line from the middle of a PEM block's base64, as a log
+// would show part of a leaked key.
+func pemLine(p string) string {
+	lines := strings.Split(strings.TrimSpace(p), "\n")
+	return lines[len(lines)/2]
+}
+
+// functionEnv is what a function's environment adds to point it at the
+// fakes: its own SES endpoint and the providers' endpoints.
+func (w *world) functionEnv(family string) map[string]string {
+	env := w.prov.Env()
+	env[emailsender.EnvSESEndpoint] = w.ses.urls[family]
+	return env
+}
+
+// knownWires are the wires a functions/<family>/main.go may pass app.Main,
+// by the name it calls them.
+var knownWires = map[string]app.Wire{
+	"smssender.Wire":   smssender.Wire,
+	"emailsender.Wire": emailsender.Wire,
+	"thirdparty.Wire":  thirdparty.Wire,
+}
+
+var wireCall = regexp.MustCompile(`\b[a-z]+\.Wire\b`)
+
+// wiresOf returns the wires functions/<family>/main.go passes app.Main, so
+// the in-process journey builds each family as its binary does.
+func wiresOf(t *testing.T, family string) []app.Wire {
+	t.Helper()
+	src, err := os.ReadFile(filepath.Join(root, "functions", family, "main.go"))
+	if err != nil {
+		return nil // not a function: TestEvents and infra/deploy report it
+	}
+	var out []app.Wire
+	for _, name := range wireCall.FindAllString(string(src), -1) {
+		wire, ok := knownWires[name]
+		if !ok {
+			t.Fatalf("functions/%s/main.go wires %s, which infra/smoke's knownWires lacks", family, name)
+		}
+		out = append(out, wire)
+	}
+	return out
+}
+
 // TestJourneyInProcess runs the journey through each family's Lambda
-// handler in this process, each over its guarded endpoint, so every `make
-// test` checks that shared/families Access grants what the journey needs.
+// handler in this process, each over its guarded endpoint and wired as its
+// functions/<family>/main.go wires it (the real senders and provider
+// clients, against the same fakes), so every `make test` checks that
+// shared/families Access grants what the journey needs.
 func TestJourneyInProcess(t *testing.T) {
 	// Light argon2id: the race detector slows hashing tenfold.
 	w := newWorld(t, map[string]any{"argon2": map[string]any{"memoryKiB": 8192, "time": 1, "threads": 1}})
@@ -152,6 +258,10 @@ func TestJourneyInProcess(t *testing.T) {
 	log := slog.New(slog.NewJSONHandler(&logs, nil))
 	out := &outbox{codes: map[string]string{}}
 	w.answers = out
+	// The functions' AWS config: the Lambda environment's region and
+	// credentials.
+	awsCfg := aws.Config{Region: lambdaEnv("AWS_REGION"), Credentials: credentials.NewStaticCredentialsProvider(
+		lambdaEnv("AWS_ACCESS_KEY_ID"), lambdaEnv("AWS_SECRET_ACCESS_KEY"), lambdaEnv("AWS_SESSION_TOKEN"))}
 	handlers := map[string]func(context.Context, json.RawMessage) (any, error){}
 	for _, f := range allFamilies(t) {
 		family, ok := families.ByName()[f]
@@ -161,7 +271,13 @@ func TestJourneyInProcess(t *testing.T) {
 		db := app.NewDynamo(aws.Config{Region: "us-east-1",
 			Credentials: credentials.NewStaticCredentialsProvider("smoke", "smoke", "")}, w.endpoints[f])
 		svc := app.NewService(app.Deps{Config: set, DB: db, Prefix: w.prefix})
-		svc.SMS, svc.Email = out, out
+		env := w.functionEnv(f)
+		rt := app.Runtime{Getenv: func(k string) string { return env[k] }, AWS: func() (aws.Config, error) { return awsCfg, nil }}
+		for _, wire := range wiresOf(t, f) {
+			if err := wire(t.Context(), svc, rt); err != nil {
+				t.Fatalf("%s: wire: %v", f, err)
+			}
+		}
 		if f == "captcha" {
 			// The captcha family alone gets the dev outbox (it changes
 			// nothing else there), so this test reads answers instead of
@@ -182,7 +298,8 @@ func TestJourneyInProcess(t *testing.T) {
 		return json.Marshal(out)
 	}
 	w.journey()
-	w.codeJourney(out)
+	w.codeJourney()
+	w.thirdPartyJourney()
 	w.everyEvent()
 	w.checkGrants()
 	w.checkLog("in-process", logs.String())
@@ -200,7 +317,8 @@ func TestLambda(t *testing.T) {
 	w := newWorld(t, nil)
 	// Every outbound HTTP call that is not to loopback goes through this
 	// proxy, which refuses it: the functions must need nothing but the
-	// config file and DynamoDB.
+	// config file, DynamoDB and the loopback fakes (Go never proxies
+	// loopback addresses).
 	var outbound atomic.Int64
 	proxy := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		outbound.Add(1)
@@ -217,6 +335,9 @@ func TestLambda(t *testing.T) {
 			app.EnvDynamoEndpoint+"="+w.endpoints[f],
 			"HTTP_PROXY="+proxy.URL, "HTTPS_PROXY="+proxy.URL,
 		)
+		for k, v := range w.functionEnv(f) {
+			env = append(env, k+"="+v)
+		}
 		e, err := StartEmulator(rie, filepath.Join(bin, f, "bootstrap"), env)
 		if err != nil {
 			t.Fatalf("%s: %v (did `make smoke` build it?)", f, err)
@@ -233,6 +354,8 @@ func TestLambda(t *testing.T) {
 	}
 	w.skip = func(f string) bool { return emus[f] == nil } // reported by infra/deploy's test
 	w.journey()
+	w.codeJourney()
+	w.thirdPartyJourney()
 	w.everyEvent()
 	w.checkGrants()
 	for f, e := range emus {
@@ -321,13 +444,19 @@ func (w *world) journey() {
 	}
 }
 
-// codeJourney is the journey by codes, in process only: the Lambda
-// binaries here have no sender to deliver a code. sendSmsCode -> loginBySms
-// (a new account) -> sendEmailCode -> bindEmailByCode -> sendEmailCode ->
-// resetPwdByEmail -> login by email.
-func (w *world) codeJourney(out *outbox) {
+// codeJourney is the journey by codes, each read where the real senders
+// delivered it (the fake Aliyun's TemplateParam, the fake SES's text):
+// sendSmsCode -> loginBySms (a new account) -> sendEmailCode ->
+// bindEmailByCode -> sendEmailCode -> resetPwdByEmail -> login by email ->
+// sendEmailCode -> registerUserByEmail, with its welcome email ->
+// sendSmsCode -> resetPwdBySms -> login by mobile.
+func (w *world) codeJourney() {
 	t := w.t
 	const mobile, email = "+8613800138000", "alice@example.com" // as the events
+	const smsTo = "13800138000"                                 // mobile as SendSms names it
+	const newcomer = "carol@example.com"
+	const resetPassword, smsPassword = "Sm0ke-Reset-Passw0rd", "Sm0ke-Sms-Reset-Passw0rd"
+	w.secrets = append(w.secrets, resetPassword, smsPassword)
 	captchaFor := func(scene string) string {
 		status, r := w.url("captcha", "captcha/createCaptcha.url.json", func(ev map[string]any) {
 			set(ev, "body.params.scene", scene)
@@ -335,80 +464,230 @@ func (w *world) codeJourney(out *outbox) {
 		w.ok("createCaptcha "+scene, status, r)
 		return w.solveCaptcha(device, scene)
 	}
-	code := func(dest string) string {
-		c := out.take(dest)
-		if c == "" {
-			t.Fatalf("no code delivered to %s", dest)
+	sendSms := func(scene string) string {
+		t.Helper()
+		answer := captchaFor("send-sms-code")
+		r := w.raw("send-sms-code", "send-sms-code/sendSmsCode.raw.json", func(ev map[string]any) {
+			set(ev, "params.scene", scene)
+			set(ev, "params.captcha", answer)
+		})
+		w.ok("sendSmsCode "+scene, 200, r)
+		code := w.sms.take(smsTo, scene)
+		w.codes = append(w.codes, code)
+		return code
+	}
+	sendEmail := func(to, scene string) string {
+		t.Helper()
+		answer := captchaFor("send-email-code")
+		status, r := w.url("send-email-code", "send-email-code/sendEmailCode.url.json", func(ev map[string]any) {
+			set(ev, "body.params.email", to)
+			set(ev, "body.params.scene", scene)
+			set(ev, "body.params.captcha", answer)
+		})
+		w.ok("sendEmailCode "+scene, status, r)
+		code, m := w.ses.take("send-email-code", to)
+		if code == "" || m.FromEmailAddress != emailFrom || strings.Contains(m.Content.Simple.Subject.Data, code) {
+			t.Fatalf("sendEmailCode %s: code %q, From %q, Subject %q: want a code in the body only, from %s", scene, code,
+				m.FromEmailAddress, m.Content.Simple.Subject.Data, emailFrom)
 		}
-		w.secrets = append(w.secrets, `"`+c+`"`)
-		return c
+		w.codes = append(w.codes, code)
+		return code
 	}
 
-	answer := captchaFor("send-sms-code")
-	r := w.raw("send-sms-code", "send-sms-code/sendSmsCode.raw.json", func(ev map[string]any) { set(ev, "params.captcha", answer) })
-	w.ok("sendSmsCode", 200, r)
-	r = w.raw("login", "login/loginBySms.raw.json", func(ev map[string]any) { set(ev, "params.code", code(mobile)) })
+	code := sendSms("login-by-sms")
+	r := w.raw("login", "login/loginBySms.raw.json", func(ev map[string]any) { set(ev, "params.code", code) })
 	w.ok("loginBySms", 200, r)
 	if r["type"] != "register" || token(r) == "" {
 		t.Fatalf("loginBySms = %v, want a new account and a token", r)
 	}
 	tok := token(r)
 	w.secrets = append(w.secrets, tok)
+	r = w.raw("login", "login/loginBySms.raw.json", func(ev map[string]any) { set(ev, "params.code", code) })
+	w.fails("loginBySms with a used code", 0, r, 0, "uni-id-mobile-verify-code-error")
 
-	answer = captchaFor("send-email-code")
-	status, r := w.url("send-email-code", "send-email-code/sendEmailCode.url.json", func(ev map[string]any) {
-		set(ev, "body.params.scene", "bind-email")
-		set(ev, "body.params.captcha", answer)
-	})
-	w.ok("sendEmailCode bind-email", status, r)
-	status, r = w.url("bind", "bind/bindEmailByCode.url.json", func(ev map[string]any) {
+	code = sendEmail(email, "bind-email")
+	status, r := w.url("bind", "bind/bindEmailByCode.url.json", func(ev map[string]any) {
 		set(ev, "headers.authorization", "Bearer "+tok)
-		set(ev, "body.params.code", code(email))
+		set(ev, "body.params.code", code)
 	})
 	w.ok("bindEmailByCode", status, r)
 
-	answer = captchaFor("send-email-code")
-	status, r = w.url("send-email-code", "send-email-code/sendEmailCode.url.json", func(ev map[string]any) {
-		set(ev, "body.params.scene", "reset-pwd-by-email")
-		set(ev, "body.params.captcha", answer)
-	})
-	w.ok("sendEmailCode reset-pwd-by-email", status, r)
-	r = w.raw("reset", "reset/resetPwdByEmail.raw.json", func(ev map[string]any) { set(ev, "params.code", code(email)) })
+	code = sendEmail(email, "reset-pwd-by-email")
+	r = w.raw("reset", "reset/resetPwdByEmail.raw.json", func(ev map[string]any) { set(ev, "params.code", code) })
 	w.ok("resetPwdByEmail", 200, r)
-	w.secrets = append(w.secrets, "Sm0ke-Reset-Passw0rd")
-
 	r = w.raw("login", "login/login.raw.json", func(ev map[string]any) {
 		set(ev, "params.username", "")
 		set(ev, "params.email", email)
-		set(ev, "params.password", "Sm0ke-Reset-Passw0rd")
+		set(ev, "params.password", resetPassword)
 	})
 	w.ok("login by email after the reset", 200, r)
+
+	code = sendEmail(newcomer, "register")
+	r = w.raw("register", "register/registerUserByEmail.raw.json", func(ev map[string]any) {
+		set(ev, "params.email", newcomer)
+		set(ev, "params.code", code)
+	})
+	w.ok("registerUserByEmail", 200, r)
+	if token(r) == "" {
+		t.Fatalf("registerUserByEmail = %v, want a token", r)
+	}
+	w.secrets = append(w.secrets, token(r))
+	if welcome, m := w.ses.take("register", newcomer); welcome != "" || !strings.HasPrefix(m.Content.Simple.Subject.Data, "Welcome to Smoke") {
+		t.Errorf("the welcome email: code %q, Subject %q", welcome, m.Content.Simple.Subject.Data)
+	}
+
+	code = sendSms("reset-pwd-by-sms")
+	r = w.raw("reset", "reset/resetPwdBySms.raw.json", func(ev map[string]any) {
+		set(ev, "params.code", code)
+		set(ev, "params.password", smsPassword)
+	})
+	w.ok("resetPwdBySms", 200, r)
+	r = w.raw("login", "login/login.raw.json", func(ev map[string]any) {
+		set(ev, "params.username", "")
+		set(ev, "params.mobile", mobile)
+		set(ev, "params.password", smsPassword)
+	})
+	w.ok("login by mobile after resetPwdBySms", 200, r)
+	w.secrets = append(w.secrets, token(r))
+
+	if n, m := w.sms.count(), w.ses.count(); n != 0 || m != 0 {
+		t.Errorf("%d SMS and %d emails sent that the journey did not expect", n, m)
+	}
 }
 
-// outbox is the in-process journey's SMS and email sender and the captcha
-// function's dev outbox: it keeps the last code sent to each destination.
+// thirdPartyJourney logs in with each provider's fake through the login
+// and bind functions: loginByWeixin (mini program), loginByWeixinMobile,
+// bindWeixin and unbindWeixin, loginByApple, loginByQQ (app token),
+// loginByAlipay, loginByUniverify. A replayed single-use code fails.
+func (w *world) thirdPartyJourney() {
+	t := w.t
+	f := w.prov
+	param := func(kv ...string) func(ev map[string]any) {
+		return func(ev map[string]any) {
+			for i := 0; i+1 < len(kv); i += 2 {
+				set(ev, "params."+kv[i], kv[i+1])
+			}
+		}
+	}
+	registered := func(what string, r map[string]any) (uid, tok string) {
+		t.Helper()
+		w.ok(what, 200, r)
+		uid, _ = r["uid"].(string)
+		if r["type"] != "register" || uid == "" || token(r) == "" {
+			t.Fatalf("%s = %v, want a new account and a token", what, r)
+		}
+		w.secrets = append(w.secrets, token(r))
+		return uid, token(r)
+	}
+	const failed = apierr.ThirdPartyFailed
+
+	// WeChat mini program: code2session, the session_key kept server-side.
+	wx := f.WeixinCode("smoke-wx-login-code", fakeprov.WeixinUser{AppID: wxApp, UnionID: "smoke-wx-union"})
+	w.secrets = append(w.secrets, wx.SessionKey)
+	registered("loginByWeixin", w.raw("login", "login/loginByWeixin.raw.json", param("code", "smoke-wx-login-code")))
+	r := w.raw("login", "login/loginByWeixin.raw.json", param("code", "smoke-wx-login-code"))
+	w.fails("loginByWeixin with a replayed code", 0, r, 0, failed)
+
+	// A getPhoneNumber code: the number logs in (here: registers).
+	f.WeixinPhoneCode("smoke-wx-phone-code", "13900139000", wxApp)
+	_, tok := registered("loginByWeixinMobile", w.raw("login", "login/loginByWeixinMobile.raw.json", param("phoneCode", "smoke-wx-phone-code")))
+	r = w.raw("login", "login/loginByWeixinMobile.raw.json", param("phoneCode", "smoke-wx-phone-code"))
+	w.fails("loginByWeixinMobile with a replayed code", 0, r, 0, failed)
+
+	// That account binds another WeChat identity and unbinds it: its
+	// mobile stays a way to log in.
+	wx2 := f.WeixinCode("smoke-wx-bind-code", fakeprov.WeixinUser{AppID: wxApp})
+	w.secrets = append(w.secrets, wx2.SessionKey)
+	bind := func() (int, map[string]any) {
+		return w.url("bind", "bind/bindWeixin.url.json", func(ev map[string]any) {
+			set(ev, "headers.authorization", "Bearer "+tok)
+			set(ev, "body.params.code", "smoke-wx-bind-code")
+		})
+	}
+	status, r := bind()
+	w.ok("bindWeixin", status, r)
+	status, r = bind()
+	w.fails("bindWeixin with a replayed code", status, r, 502, failed)
+	info := func() map[string]any {
+		status, r := w.url("account", "account/getAccountInfo.url.json", func(ev map[string]any) {
+			set(ev, "headers.authorization", "Bearer "+tok)
+			set(ev, "body.clientInfo.uniPlatform", "mp-weixin")
+		})
+		w.ok("getAccountInfo", status, r)
+		return r
+	}
+	if r := info(); r["isWeixinBound"] != true || r["isMobileBound"] != true {
+		t.Errorf("getAccountInfo after bindWeixin = %v, want WeChat and mobile bound", r)
+	}
+	unbind := func() map[string]any {
+		return w.raw("bind", "bind/unbindWeixin.raw.json", func(ev map[string]any) { set(ev, "uniIdToken", tok) })
+	}
+	w.ok("unbindWeixin", 200, unbind())
+	if r := info(); r["isWeixinBound"] != false || r["isMobileBound"] != true {
+		t.Errorf("getAccountInfo after unbindWeixin = %v, want only the mobile bound", r)
+	}
+	w.fails("unbindWeixin again", 0, unbind(), 0, apierr.UnbindFailed)
+
+	// Apple: an identity token for app.oauth.apple.bundleId, checked
+	// against the fake's JWKS. Tokens are not single-use (Apple's are
+	// replayable until they expire): one for another app fails.
+	appleToken := f.AppleToken("smoke-apple-sub", "", "smoke-apple-nonce")
+	w.secrets = append(w.secrets, appleToken)
+	registered("loginByApple", w.raw("login", "login/loginByApple.raw.json",
+		param("identityToken", appleToken, "nonce", "smoke-apple-nonce")))
+	r = w.raw("login", "login/loginByApple.raw.json",
+		param("identityToken", f.AppleToken("smoke-apple-sub", "", "", fakeprov.WithAudience("com.example.other"))))
+	w.fails("loginByApple with another app's token", 0, r, 0, failed)
+
+	// QQ app: an access token of app.oauth.qq's appid; one issued to
+	// another app fails.
+	f.QQToken("smoke-qq-access-token", fakeprov.QQUser{AppID: qqApp, Nickname: "Smoke QQ"})
+	w.secrets = append(w.secrets, "smoke-qq-access-token")
+	registered("loginByQQ", w.raw("login", "login/loginByQQ.raw.json", param("accessToken", "smoke-qq-access-token")))
+	f.QQToken("smoke-qq-foreign-token", fakeprov.QQUser{AppID: "1119999999"})
+	r = w.raw("login", "login/loginByQQ.raw.json", param("accessToken", "smoke-qq-foreign-token"))
+	w.fails("loginByQQ with another app's token", 0, r, 0, failed)
+
+	// Alipay mini program: an auth code, RSA2 both ways.
+	f.AlipayCode("smoke-alipay-code", "2088000000000042", "")
+	registered("loginByAlipay", w.raw("login", "login/loginByAlipay.raw.json", param("code", "smoke-alipay-code")))
+	r = w.raw("login", "login/loginByAlipay.raw.json", param("code", "smoke-alipay-code"))
+	w.fails("loginByAlipay with a replayed code", 0, r, 0, failed)
+
+	// One-click login through the univerify proxy (idco.univerify).
+	f.UniverifyToken("smoke-univerify-token", "smoke-univerify-openid", "13700137000")
+	w.secrets = append(w.secrets, "smoke-univerify-token")
+	univerify := param("access_token", "smoke-univerify-token", "openid", "smoke-univerify-openid")
+	registered("loginByUniverify", w.raw("login", "login/loginByUniverify.raw.json", univerify))
+	r = w.raw("login", "login/loginByUniverify.raw.json", univerify)
+	w.fails("loginByUniverify with a replayed token", 0, r, 0, failed)
+
+	for _, p := range []string{fakeprov.Weixin, fakeprov.QQGraph, fakeprov.Alipay, fakeprov.Apple, fakeprov.Univerify} {
+		if f.Calls(p) == 0 {
+			t.Errorf("the fake %s provider was never called", p)
+		}
+	}
+}
+
+// outbox is the captcha function's dev outbox in the in-process journey:
+// it keeps the last captcha answer for each device and scene.
 type outbox struct {
 	mu    sync.Mutex
 	codes map[string]string
 }
 
-func (o *outbox) SendSMS(_ context.Context, m account.SMS) error { return o.put(m.Phone, m.Code) }
-
-func (o *outbox) SendEmail(_ context.Context, m account.Email) error { return o.put(m.To, m.Code) }
-
 func (o *outbox) Deliver(_ context.Context, m account.Message) {
 	if m.Kind == "captcha" {
-		_ = o.put("captcha:"+m.To+":"+m.Scene, m.Code)
+		o.put("captcha:"+m.To+":"+m.Scene, m.Code)
 	}
 }
 
-func (o *outbox) put(dest, code string) error {
+func (o *outbox) put(dest, code string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if code != "" {
 		o.codes[dest] = code
 	}
-	return nil
 }
 
 func (o *outbox) take(dest string) string {
@@ -582,18 +861,27 @@ func (w *world) checkGrants() {
 	if d := w.denied(); len(d) > 0 {
 		w.t.Errorf("DynamoDB calls outside shared/families Access: %v", d)
 	}
+	if d := w.ses.Denied(); len(d) > 0 {
+		w.t.Errorf("SES calls outside shared/families Access: %v", d)
+	}
 	for _, f := range allFamilies(w.t) {
 		w.t.Logf("%s used %v", f, w.guards[f].Used())
 	}
 }
 
-// checkLog fails when a log holds a secret, or a line that is not JSON.
+// checkLog fails when a log holds a secret or a code, or a line that is
+// not JSON.
 func (w *world) checkLog(who, log string) {
 	t := w.t
 	t.Helper()
 	for _, s := range w.secrets {
 		if s != "" && strings.Contains(log, s) {
 			t.Errorf("%s log contains a secret (%.6s...)", who, s)
+		}
+	}
+	for i, c := range w.codes {
+		if containsCode(log, c) {
+			t.Errorf("%s log contains code #%d of the journey", who, i+1)
 		}
 	}
 	for _, line := range strings.Split(strings.TrimSpace(log), "\n") {
@@ -605,6 +893,12 @@ func (w *world) checkLog(who, log string) {
 			t.Errorf("%s log line is not JSON: %s", who, line)
 		}
 	}
+}
+
+// containsCode reports whether log holds code as a word of its own, not
+// as digits of a timestamp, a duration or a request id.
+func containsCode(log, code string) bool {
+	return regexp.MustCompile(`(^|[^0-9A-Za-z.\-])` + regexp.QuoteMeta(code) + `($|[^0-9A-Za-z.\-])`).MatchString(log)
 }
 
 func token(r map[string]any) string {

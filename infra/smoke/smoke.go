@@ -1,9 +1,13 @@
 // Package smoke runs idco's built Lambda binaries as real Lambdas: each
 // `bootstrap` under the AWS Lambda Runtime Interface Emulator (aws-lambda-rie)
 // on loopback, over an embedded DynamoDB that refuses every call outside the
-// function's grants (shared/families Access), as IAM would. `make smoke`
-// builds the binaries and runs this package's TestLambda journey; `make
-// coldstart` uses the same emulator runner to measure init durations.
+// function's grants (shared/families Access), as IAM would. The functions
+// deliver codes to loopback fakes of Aliyun SMS and SES v2 (which check the
+// signatures, and SES the grant, as the services do) and log in with
+// shared/testenv/fakeprov's WeChat, QQ, Alipay, Apple and univerify; any
+// other outbound call fails the run. `make smoke` builds the binaries and
+// runs this package's TestLambda journey; `make coldstart` uses the same
+// emulator runner to measure init durations.
 //
 // The emulator crashes on concurrent invokes, so an Emulator serialises its
 // own, and the journey invokes one function at a time.

@@ -1,0 +1,446 @@
+package smoke
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/idco-dev/idco/shared/families"
+)
+
+// The smoke run's delivery fakes: an Aliyun SMS gateway and an SES v2
+// endpoint on loopback, each authenticating requests as the real service
+// does (ACS3-HMAC-SHA256, SigV4) before recording them, so the journeys
+// read the codes the real senders delivered.
+
+// Aliyun SMS credentials of the smoke config.
+const (
+	aliKeyID  = "LTAI5tSmokeKeyId0Q"
+	aliSecret = "smoke-aliyun-secret-5e1f"
+	aliSign   = "idco冒烟测试"
+)
+
+// smsTemplates is service.sms.scene: one Aliyun template per SMS scene, so
+// the fake can tell which scene a message was sent for.
+var smsTemplates = map[string]string{
+	"login-by-sms":       "SMS_900000001",
+	"reset-pwd-by-sms":   "SMS_900000002",
+	"bind-mobile-by-sms": "SMS_900000003",
+	"set-pwd-by-sms":     "SMS_900000004",
+}
+
+// textMessage is one SendSms the fake Aliyun accepted.
+type textMessage struct {
+	Phone, Sign, Template string
+	Params                map[string]string // TemplateParam
+}
+
+// fakeAliyun answers POST / as dysmsapi.aliyuncs.com does for SendSms
+// (2017-05-25): the gateway's signature check first (the ACS3 canonical
+// request rebuilt from what arrived, the AccessKey's HMAC, the date within
+// 15 minutes of now, single-use nonces), then the SendSms params, answered
+// {"Code":"OK",...}.
+type fakeAliyun struct {
+	t      *testing.T
+	URL    string
+	report func(format string, args ...any) // a refused request: t.Errorf
+	mu     sync.Mutex
+	nonces map[string]bool
+	got    []textMessage
+}
+
+func newFakeAliyun(t *testing.T) *fakeAliyun {
+	f := &fakeAliyun{t: t, report: t.Errorf, nonces: map[string]bool{}}
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	f.URL = srv.URL
+	return f
+}
+
+func (f *fakeAliyun) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	if code, status, msg := f.authenticate(r, body); code != "" {
+		f.report("fake aliyun: %s: %s", code, msg)
+		aliyunAnswer(w, status, `{"RequestId":"D0E1F2A3-B4C5-D6E7-F8A9-B0C1D2E3F4A5","HostId":"dysmsapi.aliyuncs.com","Code":"`+
+			code+`","Message":"`+msg+`"}`)
+		return
+	}
+	q := r.URL.Query()
+	m := textMessage{Phone: q.Get("PhoneNumbers"), Sign: q.Get("SignName"), Template: q.Get("TemplateCode")}
+	if err := json.Unmarshal([]byte(q.Get("TemplateParam")), &m.Params); err != nil || m.Phone == "" || m.Sign == "" || m.Template == "" {
+		f.report("fake aliyun: SendSms without PhoneNumbers, SignName, TemplateCode or a TemplateParam object: %v", q)
+		aliyunAnswer(w, http.StatusOK, `{"Code":"isv.INVALID_PARAMETERS","Message":"参数异常","RequestId":"3C4D5E6F-7A8B-9C0D-1E2F-3A4B5C6D7E8F"}`)
+		return
+	}
+	f.mu.Lock()
+	f.got = append(f.got, m)
+	f.mu.Unlock()
+	aliyunAnswer(w, http.StatusOK, `{"Code":"OK","Message":"OK","BizId":"9006197469364984400","RequestId":"F655A8D5-B967-440B-8683-DAD6FF8DE990"}`)
+}
+
+// authenticate returns the gateway's error code, status and message, or ""
+// for a genuine SendSms request.
+func (f *fakeAliyun) authenticate(r *http.Request, body []byte) (code string, status int, msg string) {
+	if r.Method != http.MethodPost || r.URL.Path != "/" ||
+		r.Header.Get("x-acs-action") != "SendSms" || r.Header.Get("x-acs-version") != "2017-05-25" {
+		return "InvalidAction.NotFound", 404, "Specified api is not found: " + r.Method + " " + r.URL.Path
+	}
+	auth, ok := strings.CutPrefix(r.Header.Get("Authorization"), "ACS3-HMAC-SHA256 ")
+	if !ok {
+		return "IncompleteSignature", 400, "The request signature does not conform to Aliyun standards."
+	}
+	parts := map[string]string{}
+	for _, kv := range strings.Split(auth, ",") {
+		k, v, _ := strings.Cut(strings.TrimSpace(kv), "=")
+		parts[k] = v
+	}
+	if parts["Credential"] != aliKeyID {
+		return "InvalidAccessKeyId.NotFound", 404, "Specified access key is not found."
+	}
+	signed := strings.Split(parts["SignedHeaders"], ";")
+	for _, need := range []string{"host", "x-acs-action", "x-acs-content-sha256", "x-acs-date", "x-acs-signature-nonce", "x-acs-version"} {
+		if !slices.Contains(signed, need) {
+			return "IncompleteSignature", 400, "SignedHeaders lacks " + need
+		}
+	}
+	if sha256Hex(body) != r.Header.Get("x-acs-content-sha256") {
+		return "ContentSHA256NotMatched", 400, "The content hash does not match."
+	}
+	date, err := time.Parse("2006-01-02T15:04:05Z", r.Header.Get("x-acs-date"))
+	if err != nil || time.Since(date).Abs() > 15*time.Minute {
+		return "InvalidTimeStamp.Expired", 400, "Specified time stamp or date value is expired."
+	}
+	nonce := r.Header.Get("x-acs-signature-nonce")
+	f.mu.Lock()
+	replay := f.nonces[nonce]
+	f.nonces[nonce] = true
+	f.mu.Unlock()
+	if replay {
+		return "SignatureNonceUsed", 400, "Specified signature nonce was used already."
+	}
+	// The canonical request, as the V3 signature document defines it: the
+	// query re-encoded RFC 3986 style and sorted, the signed headers.
+	q := r.URL.Query()
+	names := make([]string, 0, len(q))
+	for k := range q {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var pairs []string
+	for _, k := range names {
+		for _, v := range q[k] {
+			pairs = append(pairs, rfc3986(k)+"="+rfc3986(v))
+		}
+	}
+	var headers strings.Builder
+	for _, h := range signed {
+		v := r.Header.Get(h)
+		if h == "host" {
+			v = r.Host
+		}
+		headers.WriteString(h + ":" + strings.TrimSpace(v) + "\n")
+	}
+	canonical := strings.Join([]string{r.Method, "/", strings.Join(pairs, "&"), headers.String(),
+		strings.Join(signed, ";"), r.Header.Get("x-acs-content-sha256")}, "\n")
+	want := hmacSHA256([]byte(aliSecret), "ACS3-HMAC-SHA256\n"+sha256Hex([]byte(canonical)))
+	got, _ := hex.DecodeString(parts["Signature"])
+	if !hmac.Equal(got, want) {
+		return "SignatureDoesNotMatch", 400, "Specified signature does not match our calculation."
+	}
+	return "", 0, ""
+}
+
+// take returns the code of the last SMS to phone (as SendSms names it: 11
+// digits for mainland numbers), checking it was sent with scene's
+// template and the configured sign, and forgets it.
+func (f *fakeAliyun) take(phone, scene string) string {
+	f.t.Helper()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i := len(f.got) - 1; i >= 0; i-- {
+		m := f.got[i]
+		if m.Phone != phone {
+			continue
+		}
+		f.got = slices.Delete(f.got, i, i+1)
+		if m.Template != smsTemplates[scene] || m.Sign != aliSign {
+			f.t.Fatalf("SMS to %s: template %s, sign %s; want %s (%s), %s", phone, m.Template, m.Sign, smsTemplates[scene], scene, aliSign)
+		}
+		if !regexp.MustCompile(`^[0-9]{6}$`).MatchString(m.Params["code"]) || m.Params["expMinute"] == "" {
+			f.t.Fatalf("SMS to %s: TemplateParam %v, want a 6-digit code and expMinute", phone, m.Params)
+		}
+		return m.Params["code"]
+	}
+	f.t.Fatalf("the fake Aliyun received no SMS to %s", phone)
+	return ""
+}
+
+func (f *fakeAliyun) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.got)
+}
+
+func aliyunAnswer(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Content-Type", "application/json;charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, body)
+}
+
+// sendEmail is SES v2 SendEmail's JSON body, decoded strictly: a field SES
+// does not know fails the smoke run.
+type sendEmail struct {
+	FromEmailAddress     string
+	ConfigurationSetName string
+	Destination          struct{ ToAddresses []string }
+	Content              struct {
+		Simple struct {
+			Subject sesContent
+			Body    struct{ Text, Html *sesContent }
+		}
+	}
+}
+
+type sesContent struct{ Data, Charset string }
+
+// mail is one email the fake SES accepted, and the function that sent it.
+type mail struct {
+	Family string
+	sendEmail
+}
+
+// fakeSES is SES v2 (restJson1) for POST /v2/email/outbound-emails, one
+// endpoint per function, so it can refuse what IAM would: a SendEmail from
+// a function without ses:SendEmail on the identity (and on the
+// configuration set, when one is named) answers AccessDeniedException. A
+// request must carry a valid SigV4 signature for ses in the region, by the
+// Lambda environment's credentials and session token.
+type fakeSES struct {
+	t                     *testing.T
+	report                func(format string, args ...any) // a refused request: t.Errorf
+	region, keyID, secret string
+	token                 string
+	urls                  map[string]string // family -> its endpoint
+	mu                    sync.Mutex
+	got                   []mail
+	denied                []string
+}
+
+func newFakeSES(t *testing.T, fams []string, region, keyID, secret, token string) *fakeSES {
+	f := &fakeSES{t: t, report: t.Errorf, region: region, keyID: keyID, secret: secret, token: token, urls: map[string]string{}}
+	for _, fam := range fams {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { f.serve(fam, w, r) }))
+		t.Cleanup(srv.Close)
+		f.urls[fam] = srv.URL
+	}
+	return f
+}
+
+func (f *fakeSES) serve(family string, w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	if r.Method != http.MethodPost || r.URL.Path != "/v2/email/outbound-emails" || r.Header.Get("Content-Type") != "application/json" {
+		f.report("fake ses (%s): not SendEmail: %s %s %q", family, r.Method, r.URL.Path, r.Header.Get("Content-Type"))
+		sesError(w, http.StatusNotFound, "NotFoundException", "unknown operation")
+		return
+	}
+	if err := verifySigV4(r, body, f.keyID, f.secret, f.token, f.region, "ses"); err != nil {
+		f.report("fake ses (%s): %v", family, err)
+		sesError(w, http.StatusForbidden, "SignatureDoesNotMatch", err.Error())
+		return
+	}
+	var in sendEmail
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil || len(in.Destination.ToAddresses) != 1 || in.FromEmailAddress == "" ||
+		in.Content.Simple.Body.Text == nil {
+		f.report("fake ses (%s): body %s: %v", family, body, err)
+		sesError(w, http.StatusBadRequest, "BadRequestException", "bad SendEmail")
+		return
+	}
+	need := []string{families.ResourceSESIdentity}
+	if in.ConfigurationSetName != "" {
+		need = append(need, families.ResourceSESConfigurationSet)
+	}
+	for _, res := range need {
+		if !granted(family, res, "ses:SendEmail") {
+			f.mu.Lock()
+			f.denied = append(f.denied, family+": ses:SendEmail on "+res)
+			f.mu.Unlock()
+			sesError(w, http.StatusForbidden, "AccessDeniedException", "function "+family+" is not authorized to perform: ses:SendEmail on "+res)
+			return
+		}
+	}
+	f.mu.Lock()
+	f.got = append(f.got, mail{Family: family, sendEmail: in})
+	f.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("x-amzn-RequestId", "7a62c49f-347e-4fc4-9331-6e8eEXAMPLE")
+	_, _ = io.WriteString(w, `{"MessageId":"0102018f1d2e3f4a-5b6c7d8e-9f0a-1b2c-3d4e-5f6a7b8c9d0e-000000"}`)
+}
+
+// granted reports whether family's grants (shared/families Access) allow
+// action on resource.
+func granted(family, resource, action string) bool {
+	grants, _ := families.Access(family)
+	for _, g := range grants {
+		if g.Resource == resource && slices.Contains(g.Actions, action) {
+			return true
+		}
+	}
+	return false
+}
+
+func sesError(w http.ResponseWriter, status int, typ, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Amzn-ErrorType", typ+":http://internal.amazon.com/coral/com.amazonaws.sesv2/")
+	w.WriteHeader(status)
+	m, _ := json.Marshal(msg)
+	fmt.Fprintf(w, `{"message":%s}`, m)
+}
+
+var mailCode = regexp.MustCompile(`(?m)^([0-9]{6})$`)
+
+// take returns the last email to to (its code, "" for none, and the
+// message), checking that family sent it, and forgets it.
+func (f *fakeSES) take(family, to string) (string, mail) {
+	f.t.Helper()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i := len(f.got) - 1; i >= 0; i-- {
+		m := f.got[i]
+		if m.Destination.ToAddresses[0] != to {
+			continue
+		}
+		f.got = slices.Delete(f.got, i, i+1)
+		if m.Family != family {
+			f.t.Fatalf("the email to %s came from %s, want %s", to, m.Family, family)
+		}
+		code := ""
+		if c := mailCode.FindStringSubmatch(m.Content.Simple.Body.Text.Data); c != nil {
+			code = c[1]
+		}
+		return code, m
+	}
+	f.t.Fatalf("the fake SES received no email to %s", to)
+	return "", mail{}
+}
+
+func (f *fakeSES) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.got)
+}
+
+// Denied lists the SendEmail calls refused for want of a grant.
+func (f *fakeSES) Denied() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.denied)
+}
+
+// verifySigV4 checks r's AWS Signature Version 4 as AWS does: the
+// credential scope (key, day, region, service), the date within 5
+// minutes, the session token, the payload hash, and the signature
+// recomputed over the canonical request of the signed headers.
+func verifySigV4(r *http.Request, body []byte, keyID, secret, token, region, service string) error {
+	auth, ok := strings.CutPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ")
+	if !ok {
+		return fmt.Errorf("no SigV4 Authorization: %q", r.Header.Get("Authorization"))
+	}
+	parts := map[string]string{}
+	for _, kv := range strings.Split(auth, ",") {
+		k, v, _ := strings.Cut(strings.TrimSpace(kv), "=")
+		parts[k] = v
+	}
+	amzDate := r.Header.Get("X-Amz-Date")
+	at, err := time.Parse("20060102T150405Z", amzDate)
+	if err != nil || time.Since(at).Abs() > 5*time.Minute {
+		return fmt.Errorf("X-Amz-Date %q is not within 5 minutes of now", amzDate)
+	}
+	scope := at.Format("20060102") + "/" + region + "/" + service + "/aws4_request"
+	if parts["Credential"] != keyID+"/"+scope {
+		return fmt.Errorf("credential %q, want %s/%s", parts["Credential"], keyID, scope)
+	}
+	signed := strings.Split(parts["SignedHeaders"], ";")
+	for _, need := range []string{"host", "x-amz-date", "x-amz-security-token"} {
+		if !slices.Contains(signed, need) {
+			return fmt.Errorf("SignedHeaders %q lacks %s", parts["SignedHeaders"], need)
+		}
+	}
+	if r.Header.Get("X-Amz-Security-Token") != token {
+		return fmt.Errorf("X-Amz-Security-Token is not the Lambda environment's session token")
+	}
+	payload := sha256Hex(body)
+	if h := r.Header.Get("X-Amz-Content-Sha256"); h != "" && h != payload {
+		return fmt.Errorf("X-Amz-Content-Sha256 does not match the body")
+	}
+	q := r.URL.Query()
+	names := make([]string, 0, len(q))
+	for k := range q {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var pairs []string
+	for _, k := range names {
+		for _, v := range q[k] {
+			pairs = append(pairs, rfc3986(k)+"="+rfc3986(v))
+		}
+	}
+	var headers strings.Builder
+	for _, h := range signed {
+		var v string
+		switch h {
+		case "host":
+			v = r.Host
+		case "content-length":
+			v = strconv.FormatInt(r.ContentLength, 10)
+		default:
+			v = strings.Join(r.Header.Values(h), ",")
+		}
+		headers.WriteString(h + ":" + strings.Join(strings.Fields(v), " ") + "\n")
+	}
+	canonical := strings.Join([]string{r.Method, r.URL.EscapedPath(), strings.Join(pairs, "&"), headers.String(),
+		parts["SignedHeaders"], payload}, "\n")
+	key := []byte("AWS4" + secret)
+	for _, s := range []string{at.Format("20060102"), region, service, "aws4_request"} {
+		key = hmacSHA256(key, s)
+	}
+	want := hmacSHA256(key, "AWS4-HMAC-SHA256\n"+amzDate+"\n"+scope+"\n"+sha256Hex([]byte(canonical)))
+	got, _ := hex.DecodeString(parts["Signature"])
+	if !hmac.Equal(got, want) {
+		return fmt.Errorf("signature does not match")
+	}
+	return nil
+}
+
+// rfc3986 is the percent-encoding both signatures use: only A-Z a-z 0-9
+// - _ . ~ stay as they are.
+func rfc3986(s string) string {
+	return strings.NewReplacer("+", "%20", "*", "%2A", "%7E", "~").Replace(url.QueryEscape(s))
+}
+
+func sha256Hex(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+func hmacSHA256(key []byte, s string) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(s))
+	return m.Sum(nil)
+}
