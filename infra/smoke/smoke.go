@@ -153,9 +153,15 @@ var initReport = regexp.MustCompile(`INIT REPORT\(durationMs: ([0-9.]+)\)`)
 
 // InitDuration returns the init duration of the emulator's INIT REPORT line
 // (the runtime's start up to its first "next invocation" call), once the
-// first invoke has happened.
+// first invoke has happened. The emulator may write the line a moment after
+// answering, so it waits up to two seconds for it.
 func (e *Emulator) InitDuration() (time.Duration, bool) {
-	m := initReport.FindStringSubmatch(e.stderr.String())
+	var m []string
+	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if m = initReport.FindStringSubmatch(e.stderr.String()); m != nil || time.Now().After(deadline) {
+			break
+		}
+	}
 	if m == nil {
 		return 0, false
 	}
