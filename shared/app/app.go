@@ -16,8 +16,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
 	"github.com/idco-dev/idco/shared/account"
 	"github.com/idco-dev/idco/shared/cloudobj"
@@ -77,9 +75,11 @@ func readParameter(ctx context.Context, load func() (aws.Config, error), name st
 	if err != nil {
 		return nil, err
 	}
-	out, err := ssm.NewFromConfig(cfg).GetParameter(ctx, &ssm.GetParameterInput{
-		Name: aws.String(name), WithDecryption: aws.Bool(true)})
-	if err != nil {
+	var out struct {
+		Parameter *struct{ Value *string }
+	}
+	in := map[string]any{"Name": name, "WithDecryption": true}
+	if err := (awsJSON{Config: cfg, Service: "ssm"}).call(ctx, "AmazonSSM.GetParameter", in, &out); err != nil {
 		return nil, err
 	}
 	if out.Parameter == nil || out.Parameter.Value == nil {
@@ -93,8 +93,9 @@ func readSecret(ctx context.Context, load func() (aws.Config, error), id string)
 	if err != nil {
 		return nil, err
 	}
-	out, err := secretsmanager.NewFromConfig(cfg).GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: aws.String(id)})
-	if err != nil {
+	var out struct{ SecretString *string }
+	in := map[string]any{"SecretId": id}
+	if err := (awsJSON{Config: cfg, Service: "secretsmanager"}).call(ctx, "secretsmanager.GetSecretValue", in, &out); err != nil {
 		return nil, err
 	}
 	if out.SecretString == nil {

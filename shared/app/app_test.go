@@ -25,6 +25,13 @@ func fakeAWS(t *testing.T, asked *[]map[string]any) aws.Config {
 		var in map[string]any
 		_ = json.Unmarshal(body, &in)
 		in["target"] = r.Header.Get("X-Amz-Target")
+		// SigV4 for the right service and region, with the static key.
+		service := map[string]string{"AmazonSSM.GetParameter": "ssm", "secretsmanager.GetSecretValue": "secretsmanager"}[r.Header.Get("X-Amz-Target")]
+		auth := r.Header.Get("Authorization")
+		if !strings.HasPrefix(auth, "AWS4-HMAC-SHA256 Credential=x/") || !strings.Contains(auth, "/us-east-1/"+service+"/aws4_request") ||
+			r.Header.Get("Content-Type") != "application/x-amz-json-1.1" {
+			t.Errorf("request not signed for %q: %q", service, auth)
+		}
 		*asked = append(*asked, in)
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		switch in["target"] {
@@ -93,6 +100,41 @@ func TestLoadConfigErrors(t *testing.T) {
 		_, err := LoadConfig(context.Background(), env(tc.vars), load)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: err = %v, want %q", tc.vars, err, tc.want)
+		}
+	}
+}
+
+// TestAWSJSONRetries: throttling and 5xx are tried three times in all; a
+// client error is not retried.
+func TestAWSJSONRetries(t *testing.T) {
+	cases := []struct {
+		failures int
+		status   int
+		body     string
+		wantErr  bool
+		calls    int
+	}{
+		{2, 400, `{"__type":"com.amazonaws#ThrottlingException","message":"slow down"}`, false, 3},
+		{2, 503, `{}`, false, 3},
+		{3, 500, `{}`, true, 3},
+		{1, 400, `{"__type":"AccessDeniedException","message":"no"}`, true, 1},
+	}
+	for _, tc := range cases {
+		calls := 0
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			calls++
+			if calls <= tc.failures {
+				w.WriteHeader(tc.status)
+				_, _ = w.Write([]byte(tc.body))
+				return
+			}
+			_, _ = w.Write([]byte(`{"Parameter":{"Value":"v"}}`))
+		}))
+		cfg := aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), Credentials: credentials.NewStaticCredentialsProvider("x", "y", "")}
+		_, err := readParameter(context.Background(), func() (aws.Config, error) { return cfg, nil }, "/p")
+		srv.Close()
+		if (err != nil) != tc.wantErr || calls != tc.calls {
+			t.Errorf("%d x %d: err %v after %d calls, want error %v after %d", tc.failures, tc.status, err, calls, tc.wantErr, tc.calls)
 		}
 	}
 }
