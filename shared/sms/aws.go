@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/idco-dev/idco/shared/internal/httpcall"
 )
 
 const (
@@ -75,7 +77,7 @@ func (s *EUM) Send(ctx context.Context, m Message) error {
 	if s.ConfigurationSet != "" {
 		in.ConfigurationSetName = aws.String(s.ConfigurationSet)
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeoutOr(s.Timeout))
+	ctx, cancel := context.WithTimeout(ctx, httpcall.Timeout(s.Timeout, DefaultTimeout))
 	defer cancel()
 	if _, err := s.Client.SendTextMessage(ctx, in); err != nil {
 		return awsErr(eumProvider, err, m)
@@ -119,7 +121,7 @@ func (s *SNS) Send(ctx context.Context, m Message) error {
 		attrs["AWS.SNS.SMS.SenderID"] = snstypes.MessageAttributeValue{DataType: aws.String("String"),
 			StringValue: aws.String(s.SenderID)}
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeoutOr(s.Timeout))
+	ctx, cancel := context.WithTimeout(ctx, httpcall.Timeout(s.Timeout, DefaultTimeout))
 	defer cancel()
 	_, err := s.Client.Publish(ctx, &sns.PublishInput{PhoneNumber: aws.String(m.Phone),
 		Message: aws.String(m.Text), MessageAttributes: attrs})
@@ -134,13 +136,6 @@ func checkText(provider string, m Message) *Error {
 		return invalid(provider, "Text is empty")
 	}
 	return checkPhone(provider, m.Phone)
-}
-
-func timeoutOr(d time.Duration) time.Duration {
-	if d <= 0 {
-		return DefaultTimeout
-	}
-	return d
 }
 
 // awsRetryable are the throttling and server codes of SendTextMessage

@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/idco-dev/idco/shared/internal/httpcall"
 )
 
 // maxBody caps what is read from a provider: a SendSms answer is a few
@@ -48,42 +49,24 @@ type client struct {
 	Now     func() time.Time // nil means time.Now
 }
 
-func (c *client) now() time.Time {
-	if c.Now == nil {
-		return time.Now()
-	}
-	return c.Now()
-}
+func (c *client) now() time.Time { return httpcall.Now(c.Now) }
 
 // withTimeout bounds one Send.
 func (c *client) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
-	d := c.Timeout
-	if d <= 0 {
-		d = DefaultTimeout
-	}
-	return context.WithTimeout(ctx, d)
+	return context.WithTimeout(ctx, httpcall.Timeout(c.Timeout, DefaultTimeout))
 }
 
 // do sends req and returns the status and body. A failure to send or to
 // read is a retryable transport *Error.
 func (c *client) do(provider string, req *http.Request) (int, []byte, *Error) {
-	hc := c.HTTP
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
+	a, err := httpcall.Do(c.HTTP, req, maxBody)
+	switch {
+	case err != nil:
 		return 0, nil, transportErr(provider, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	if err != nil {
-		return 0, nil, transportErr(provider, fmt.Errorf("reading the answer: %w", err))
-	}
-	if len(body) > maxBody {
+	case a.Truncated:
 		return 0, nil, transportErr(provider, fmt.Errorf("answer exceeds %d bytes", maxBody))
 	}
-	return resp.StatusCode, body, nil
+	return a.Status, a.Body, nil
 }
 
 // undecodable classifies an answer that is not the provider's JSON. A proxy
@@ -91,7 +74,7 @@ func (c *client) do(provider string, req *http.Request) (int, []byte, *Error) {
 // a moment later; another 4xx means the request itself is wrong. The body is
 // not quoted, since it may echo the request.
 func undecodable(provider string, status int) *Error {
-	retry := status == http.StatusOK || status == http.StatusTooManyRequests || status >= 500
+	retry := status == http.StatusOK || httpcall.RetryableStatus(status)
 	return &Error{Provider: provider, Code: CodeTransport, Retryable: retry,
 		Message: fmt.Sprintf("HTTP %d answer is not the API's JSON", status)}
 }

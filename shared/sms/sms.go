@@ -16,9 +16,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
+
+	"github.com/idco-dev/idco/shared/internal/httpcall"
 )
 
 // DefaultTimeout bounds one Send when a sender's Timeout is zero: the
@@ -95,10 +96,7 @@ const (
 // Aliyun's URL carries the template params. The caller's own cancellation is
 // not retryable: nobody is waiting for the answer any more.
 func transportErr(provider string, err error) *Error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
+	err = httpcall.WithoutURL(err)
 	return &Error{Provider: provider, Code: CodeTransport, Retryable: !errors.Is(err, context.Canceled), Cause: err}
 }
 

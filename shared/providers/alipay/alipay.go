@@ -14,12 +14,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/idco-dev/idco/shared/internal/httpcall"
 )
 
 // DefaultGateway is Alipay's production OpenAPI gateway. The sandbox's is
@@ -88,7 +89,7 @@ func (c *Client) OAuthToken(ctx context.Context, code string) (*Token, error) {
 	if code == "" {
 		return nil, errors.New("alipay: empty auth code")
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.timeout())
+	ctx, cancel := context.WithTimeout(ctx, httpcall.Timeout(c.Timeout, DefaultTimeout))
 	defer cancel()
 	body, err := c.post(ctx, "alipay.system.oauth.token", url.Values{
 		"grant_type": {"authorization_code"},
@@ -123,7 +124,7 @@ func (c *Client) post(ctx context.Context, method string, biz url.Values) ([]byt
 		"format":    {"JSON"},
 		"charset":   {"utf-8"},
 		"sign_type": {"RSA2"},
-		"timestamp": {c.now().In(time.FixedZone("CST", chinaOffset)).Format("2006-01-02 15:04:05")},
+		"timestamp": {httpcall.Now(c.Now).In(time.FixedZone("CST", chinaOffset)).Format("2006-01-02 15:04:05")},
 		"version":   {"1.0"},
 	}
 	all := url.Values{}
@@ -147,29 +148,19 @@ func (c *Client) post(ctx context.Context, method string, biz url.Values) ([]byt
 	return c.do(req)
 }
 
-// do sends req and returns the body of a 200 answer. Transport errors are
-// unwrapped from *url.Error so the query string is not repeated in logs.
+// do sends req and returns the body of a 200 answer. HTTP 5xx is a
+// transport failure; any other status, 429 included, is final.
 func (c *Client) do(req *http.Request) ([]byte, error) {
-	resp, err := c.httpClient().Do(req)
-	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return nil, &transportError{fmt.Errorf("POST gateway: %w", err)}
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return nil, &transportError{fmt.Errorf("reading response: %w", err)}
-	}
+	a, err := httpcall.Do(c.HTTP, req, maxBody)
 	switch {
-	case resp.StatusCode >= 500:
-		return nil, &transportError{fmt.Errorf("gateway answered HTTP %d", resp.StatusCode)}
-	case resp.StatusCode != http.StatusOK:
-		return nil, fmt.Errorf("alipay: gateway answered HTTP %d", resp.StatusCode)
+	case err != nil:
+		return nil, &transportError{fmt.Errorf("POST gateway: %w", err)}
+	case a.Status >= 500:
+		return nil, &transportError{fmt.Errorf("gateway answered HTTP %d", a.Status)}
+	case a.Status != http.StatusOK:
+		return nil, fmt.Errorf("alipay: gateway answered HTTP %d", a.Status)
 	}
-	return body, nil
+	return a.Body, nil
 }
 
 // parseToken verifies the signature before anything in the content is used.
@@ -232,25 +223,4 @@ func (c *Client) gateway() string {
 		return DefaultGateway
 	}
 	return c.Gateway
-}
-
-func (c *Client) httpClient() *http.Client {
-	if c.HTTP == nil {
-		return http.DefaultClient
-	}
-	return c.HTTP
-}
-
-func (c *Client) timeout() time.Duration {
-	if c.Timeout <= 0 {
-		return DefaultTimeout
-	}
-	return c.Timeout
-}
-
-func (c *Client) now() time.Time {
-	if c.Now == nil {
-		return time.Now()
-	}
-	return c.Now()
 }

@@ -1,10 +1,10 @@
 package alipay
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/idco-dev/idco/shared/internal/httpcall"
 )
 
 // Error is an error Alipay answered with a verified signature, in either
@@ -49,8 +49,9 @@ func (e *Error) Retryable() bool {
 // Alipay consumed the code.
 type transportError struct{ err error }
 
-func (e *transportError) Error() string { return "alipay: " + e.err.Error() }
-func (e *transportError) Unwrap() error { return e.err }
+func (e *transportError) Error() string   { return "alipay: " + e.err.Error() }
+func (e *transportError) Unwrap() error   { return e.err }
+func (e *transportError) Retryable() bool { return true }
 
 // IsRetryable reports whether err is worth retrying later with a fresh
 // request: transport failures, the per-call timeout, HTTP 5xx and Alipay's
@@ -58,14 +59,4 @@ func (e *transportError) Unwrap() error { return e.err }
 // signature failure, which means misconfiguration or tampering. Note that an
 // auth code is single-use: after a timeout the first attempt may have
 // consumed it, and a retry can then answer isv.code-invalid.
-func IsRetryable(err error) bool {
-	if err == nil || errors.Is(err, context.Canceled) {
-		return false
-	}
-	var ae *Error
-	if errors.As(err, &ae) {
-		return ae.Retryable()
-	}
-	var te *transportError
-	return errors.As(err, &te)
-}
+func IsRetryable(err error) bool { return httpcall.IsRetryable(err) }

@@ -23,6 +23,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/idco-dev/idco/shared/internal/httpcall"
 )
 
 // Issuer is the only iss Apple's identity tokens carry.
@@ -172,9 +174,4 @@ func (b *boolish) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-func (v *Verifier) now() time.Time {
-	if v.Now == nil {
-		return time.Now()
-	}
-	return v.Now()
-}
+func (v *Verifier) now() time.Time { return httpcall.Now(v.Now) }

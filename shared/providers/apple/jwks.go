@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/idco-dev/idco/shared/internal/httpcall"
 )
 
 // maxJWKS caps the JWKS body; Apple's is about 1.5 KiB.
@@ -64,7 +66,7 @@ func (v *Verifier) key(ctx context.Context, kid string) (*rsa.PublicKey, error) 
 // refresh fetches the JWKS and, on success, replaces the whole key set, so
 // keys Apple has retired stop verifying. It closes done when finished.
 func (v *Verifier) refresh(ctx context.Context, done chan struct{}) {
-	ctx, cancel := context.WithTimeout(ctx, v.timeout())
+	ctx, cancel := context.WithTimeout(ctx, httpcall.Timeout(v.Timeout, DefaultTimeout))
 	defer cancel()
 	keys, err := v.fetch(ctx)
 
@@ -99,7 +101,7 @@ func (v *Verifier) fetch(ctx context.Context) (map[string]*rsa.PublicKey, error)
 		return nil, err
 	}
 	req.Header.Set("Accept", "application/json")
-	resp, err := v.httpClient().Do(req)
+	resp, err := httpcall.Client(v.HTTP).Do(req)
 	if err != nil {
 		return nil, err
 	}
@@ -159,23 +161,9 @@ func (v *Verifier) jwksURL() string {
 	return v.JWKSURL
 }
 
-func (v *Verifier) httpClient() *http.Client {
-	if v.HTTP == nil {
-		return http.DefaultClient
-	}
-	return v.HTTP
-}
-
 func (v *Verifier) refetchEvery() time.Duration {
 	if v.RefetchEvery <= 0 {
 		return DefaultRefetchEvery
 	}
 	return v.RefetchEvery
-}
-
-func (v *Verifier) timeout() time.Duration {
-	if v.Timeout <= 0 {
-		return DefaultTimeout
-	}
-	return v.Timeout
 }

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"net/url"
 	"strconv"
+
+	"github.com/idco-dev/idco/shared/internal/httpcall"
 )
 
 // Me is the identity behind a QQ Connect access token. ClientID is the
@@ -50,7 +52,7 @@ func (c *Client) Me(ctx context.Context, accessToken, appID string) (*Me, error)
 	}
 	if a.Error != "" {
 		code, _ := strconv.Atoi(string(a.Error))
-		return nil, &Error{Code: code, Msg: mask(a.ErrorDescription, accessToken), Graph: true}
+		return nil, &Error{Code: code, Msg: httpcall.Mask(a.ErrorDescription, accessToken), Graph: true}
 	}
 	if string(a.ClientID) != appID {
 		return nil, ErrForeignToken
@@ -98,7 +100,7 @@ func (c *Client) UserInfo(ctx context.Context, accessToken, appID, openID string
 		return nil, err
 	}
 	if a.Ret != 0 {
-		return nil, &Error{Code: a.Ret, Msg: mask(a.Msg, accessToken), Graph: true}
+		return nil, &Error{Code: a.Ret, Msg: httpcall.Mask(a.Msg, accessToken), Graph: true}
 	}
 	// QQ documents figureurl_qq_1 as always present; without it the answer
 	// is not a profile.

@@ -1,10 +1,10 @@
 package qq
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"strings"
+
+	"github.com/idco-dev/idco/shared/internal/httpcall"
 )
 
 // ErrForeignToken is returned by Me when the access token was issued to
@@ -60,35 +60,16 @@ func (e *Error) InvalidToken() bool {
 	return e.Graph && e.Code >= 100013 && e.Code <= 100016
 }
 
-// transportError marks a failure to reach QQ or to read its answer.
+// transportError marks an answer from QQ that is not JSON, such as a
+// proxy's error page.
 type transportError struct{ err error }
 
-func (e *transportError) Error() string { return "qq: " + e.err.Error() }
-func (e *transportError) Unwrap() error { return e.err }
+func (e *transportError) Error() string   { return "qq: " + e.err.Error() }
+func (e *transportError) Unwrap() error   { return e.err }
+func (e *transportError) Retryable() bool { return true }
 
 // IsRetryable reports whether err is worth one more attempt: transport
-// failures, the per-call timeout, HTTP 5xx, answers that are not JSON, and
-// the mini-program API's "busy" (-1). A caller's cancelled context is not
-// retryable, nor is a rate limit.
-func IsRetryable(err error) bool {
-	if err == nil || errors.Is(err, context.Canceled) {
-		return false
-	}
-	var qe *Error
-	if errors.As(err, &qe) {
-		return qe.Retryable()
-	}
-	var te *transportError
-	return errors.As(err, &te)
-}
-
-// mask hides each non-empty secret in msg, in case QQ ever echoes a request
-// value in a message that ends up in a log.
-func mask(msg string, secrets ...string) string {
-	for _, s := range secrets {
-		if s != "" {
-			msg = strings.ReplaceAll(msg, s, "***")
-		}
-	}
-	return msg
-}
+// failures, the per-call timeout, HTTP 5xx and 429, answers that are not
+// JSON, and the mini-program API's "busy" (-1). A caller's cancelled context
+// is not retryable, nor is a rate limit.
+func IsRetryable(err error) bool { return httpcall.IsRetryable(err) }

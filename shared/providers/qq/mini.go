@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/url"
+
+	"github.com/idco-dev/idco/shared/internal/httpcall"
 )
 
 // Session is a QQ mini-program login. SessionKey decrypts the user's
@@ -45,7 +47,7 @@ func (c *Client) Code2Session(ctx context.Context, appID, secret, code string) (
 		return nil, err
 	}
 	if a.ErrCode != 0 {
-		return nil, &Error{Code: a.ErrCode, Msg: mask(a.ErrMsg, secret, code)}
+		return nil, &Error{Code: a.ErrCode, Msg: httpcall.Mask(a.ErrMsg, secret, code)}
 	}
 	// errcode 0 without an openid would log someone in as "": refuse it.
 	if a.OpenID == "" || a.SessionKey == "" {

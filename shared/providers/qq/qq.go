@@ -10,12 +10,12 @@ package qq
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/idco-dev/idco/shared/internal/httpcall"
 )
 
 // DefaultMiniBaseURL is the QQ mini-program API host (code2session).
@@ -46,7 +46,7 @@ type Client struct {
 // get fetches base+path?q and returns the body of a 200 answer. The caller
 // decodes it, because QQ's hosts disagree on the error shape.
 func (c *Client) get(ctx context.Context, base, path string, q url.Values) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout())
+	ctx, cancel := context.WithTimeout(ctx, httpcall.Timeout(c.Timeout, DefaultTimeout))
 	defer cancel()
 	u, err := url.Parse(base)
 	if err != nil {
@@ -58,31 +58,9 @@ func (c *Client) get(ctx context.Context, base, path string, q url.Values) ([]by
 	if err != nil {
 		return nil, fmt.Errorf("qq: building %s request", path)
 	}
-	return c.send(req, path)
-}
-
-// send performs req. *url.Error is unwrapped because its text repeats the
-// full URL, query string and secrets included.
-func (c *Client) send(req *http.Request, path string) ([]byte, error) {
-	resp, err := c.httpClient().Do(req)
+	raw, err := httpcall.Fetch(c.HTTP, req, maxBody)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return nil, &transportError{fmt.Errorf("GET %s: %w", path, err)}
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	switch {
-	case err != nil:
-		return nil, &transportError{fmt.Errorf("reading %s answer: %w", path, err)}
-	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests:
-		return nil, &transportError{fmt.Errorf("%s answered HTTP %d", path, resp.StatusCode)}
-	case resp.StatusCode != http.StatusOK:
-		return nil, fmt.Errorf("qq: %s answered HTTP %d", path, resp.StatusCode)
-	case len(raw) > maxBody:
-		return nil, &transportError{fmt.Errorf("%s answer exceeds %d bytes", path, maxBody)}
+		return nil, fmt.Errorf("qq: GET %s: %w", path, err)
 	}
 	return raw, nil
 }
@@ -119,18 +97,4 @@ func (c *Client) graphBase() string {
 		return DefaultGraphBaseURL
 	}
 	return c.GraphBaseURL
-}
-
-func (c *Client) httpClient() *http.Client {
-	if c.HTTP == nil {
-		return http.DefaultClient
-	}
-	return c.HTTP
-}
-
-func (c *Client) timeout() time.Duration {
-	if c.Timeout <= 0 {
-		return DefaultTimeout
-	}
-	return c.Timeout
 }

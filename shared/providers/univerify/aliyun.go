@@ -14,6 +14,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/idco-dev/idco/shared/internal/httpcall"
 )
 
 // DefaultAliyunEndpoint is the Phone Number Verification Service (号码认证)
@@ -86,19 +88,19 @@ func (c *AliyunClient) PhoneNumber(ctx context.Context, accessToken, outID strin
 		return "", err
 	}
 	params.Set("Signature", rpcSignature(http.MethodGet, params, c.AccessKeySecret))
-	ctx, cancel := context.WithTimeout(ctx, c.timeout())
+	ctx, cancel := context.WithTimeout(ctx, httpcall.Timeout(c.Timeout, DefaultTimeout))
 	defer cancel()
 	// GET with the query, as Aliyun documents for RPC APIs. The query holds
-	// the one-time token, so transport errors drop the URL (see send).
+	// the one-time token, which httpcall keeps out of transport errors.
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.endpoint()+"?"+encodeQuery(params), nil)
 	if err != nil {
 		return "", errors.New("univerify: bad AliyunClient.Endpoint")
 	}
-	status, body, err := c.send(req)
+	a, err := httpcall.Do(c.HTTP, req, maxBody)
 	if err != nil {
-		return "", err
+		return "", &transportError{fmt.Errorf("GET aliyun: %w", err)}
 	}
-	return readAliyun(status, body)
+	return readAliyun(a.Status, a.Body)
 }
 
 // params returns the common and GetMobile parameters, unsigned.
@@ -115,7 +117,7 @@ func (c *AliyunClient) params(accessToken, outID string) (url.Values, error) {
 		"SignatureMethod":  {"HMAC-SHA1"},
 		"SignatureVersion": {"1.0"},
 		"SignatureNonce":   {nonce},
-		"Timestamp":        {c.now().UTC().Format("2006-01-02T15:04:05Z")},
+		"Timestamp":        {httpcall.Now(c.Now).UTC().Format("2006-01-02T15:04:05Z")},
 		"AccessToken":      {accessToken},
 	}
 	if outID != "" {
@@ -124,32 +126,11 @@ func (c *AliyunClient) params(accessToken, outID string) (url.Values, error) {
 	return p, nil
 }
 
-func (c *AliyunClient) send(req *http.Request) (int, []byte, error) {
-	hc := c.HTTP
-	if hc == nil {
-		hc = http.DefaultClient
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return 0, nil, &transportError{fmt.Errorf("GET aliyun: %w", err)}
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return 0, nil, &transportError{fmt.Errorf("reading aliyun answer: %w", err)}
-	}
-	return resp.StatusCode, body, nil
-}
-
 // readAliyun maps an answer to the phone number or an error.
 func readAliyun(status int, body []byte) (string, error) {
 	var a aliyunAnswer
 	if err := json.Unmarshal(body, &a); err != nil || a.Code == "" {
-		if status >= 500 || status == http.StatusTooManyRequests {
+		if httpcall.RetryableStatus(status) {
 			return "", &transportError{fmt.Errorf("aliyun answered HTTP %d", status)}
 		}
 		return "", fmt.Errorf("univerify: aliyun answered HTTP %d without a code", status)
@@ -206,18 +187,4 @@ func (c *AliyunClient) endpoint() string {
 		return DefaultAliyunEndpoint
 	}
 	return c.Endpoint
-}
-
-func (c *AliyunClient) timeout() time.Duration {
-	if c.Timeout <= 0 {
-		return DefaultTimeout
-	}
-	return c.Timeout
-}
-
-func (c *AliyunClient) now() time.Time {
-	if c.Now == nil {
-		return time.Now()
-	}
-	return c.Now()
 }

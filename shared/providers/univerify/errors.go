@@ -1,9 +1,10 @@
 package univerify
 
 import (
-	"context"
 	"errors"
 	"fmt"
+
+	"github.com/idco-dev/idco/shared/internal/httpcall"
 )
 
 var (
@@ -42,24 +43,11 @@ func (e *Error) Retryable() bool { return e.Code == 5000 }
 // 5xx/429 answer.
 type transportError struct{ err error }
 
-func (e *transportError) Error() string { return "univerify: " + e.err.Error() }
-func (e *transportError) Unwrap() error { return e.err }
+func (e *transportError) Error() string   { return "univerify: " + e.err.Error() }
+func (e *transportError) Unwrap() error   { return e.err }
+func (e *transportError) Retryable() bool { return true }
 
 // IsRetryable reports whether err may go away on a later attempt: transport
 // failures, the per-call timeout, HTTP 5xx and 429, and DCloud's or
 // Aliyun's own server errors. A cancelled caller context is not retryable.
-func IsRetryable(err error) bool {
-	if err == nil || errors.Is(err, context.Canceled) {
-		return false
-	}
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Retryable()
-	}
-	var ae *AliyunError
-	if errors.As(err, &ae) {
-		return ae.Retryable()
-	}
-	var te *transportError
-	return errors.As(err, &te)
-}
+func IsRetryable(err error) bool { return httpcall.IsRetryable(err) }

@@ -41,9 +41,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/idco-dev/idco/shared/internal/httpcall"
 )
 
 // DefaultTimeout bounds one call when Client.Timeout is zero.
@@ -103,12 +104,12 @@ func (c *Client) PhoneNumber(ctx context.Context, accessToken, openID string) (s
 	if err != nil {
 		return "", err
 	}
-	ts := c.now().UnixMilli()
+	ts := httpcall.Now(c.Now).UnixMilli()
 	body, err := json.Marshal(request{AppID: c.AppID, AccessToken: accessToken, OpenID: openID, Timestamp: ts, Nonce: nonce})
 	if err != nil {
 		return "", fmt.Errorf("univerify: encoding request: %w", err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.timeout())
+	ctx, cancel := context.WithTimeout(ctx, httpcall.Timeout(c.Timeout, DefaultTimeout))
 	defer cancel()
 	answer, err := c.post(ctx, body, requestMAC(c.Secret, ts, nonce, body))
 	if err != nil {
@@ -146,53 +147,38 @@ func randomHex(r io.Reader) (string, error) {
 	return hex.EncodeToString(b[:]), nil
 }
 
-// answer is what came back over HTTP, before it is trusted.
-type answer struct {
-	status int
-	sig    string
-	body   []byte
-}
-
-// post sends the signed body. Transport errors are unwrapped from
-// *url.Error so the proxy URL, which may embed a path secret, is not logged.
-func (c *Client) post(ctx context.Context, body []byte, sig string) (*answer, error) {
+// post sends the signed body and returns the answer, not yet trusted.
+// Transport errors do not repeat the proxy URL, which may embed a path
+// secret.
+func (c *Client) post(ctx context.Context, body []byte, sig string) (*httpcall.Answer, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL, bytes.NewReader(body))
 	if err != nil {
 		return nil, errors.New("univerify: bad Client.URL")
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(SignatureHeader, sig)
-	resp, err := c.httpClient().Do(req)
+	a, err := httpcall.Do(c.HTTP, req, maxBody)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
 		return nil, &transportError{fmt.Errorf("POST proxy: %w", err)}
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return nil, &transportError{fmt.Errorf("reading answer: %w", err)}
-	}
-	return &answer{status: resp.StatusCode, sig: resp.Header.Get(SignatureHeader), body: b}, nil
+	return a, nil
 }
 
 // read checks the status, then the signature, and only then the content.
-func (c *Client) read(a *answer, nonce string) (string, error) {
+func (c *Client) read(a *httpcall.Answer, nonce string) (string, error) {
 	switch {
-	case a.status == http.StatusUnauthorized || a.status == http.StatusForbidden:
+	case a.Status == http.StatusUnauthorized || a.Status == http.StatusForbidden:
 		return "", ErrUnauthorized
-	case a.status >= 500 || a.status == http.StatusTooManyRequests:
-		return "", &transportError{errors.New("proxy answered HTTP " + strconv.Itoa(a.status))}
-	case a.status != http.StatusOK:
-		return "", fmt.Errorf("univerify: proxy answered HTTP %d", a.status)
+	case httpcall.RetryableStatus(a.Status):
+		return "", &transportError{errors.New("proxy answered HTTP " + strconv.Itoa(a.Status))}
+	case a.Status != http.StatusOK:
+		return "", fmt.Errorf("univerify: proxy answered HTTP %d", a.Status)
 	}
-	if !validMAC(a.sig, responseMAC(c.Secret, nonce, a.body)) {
+	if !validMAC(a.Header.Get(SignatureHeader), responseMAC(c.Secret, nonce, a.Body)) {
 		return "", fmt.Errorf("%w: answer not signed for this request", ErrSignature)
 	}
 	var r response
-	if err := json.Unmarshal(a.body, &r); err != nil {
+	if err := json.Unmarshal(a.Body, &r); err != nil {
 		return "", fmt.Errorf("univerify: answer is not JSON: %w", err)
 	}
 	if r.Code != 0 {
@@ -219,25 +205,4 @@ func plausiblePhone(s string) bool {
 		}
 	}
 	return true
-}
-
-func (c *Client) httpClient() *http.Client {
-	if c.HTTP == nil {
-		return http.DefaultClient
-	}
-	return c.HTTP
-}
-
-func (c *Client) timeout() time.Duration {
-	if c.Timeout <= 0 {
-		return DefaultTimeout
-	}
-	return c.Timeout
-}
-
-func (c *Client) now() time.Time {
-	if c.Now == nil {
-		return time.Now()
-	}
-	return c.Now()
 }

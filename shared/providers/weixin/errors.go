@@ -1,10 +1,9 @@
 package weixin
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"strings"
+
+	"github.com/idco-dev/idco/shared/internal/httpcall"
 )
 
 // Error is an answer WeChat gave with a non-zero errcode. Msg is errmsg as
@@ -76,37 +75,17 @@ func (e *Error) InvalidToken() bool {
 	return false
 }
 
-// transportError marks a failure to reach WeChat or to read its answer.
-// Nothing is known about whether WeChat consumed the code.
+// transportError marks an answer that is not WeChat's JSON, such as a
+// proxy's error page: the API may be fine a moment later. Nothing is known
+// about whether WeChat consumed the code.
 type transportError struct{ err error }
 
-func (e *transportError) Error() string { return "weixin: " + e.err.Error() }
-func (e *transportError) Unwrap() error { return e.err }
+func (e *transportError) Error() string   { return "weixin: " + e.err.Error() }
+func (e *transportError) Unwrap() error   { return e.err }
+func (e *transportError) Retryable() bool { return true }
 
 // IsRetryable reports whether err is worth one more attempt: transport
-// failures, the per-call timeout, HTTP 5xx, answers that are not JSON, and
-// WeChat's own "system busy" (-1). A caller's cancelled context is not
-// retryable, nor is a rate limit (see Error.RateLimited).
-func IsRetryable(err error) bool {
-	if err == nil || errors.Is(err, context.Canceled) {
-		return false
-	}
-	var we *Error
-	if errors.As(err, &we) {
-		return we.Retryable()
-	}
-	var te *transportError
-	return errors.As(err, &te)
-}
-
-// mask hides each non-empty secret in msg. WeChat is not known to echo
-// request values in errmsg, but errmsg reaches logs, so this is cheap
-// insurance.
-func mask(msg string, secrets ...string) string {
-	for _, s := range secrets {
-		if s != "" {
-			msg = strings.ReplaceAll(msg, s, "***")
-		}
-	}
-	return msg
-}
+// failures, the per-call timeout, HTTP 5xx and 429, answers that are not
+// JSON, and WeChat's own "system busy" (-1). A caller's cancelled context is
+// not retryable, nor is a rate limit (see Error.RateLimited).
+func IsRetryable(err error) bool { return httpcall.IsRetryable(err) }

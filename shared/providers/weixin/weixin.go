@@ -14,12 +14,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/idco-dev/idco/shared/internal/httpcall"
 )
 
 // DefaultBaseURL is WeChat's API host for every call in this package.
@@ -61,15 +62,15 @@ type answer interface{ apiStatus() *status }
 // not nil, is sent as JSON. hide lists the secrets of this call; they are
 // masked if WeChat ever echoes them in errmsg.
 func (c *Client) call(ctx context.Context, method, path string, q url.Values, body any, out answer, hide ...string) error {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout())
+	ctx, cancel := context.WithTimeout(ctx, httpcall.Timeout(c.Timeout, DefaultTimeout))
 	defer cancel()
 	req, err := c.newRequest(ctx, method, path, q, body)
 	if err != nil {
 		return err
 	}
-	raw, err := c.send(req, path)
+	raw, err := httpcall.Fetch(c.HTTP, req, maxBody)
 	if err != nil {
-		return err
+		return fmt.Errorf("weixin: %s %s: %w", method, path, err)
 	}
 	if err := json.Unmarshal(raw, out); err != nil {
 		// A proxy or an error page answered: the API may be fine a moment
@@ -77,7 +78,7 @@ func (c *Client) call(ctx context.Context, method, path string, q url.Values, bo
 		return &transportError{fmt.Errorf("%s answer is not JSON: %w", path, err)}
 	}
 	if s := out.apiStatus(); s.ErrCode != 0 {
-		return &Error{Code: s.ErrCode, Msg: mask(s.ErrMsg, hide...)}
+		return &Error{Code: s.ErrCode, Msg: httpcall.Mask(s.ErrMsg, hide...)}
 	}
 	return nil
 }
@@ -113,32 +114,6 @@ func (c *Client) newRequest(ctx context.Context, method, path string, q url.Valu
 	return req, nil
 }
 
-// send returns the body of a 200 answer. *url.Error is unwrapped because its
-// text repeats the full URL, query string and secrets included.
-func (c *Client) send(req *http.Request, path string) ([]byte, error) {
-	resp, err := c.httpClient().Do(req)
-	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return nil, &transportError{fmt.Errorf("%s %s: %w", req.Method, path, err)}
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	switch {
-	case err != nil:
-		return nil, &transportError{fmt.Errorf("reading %s answer: %w", path, err)}
-	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests:
-		return nil, &transportError{fmt.Errorf("%s answered HTTP %d", path, resp.StatusCode)}
-	case resp.StatusCode != http.StatusOK:
-		return nil, fmt.Errorf("weixin: %s answered HTTP %d", path, resp.StatusCode)
-	case len(raw) > maxBody:
-		return nil, &transportError{fmt.Errorf("%s answer exceeds %d bytes", path, maxBody)}
-	}
-	return raw, nil
-}
-
 // required reports the first empty argument by name, before any network
 // call: WeChat would answer 41002/41004/41008, costing a round trip and a
 // quota unit.
@@ -149,18 +124,4 @@ func required(pairs ...string) error {
 		}
 	}
 	return nil
-}
-
-func (c *Client) httpClient() *http.Client {
-	if c.HTTP == nil {
-		return http.DefaultClient
-	}
-	return c.HTTP
-}
-
-func (c *Client) timeout() time.Duration {
-	if c.Timeout <= 0 {
-		return DefaultTimeout
-	}
-	return c.Timeout
 }
