@@ -155,7 +155,7 @@ func (c *Client) do(req *http.Request) ([]byte, error) {
 	switch {
 	case err != nil:
 		return nil, &transportError{fmt.Errorf("POST gateway: %w", err)}
-	case a.Status >= 500:
+	case httpcall.RetryableStatus(a.Status):
 		return nil, &transportError{fmt.Errorf("gateway answered HTTP %d", a.Status)}
 	case a.Status != http.StatusOK:
 		return nil, fmt.Errorf("alipay: gateway answered HTTP %d", a.Status)
