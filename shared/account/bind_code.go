@@ -77,7 +77,7 @@ func (s *Service) bind(ctx context.Context, c *cloudobj.Call, set func(u *User))
 	if err != nil {
 		return err
 	}
-	_, err = s.update(ctx, u, func(u *User) error {
+	_, err = s.updateCaller(ctx, c, u, func(u *User) error {
 		set(u)
 		return nil
 	})

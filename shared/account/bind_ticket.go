@@ -19,7 +19,7 @@ const bindTicketTTL = 10 * time.Minute
 
 // ticket is what a bind ticket stands for: a verified identity of one app.
 type ticket struct {
-	Provider, Sub, OpenID, UnionID, AppID string
+	Provider, Sub, OpenID, UnionID, AppID, DeviceID string
 }
 
 // issueBindTicket answers an unknown identity under the bind-first policy:
@@ -29,13 +29,17 @@ func (s *Service) issueBindTicket(ctx context.Context, cfg *config.Config, c *cl
 	if s.Cache == nil {
 		return apierr.Systemf("bind tickets need the cache")
 	}
+	if c.Client.DeviceID == "" {
+		// The ticket is bound to the device that proved the identity.
+		return apierr.Param(apierr.ParamRequired, "clientInfo.deviceId")
+	}
 	var b [32]byte
 	if _, err := io.ReadFull(s.rand(), b[:]); err != nil {
 		return apierr.Systemf("random ticket: %w", err)
 	}
 	raw := hex.EncodeToString(b[:])
 	data, _ := json.Marshal(ticket{Provider: id.Provider, Sub: id.Sub, OpenID: id.OpenID, UnionID: id.UnionID,
-		AppID: c.Client.AppID})
+		AppID: c.Client.AppID, DeviceID: c.Client.DeviceID})
 	if err := s.Cache.CacheSet(ctx, ticketKey(raw), data, s.now().Add(bindTicketTTL)); err != nil {
 		return storeErr("store bind ticket", err)
 	}
@@ -61,7 +65,9 @@ func (s *Service) redeem(ctx context.Context, c *cloudobj.Call, raw string) (*Id
 		return nil, storeErr("take bind ticket", err)
 	}
 	var t ticket
-	if err := json.Unmarshal(data, &t); err != nil || t.AppID != c.Client.AppID {
+	// Only the device that proved the identity may bind it, so a ticket
+	// handed to someone else (a link with bindTicket) binds nothing.
+	if err := json.Unmarshal(data, &t); err != nil || t.AppID != c.Client.AppID || t.DeviceID != c.Client.DeviceID {
 		return nil, apierr.New(apierr.BindTicketInvalid)
 	}
 	return &Identity{Provider: t.Provider, Sub: t.Sub, OpenID: t.OpenID, UnionID: t.UnionID}, nil

@@ -18,6 +18,8 @@ var captchaScenes = map[string]bool{
 	"register": true, "login-by-pwd": true, "login-by-sms": true, "reset-pwd-by-sms": true,
 	"reset-pwd-by-email": true, "send-sms-code": true, "send-email-code": true,
 	"bind-mobile-by-sms": true, "set-pwd-by-sms": true,
+	// idco's: loginByEmailCode asks for one after repeated failures.
+	"login-by-email": true,
 }
 
 // CaptchaParams are createCaptcha's and refreshCaptcha's params.

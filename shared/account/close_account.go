@@ -14,7 +14,7 @@ func (s *Service) CloseAccount(ctx context.Context, c *cloudobj.Call, _ *NoParam
 	if err != nil {
 		return nil, err
 	}
-	_, err = s.update(ctx, u, func(u *User) error {
+	_, err = s.updateCaller(ctx, c, u, func(u *User) error {
 		u.Status = StatusClosed
 		u.ValidTokenDate = ms(s.now())
 		u.Sessions = nil

@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"errors"
+	"net/netip"
 	"time"
 	"unicode/utf8"
 
@@ -31,9 +32,11 @@ type LoginParams struct {
 const captchaWindow = 2 * time.Hour
 
 // Login handles login: a password login by username, confirmed mobile or
-// confirmed email. Failures from one IP for one account lock it for
-// passwordErrorRetryTime after passwordErrorLimit tries, and require a
-// captcha after idco.loginCaptchaAfter. With enumeration protection on, an
+// confirmed email. Attempts from one IP (an IPv6 /64) for one account are
+// counted before the password is looked at, atomically, so at most
+// passwordErrorLimit reach the compare in passwordErrorRetryTime however
+// many run in parallel; after idco.loginCaptchaAfter of them a captcha is
+// required. A success clears the count. With enumeration protection on, an
 // unknown account answers exactly as a wrong password, after the same work.
 func (s *Service) Login(ctx context.Context, c *cloudobj.Call, p *LoginParams) (any, error) {
 	cfg, err := s.cfg(c)
@@ -47,42 +50,32 @@ func (s *Service) Login(ctx context.Context, c *cloudobj.Call, p *LoginParams) (
 	if err != nil {
 		return nil, err
 	}
-	ws := []Window{
-		{"pwd-fail:" + c.SourceIP + ":" + key, cfg.PasswordErrorWindow()},
-		{"pwd-captcha:" + c.SourceIP + ":" + key, captchaWindow},
-	}
-	counts, err := s.Counters.Counts(ctx, s.now(), ws...)
-	if err != nil {
-		return nil, storeErr("read login failures", err)
-	}
-	if counts[0] >= cfg.PasswordErrorLimit {
+	w := Window{"pwd-try:" + ipKey(c.SourceIP) + ":" + key, cfg.PasswordErrorWindow()}
+	n, err := s.Counters.Hit(ctx, w, cfg.PasswordErrorLimit, s.now())
+	if errors.Is(err, ErrLimited) {
 		return nil, apierr.New(apierr.PasswordExceedLimit)
 	}
-	if counts[1] >= cfg.Idco.LoginCaptchaAfter {
+	if err != nil {
+		return nil, storeErr("count login attempt", err)
+	}
+	if n > cfg.Idco.LoginCaptchaAfter {
 		if err := s.verifyCaptcha(ctx, cfg, c, "login-by-pwd", p.Captcha); err != nil {
 			return nil, err
 		}
 	}
 	u, rehash, err := s.checkPassword(ctx, cfg, c, key, p.Password)
 	if err != nil {
-		if apierr.Is(err, apierr.PasswordError) {
-			// A store fault here does not change the answer.
-			for _, w := range ws {
-				_, _ = s.Counters.Hit(ctx, w, 0, s.now())
-			}
-		}
 		return nil, err
 	}
-	if counts[0] > 0 || counts[1] > 0 {
-		for _, w := range ws {
-			_ = s.Counters.Reset(ctx, w, s.now())
-		}
-	}
-	newPw := ""
+	o := loginOpts{ticket: p.BindTicket, guard: samePassword(u.Password)}
 	if rehash {
-		newPw = p.Password
+		o.newPw = p.Password
 	}
-	return s.login(ctx, cfg, c, u, loginOpts{newPw: newPw, ticket: p.BindTicket})
+	res, err := s.login(ctx, cfg, c, u, o)
+	if err == nil {
+		_ = s.Counters.Reset(ctx, w, s.now())
+	}
+	return res, err
 }
 
 // loginKey checks the identifiers and returns the unique key to look up.
@@ -158,6 +151,11 @@ func (s *Service) checkPassword(ctx context.Context, cfg *config.Config, c *clou
 		return nil, false, apierr.New(apierr.PasswordError)
 	}
 	ok, rehash, verr := h.Verify(pw, u.Password, u.PasswordSecretVersion)
+	if rehash || verr != nil {
+		// A legacy HMAC takes microseconds: spend what an argon2id verify
+		// costs, so timing does not tell imported accounts apart.
+		h.Dummy(pw)
+	}
 	if !ok {
 		if verr != nil {
 			c.Log("hashError", verr.Error())
@@ -200,6 +198,48 @@ type loginOpts struct {
 	set       func(u *User)
 	typ       string
 	ticket    string
+	// guard re-checks, on every attempt of the save, what the login was
+	// decided on (the verified password, the key the account was found
+	// by), so a concurrent change of the account wins over the login.
+	guard func(u *User) error
+}
+
+// samePassword is the guard of a password login: the stored hash must still
+// be the one the password was verified against.
+func samePassword(hash string) func(u *User) error {
+	return func(u *User) error {
+		if u.Password != hash {
+			return apierr.New(apierr.PasswordError)
+		}
+		return nil
+	}
+}
+
+// stillOwns is the guard of a login by a unique key (a mobile, an email, a
+// third-party identity): the account must still own it.
+func stillOwns(key string) func(u *User) error {
+	return func(u *User) error {
+		for _, k := range keysOf(u) {
+			if k == key {
+				return nil
+			}
+		}
+		return apierr.Wrap(apierr.RetryLater, errors.New("the account changed during the login"))
+	}
+}
+
+// ipKey is the part of a client address limits count by: the address for
+// IPv4, its /64 for IPv6, since one client commonly holds a whole /64.
+func ipKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil || a.Is4() || a.Is4In6() {
+		return ip
+	}
+	p, err := a.Prefix(64)
+	if err != nil {
+		return ip
+	}
+	return p.String()
 }
 
 // login opens a session for an authenticated user and records the login.
@@ -220,6 +260,11 @@ func (s *Service) login(ctx context.Context, cfg *config.Config, c *cloudobj.Cal
 	saved, err := s.update(ctx, u, func(u *User) error {
 		if err := checkStatus(u); err != nil {
 			return err
+		}
+		if o.guard != nil {
+			if err := o.guard(u); err != nil {
+				return err
+			}
 		}
 		if newHash != "" {
 			u.Password, u.PasswordSecretVersion = newHash, 0

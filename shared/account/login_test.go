@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -88,15 +89,14 @@ func TestLoginLockAndCaptcha(t *testing.T) {
 			t.Fatalf("try %d: %s", i, r.Raw)
 		}
 	}
-	// After 3 failures in 2 hours a captcha is required (scene login-by-pwd).
+	// After 3 attempts a captcha is required (scene login-by-pwd); an
+	// attempt without one still counts.
 	if r := login(t, e, c, bad); r.Code() != "uni-id-captcha-required" {
 		t.Fatalf("4th try without captcha: %s", r.Raw)
 	}
-	for i := 4; i <= 5; i++ {
-		p := map[string]any{"username": "alice_1", "password": "wrong password", "captcha": e.Captcha(t, c, "login-by-pwd")}
-		if r := login(t, e, c, p); r.Code() != "uni-id-password-error" {
-			t.Fatalf("try %d with captcha: %s", i, r.Raw)
-		}
+	p := map[string]any{"username": "alice_1", "password": "wrong password", "captcha": e.Captcha(t, c, "login-by-pwd")}
+	if r := login(t, e, c, p); r.Code() != "uni-id-password-error" {
+		t.Fatalf("5th try with captcha: %s", r.Raw)
 	}
 	// The 6th try is refused before the password is looked at, even when right.
 	good := map[string]any{"username": "alice_1", "password": "a good password", "captcha": e.Captcha(t, c, "login-by-pwd")}
@@ -110,16 +110,52 @@ func TestLoginLockAndCaptcha(t *testing.T) {
 	if r := login(t, e, c, map[string]any{"email": "ghost@example.com", "password": "x"}); r.Code() != "uni-id-password-error-exceed-limit" {
 		t.Errorf("unknown account not locked: %s", r.Raw)
 	}
-	// passwordErrorRetryTime (1 h) later the lock is gone; the captcha
-	// window (2 h) still asks for a captcha.
+	// passwordErrorRetryTime (1 h) later the lock and the captcha are gone.
 	e.Clock.Advance(time.Hour)
-	good["captcha"] = e.Captcha(t, c, "login-by-pwd")
-	if r := login(t, e, c, good); r.Code() != "0" {
+	if r := login(t, e, c, map[string]any{"username": "alice_1", "password": "a good password"}); r.Code() != "0" {
 		t.Fatalf("after the lock window: %s", r.Raw)
 	}
-	// Success clears the counters: no captcha needed any more.
-	if r := login(t, e, c, map[string]any{"username": "alice_1", "password": "a good password"}); r.Code() != "0" {
-		t.Fatalf("after a success: %s", r.Raw)
+	// A success clears the count: five more tries are allowed again.
+	for i := 1; i <= 3; i++ {
+		login(t, e, c, bad)
+	}
+	if r := login(t, e, c, map[string]any{"username": "alice_1", "password": "a good password", "captcha": e.Captcha(t, c, "login-by-pwd")}); r.Code() != "0" {
+		t.Fatalf("after a success and 3 failures: %s", r.Raw)
+	}
+}
+
+// TestParallelPasswordGuesses: the attempt is counted before the compare,
+// atomically, so of 60 parallel wrong guesses exactly passwordErrorLimit
+// reach it, and the right password afterwards is refused.
+func TestParallelPasswordGuesses(t *testing.T) {
+	e := testenv.New(t, func(cfg map[string]any) { cfg["idco"].(map[string]any)["loginCaptchaAfter"] = 1000 })
+	c := testenv.NewClient("d1")
+	e.Register(t, c, "alice_1", "the right password")
+	const n = 60
+	codes := make([]string, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			p := map[string]any{"username": "alice_1", "password": fmt.Sprintf("wrong password %d", i)}
+			codes[i] = login(t, e, testenv.NewClient("d1"), p).Code()
+		})
+	}
+	wg.Wait()
+	compared := 0
+	for _, c := range codes {
+		switch c {
+		case "uni-id-password-error":
+			compared++
+		case "uni-id-password-error-exceed-limit":
+		default:
+			t.Fatalf("unexpected answer %s", c)
+		}
+	}
+	if compared != 6 {
+		t.Fatalf("%d wrong passwords reached the compare; passwordErrorLimit is 6", compared)
+	}
+	if r := login(t, e, c, map[string]any{"username": "alice_1", "password": "the right password"}); r.Code() != "uni-id-password-error-exceed-limit" {
+		t.Fatalf("the right password after the limit was spent: %s", r.Raw)
 	}
 }
 

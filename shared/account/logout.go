@@ -2,7 +2,6 @@ package account
 
 import (
 	"context"
-	"errors"
 
 	"github.com/idco-dev/idco/shared/cloudobj"
 )
@@ -14,15 +13,9 @@ func (s *Service) Logout(ctx context.Context, c *cloudobj.Call, _ *NoParams) (an
 	if err != nil {
 		return nil, err
 	}
-	_, err = s.update(ctx, u, func(u *User) error {
-		if _, ok := u.Sessions[c.Auth.SessionID]; !ok {
-			return errNoWrite
-		}
+	_, err = s.updateCaller(ctx, c, u, func(u *User) error {
 		delete(u.Sessions, c.Auth.SessionID)
 		return nil
 	})
-	if err != nil && !errors.Is(err, errNoWrite) {
-		return nil, err
-	}
-	return nil, nil
+	return nil, err
 }

@@ -18,6 +18,9 @@ type ResetPwdBySmsParams struct {
 	Code     string `json:"code"`
 	Password string `json:"password"`
 	Captcha  string `json:"captcha"`
+	// Password2 is the form's confirmation field, which uni-id-pages sends
+	// along; uni-id ignores it, and so does idco.
+	Password2 string `json:"password2"`
 }
 
 // ResetPwdBySms handles resetPwdBySms: with a code sent to mobile (scene
@@ -45,6 +48,9 @@ type ResetPwdByEmailParams struct {
 	Code     string `json:"code"`
 	Password string `json:"password"`
 	Captcha  string `json:"captcha"`
+	// Password2 is the form's confirmation field, which uni-id-pages sends
+	// along; uni-id ignores it, and so does idco.
+	Password2 string `json:"password2"`
 }
 
 // ResetPwdByEmail handles resetPwdByEmail, as ResetPwdBySms with an email
@@ -92,7 +98,7 @@ func (s *Service) resetPwd(ctx context.Context, cfg *config.Config, c *cloudobj.
 	}
 	_, err = s.update(ctx, u, func(u *User) error {
 		u.Password, u.PasswordSecretVersion = hash, 0
-		u.ValidTokenDate = ms(s.now())
+		u.ValidTokenDate = s.now().Unix() * 1000 // tokens carry iat in seconds
 		u.Sessions = nil
 		return nil
 	})

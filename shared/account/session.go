@@ -47,6 +47,21 @@ func (s *Service) update(ctx context.Context, u *User, fn func(u *User) error) (
 	return nil, apierr.Wrap(apierr.RetryLater, errors.New("account kept changing during save"))
 }
 
+// updateCaller is update for the logged-in caller's own account: every
+// attempt re-checks that the caller's session still stands, so a
+// concurrent logout, password change, ban or close wins over the change.
+func (s *Service) updateCaller(ctx context.Context, c *cloudobj.Call, u *User, fn func(u *User) error) (*User, error) {
+	return s.update(ctx, u, func(u *User) error {
+		if err := checkStatus(u); err != nil {
+			return err
+		}
+		if _, ok := u.Sessions[c.Auth.SessionID]; !ok || u.ValidTokenDate > c.Auth.IssuedAt*1000 {
+			return apierr.New(apierr.CheckTokenFailed)
+		}
+		return fn(u)
+	})
+}
+
 func (s *Service) saveErr(err error) error {
 	if t, ok := errors.AsType[*TakenError](err); ok {
 		return takenErr(t)
@@ -235,7 +250,15 @@ func (s *Service) Authenticate(ctx context.Context, c *cloudobj.Call, refresh bo
 	switch s.stateOf(cfg, u, claims) {
 	case tokenExpired:
 		return apierr.New(apierr.TokenExpired)
-	case tokenStale, tokenRevoked:
+	case tokenStale:
+		// A token rotated away and used after the grace window is a replay:
+		// uni-id clients rotate through newToken and never call
+		// refreshToken, so this is where theft shows.
+		if _, _, err := s.rotate(ctx, cfg, u, claims, true); err != nil {
+			return err
+		}
+		return apierr.New(apierr.CheckTokenFailed)
+	case tokenRevoked:
 		return apierr.New(apierr.CheckTokenFailed)
 	}
 	c.Auth = &cloudobj.Auth{UID: u.UID, Role: u.Role, Permission: claims.Permission,

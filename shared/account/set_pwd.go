@@ -13,6 +13,9 @@ type SetPwdParams struct {
 	Password string `json:"password"`
 	Code     string `json:"code"`
 	Captcha  string `json:"captcha"`
+	// Password2 is the form's confirmation field, which uni-id-pages sends
+	// along; uni-id ignores it, and so does idco.
+	Password2 string `json:"password2"`
 }
 
 // SetPwd handles setPwd: a logged-in user (often one who came by a
@@ -57,11 +60,8 @@ func (s *Service) replacePassword(ctx context.Context, c *cloudobj.Call, u *User
 		return err
 	}
 	sid := c.Auth.SessionID
-	saved, err := s.update(ctx, u, func(u *User) error {
-		ss, ok := u.Sessions[sid]
-		if !ok {
-			return apierr.New(apierr.CheckTokenFailed)
-		}
+	saved, err := s.updateCaller(ctx, c, u, func(u *User) error {
+		ss := u.Sessions[sid]
 		now := s.now()
 		u.Password, u.PasswordSecretVersion = hash, 0
 		u.ValidTokenDate = now.Unix() * 1000

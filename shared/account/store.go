@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -90,7 +91,12 @@ var (
 // another account.
 type TakenError struct{ Key string }
 
-func (e *TakenError) Error() string { return "unique key taken: " + e.Key }
+// Error names the key's kind only: the value is often a phone number or
+// an email, which logs must not hold.
+func (e *TakenError) Error() string {
+	kind, _, _ := strings.Cut(e.Key, ":")
+	return "unique key taken: " + kind
+}
 
 // Users stores accounts and their unique keys. A unique key is a string such
 // as "username:alice"; each is owned by at most one account, enforced in the

@@ -23,32 +23,45 @@ func (s *Service) thirdLogin(ctx context.Context, c *cloudobj.Call, proof Proof,
 		return nil, err
 	}
 	openKey, unionKey := slot(id, c.Client.AppID)
-	u, err := s.findIdentity(ctx, openKey, unionKey)
-	if err != nil {
-		return nil, err
-	}
-	s.keepSecret(ctx, id, openKey)
-	if u != nil {
-		if !inApp(u, c.Client.AppID) {
-			return nil, apierr.New(apierr.AccountNotInApp)
-		}
-		if err := checkStatus(u); err != nil {
+	s.keepSecret(ctx, c, id, openKey)
+	for range 2 {
+		u, key, err := s.findIdentity(ctx, openKey, unionKey)
+		if err != nil {
 			return nil, err
 		}
-		return s.login(ctx, cfg, c, u, loginOpts{typ: "login", set: func(u *User) {
-			attach(u, id, c.Client.AppID)
-			if nickname != "" {
-				u.Nickname = nickname
-			}
-		}})
+		if u != nil {
+			return s.identityLogin(ctx, cfg, c, u, key, id, nickname)
+		}
+		switch {
+		case !cfg.RegistrationOpen():
+			return nil, apierr.New(apierr.RegistrationDisabled)
+		case cfg.Idco.ThirdPartyRegistration == "bind-first":
+			return nil, s.issueBindTicket(ctx, cfg, c, id)
+		}
+		res, err := s.registerIdentity(ctx, cfg, c, id, nickname)
+		if !apierr.Is(err, apierr.BindConflict) {
+			return res, err
+		}
+		// A concurrent first login registered this identity: log in to it.
 	}
-	switch {
-	case !cfg.RegistrationOpen():
-		return nil, apierr.New(apierr.RegistrationDisabled)
-	case cfg.Idco.ThirdPartyRegistration == "bind-first":
-		return nil, s.issueBindTicket(ctx, cfg, c, id)
+	return nil, apierr.Wrap(apierr.RetryLater, errors.New("identity kept changing"))
+}
+
+// identityLogin logs in the account an identity was found on, attaching
+// the identity's other keys (a new openid found by unionid).
+func (s *Service) identityLogin(ctx context.Context, cfg *config.Config, c *cloudobj.Call, u *User, key string, id *Identity, nickname string) (any, error) {
+	if !inApp(u, c.Client.AppID) {
+		return nil, apierr.New(apierr.AccountNotInApp)
 	}
-	return s.registerIdentity(ctx, cfg, c, id, nickname)
+	if err := checkStatus(u); err != nil {
+		return nil, err
+	}
+	return s.login(ctx, cfg, c, u, loginOpts{typ: "login", guard: stillOwns(key), set: func(u *User) {
+		attach(u, id, c.Client.AppID)
+		if nickname != "" {
+			u.Nickname = nickname
+		}
+	}})
 }
 
 // identify checks the provider is configured and verifies the proof.
@@ -66,10 +79,11 @@ func (s *Service) identify(ctx context.Context, cfg *config.Config, c *cloudobj.
 	return id, nil
 }
 
-// findIdentity returns the account owning the openid or the unionid key,
-// nil when none does, and uni-id-account-conflict when they belong to two.
-func (s *Service) findIdentity(ctx context.Context, openKey, unionKey string) (*User, error) {
-	var found string
+// findIdentity returns the account owning the openid or the unionid key
+// and the key it was found by; nil when none does, and
+// uni-id-account-conflict when they belong to two.
+func (s *Service) findIdentity(ctx context.Context, openKey, unionKey string) (*User, string, error) {
+	var found, by string
 	for _, k := range []string{openKey, unionKey} {
 		if k == "" {
 			continue
@@ -79,24 +93,26 @@ func (s *Service) findIdentity(ctx context.Context, openKey, unionKey string) (*
 			continue
 		}
 		if err != nil {
-			return nil, storeErr("find identity", err)
+			return nil, "", storeErr("find identity", err)
 		}
 		if found != "" && found != uid {
-			return nil, apierr.New(apierr.AccountConflict)
+			return nil, "", apierr.New(apierr.AccountConflict)
 		}
-		found = uid
+		if found == "" {
+			found, by = uid, k
+		}
 	}
 	if found == "" {
-		return nil, nil
+		return nil, "", nil
 	}
 	u, err := s.Users.Get(ctx, found)
 	if err != nil {
 		if errors.Is(err, ErrNotFound) {
-			return nil, nil
+			return nil, "", nil
 		}
-		return nil, storeErr("get user", err)
+		return nil, "", storeErr("get user", err)
 	}
-	return u, nil
+	return u, by, nil
 }
 
 // registerIdentity creates an account for a new identity, with the
@@ -128,12 +144,15 @@ func (s *Service) registerIdentity(ctx context.Context, cfg *config.Config, c *c
 }
 
 // keepSecret stores what the provider gave for later calls (a WeChat
-// session_key, for decrypting phone data), server-side only.
-func (s *Service) keepSecret(ctx context.Context, id *Identity, openKey string) {
+// session_key, for decrypting phone data), server-side only. A failure is
+// logged, not fatal: only bindMobileByMpWeixin's encryptedData path needs it.
+func (s *Service) keepSecret(ctx context.Context, c *cloudobj.Call, id *Identity, openKey string) {
 	if id.Secret == "" || s.Cache == nil {
 		return
 	}
-	_ = s.Cache.CacheSet(ctx, "secret:"+openKey, []byte(id.Secret), s.now().Add(id.SecretTTL))
+	if err := s.Cache.CacheSet(ctx, "secret:"+openKey, []byte(id.Secret), s.now().Add(id.SecretTTL)); err != nil {
+		c.Log("secretStore", "failed: "+err.Error())
+	}
 }
 
 // bindThird attaches a verified identity to the caller's account. An
@@ -148,7 +167,7 @@ func (s *Service) bindThird(ctx context.Context, c *cloudobj.Call, proof Proof) 
 		return nil, err
 	}
 	openKey, _ := slot(id, c.Client.AppID)
-	s.keepSecret(ctx, id, openKey)
+	s.keepSecret(ctx, c, id, openKey)
 	return nil, s.bind(ctx, c, func(u *User) { attach(u, id, c.Client.AppID) })
 }
 
@@ -159,7 +178,7 @@ func (s *Service) unbind(ctx context.Context, c *cloudobj.Call, provider string)
 	if err != nil {
 		return nil, err
 	}
-	_, err = s.update(ctx, u, func(u *User) error {
+	_, err = s.updateCaller(ctx, c, u, func(u *User) error {
 		if !detach(u, provider) {
 			return apierr.New(apierr.UnbindFailed)
 		}

@@ -23,7 +23,7 @@ func (s *Service) loginOrRegister(ctx context.Context, cfg *config.Config, c *cl
 			if err := checkStatus(u); err != nil {
 				return nil, err
 			}
-			return s.login(ctx, cfg, c, u, loginOpts{endOthers: endOthers, typ: "login", ticket: ticket})
+			return s.login(ctx, cfg, c, u, loginOpts{endOthers: endOthers, typ: "login", ticket: ticket, guard: stillOwns(key)})
 		case !apierr.Is(err, apierr.AccountNotExists):
 			return nil, err
 		case !cfg.RegistrationOpen():

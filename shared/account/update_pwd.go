@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"errors"
 
 	"github.com/idco-dev/idco/shared/apierr"
 	"github.com/idco-dev/idco/shared/cloudobj"
@@ -12,6 +13,8 @@ import (
 type UpdatePwdParams struct {
 	OldPassword string `json:"oldPassword"`
 	NewPassword string `json:"newPassword"`
+	// NewPassword2 is the form's confirmation field (uni-id-pages); ignored.
+	NewPassword2 string `json:"newPassword2"`
 }
 
 // UpdatePwd handles updatePwd: with the current password, set a new one.
@@ -31,10 +34,19 @@ func (s *Service) UpdatePwd(ctx context.Context, c *cloudobj.Call, p *UpdatePwdP
 	if err != nil {
 		return nil, err
 	}
+	// A stolen token must not become an unlimited password oracle: tries
+	// are counted per account, before the compare, as login's are.
+	w := Window{"pwd-change:" + u.UID, cfg.PasswordErrorWindow()}
+	if _, err := s.Counters.Hit(ctx, w, cfg.PasswordErrorLimit, s.now()); errors.Is(err, ErrLimited) {
+		return nil, apierr.New(apierr.PasswordExceedLimit)
+	} else if err != nil {
+		return nil, storeErr("count password change", err)
+	}
 	h := s.hasher(cfg)
 	if ok, _, _ := h.Verify(p.OldPassword, u.Password, u.PasswordSecretVersion); !ok || u.Password == "" {
 		return nil, apierr.New(apierr.PasswordError)
 	}
+	defer func() { _ = s.Counters.Reset(ctx, w, s.now()) }()
 	hash, err := h.Hash(p.NewPassword)
 	if err != nil {
 		return nil, apierr.Wrap(apierr.InvalidPassword, err)
