@@ -136,3 +136,28 @@ func TestNoSecretsInLogs(t *testing.T) {
 		t.Errorf("%d log lines, want 5: one per request", n)
 	}
 }
+
+// TestLostAnswers: when DynamoDB applies a transaction but its answer is
+// lost, the SDK's retry carries the same ClientRequestToken (the SDK fills
+// one in per call) and DynamoDB answers it as a success, so the user is
+// neither refused by their own first write nor left without a code. testenv
+// emulates that DynamoDB behaviour, which minidyn lacks.
+func TestLostAnswers(t *testing.T) {
+	e := testenv.New(t, nil)
+	c := testenv.NewClient("d1")
+	answer := e.Captcha(t, c, "send-sms-code")
+	e.LoseAnswers("TransactWriteItems", 1)
+	r := e.Call(t, c, "send-sms-code", "sendSmsCode", map[string]any{"mobile": "13800138000", "scene": "login-by-sms", "captcha": answer})
+	if _, sent := e.Sent.LastSMS("+8613800138000"); r.Code() != "0" || !sent {
+		t.Fatalf("sendSmsCode with a lost answer: %s (sent %v)", r.Raw, sent)
+	}
+	capt := e.Captcha(t, c, "register")
+	e.LoseAnswers("TransactWriteItems", 1)
+	r = e.Call(t, c, "register", "registerUser", map[string]any{"username": "carol_1", "password": "a good password", "captcha": capt})
+	if r.Code() != "0" || len(e.Scan(t, e.Names.Users)) != 1 {
+		t.Fatalf("registerUser with a lost answer: %s", r.Raw)
+	}
+	if r := info(t, e, c); r.Code() != "0" {
+		t.Fatalf("the token of that registration: %s", r.Raw)
+	}
+}

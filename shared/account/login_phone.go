@@ -78,13 +78,13 @@ func (s *Service) BindMobileByMpWeixin(ctx context.Context, c *cloudobj.Call, p 
 	var sessionKey []byte
 	if s.Cache != nil && u.WxOpenid["mp_"+c.Client.AppID] != "" {
 		sessionKey, err = s.Cache.CacheGet(ctx, key, s.now())
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, storeErr("get session key", err)
+		}
 	}
-	if len(sessionKey) == 0 || errors.Is(err, ErrNotFound) {
+	if len(sessionKey) == 0 {
 		// Log in with WeChat again to get a fresh session_key.
 		return nil, apierr.Wrap(apierr.ThirdPartyFailed, errors.New("no session_key for this user"))
-	}
-	if err != nil {
-		return nil, storeErr("get session key", err)
 	}
 	return s.phoneBind(ctx, c, PhoneProof{Kind: "weixin-data", Data: p.EncryptedData, IV: p.IV, SessionKey: string(sessionKey)})
 }

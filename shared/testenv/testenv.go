@@ -11,6 +11,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -53,6 +54,8 @@ type Env struct {
 	Log    *SyncBuffer
 	Calls  atomic.Int64 // DynamoDB requests served
 	inject atomic.Pointer[func(op string) (int, string, bool)]
+	lose   atomic.Pointer[lostAnswers]
+	tokens sync.Map // ClientRequestToken -> request body, as DynamoDB keeps them
 }
 
 // Config returns the test config document: fast argon2 so tests stay quick,
@@ -124,15 +127,18 @@ func (e *Env) UseProviders(endpoints map[string]string) {
 	e.Svc.Identities, e.Svc.Phones = p, p
 }
 
-// count wraps the DynamoDB server to count requests and inject faults.
+// count wraps the DynamoDB server to count requests, inject faults, lose
+// answers, and keep TransactWriteItems' ClientRequestToken idempotency,
+// which minidyn lacks: a token seen again with the same request is answered
+// as a success without applying it twice, as DynamoDB does for 10 minutes.
 func (e *Env) count(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.Calls.Add(1)
+		target := r.Header.Get("X-Amz-Target")
+		if i := bytes.LastIndexByte([]byte(target), '.'); i >= 0 {
+			target = target[i+1:]
+		}
 		if f := e.inject.Load(); f != nil {
-			target := r.Header.Get("X-Amz-Target")
-			if i := bytes.LastIndexByte([]byte(target), '.'); i >= 0 {
-				target = target[i+1:]
-			}
 			if status, body, ok := (*f)(target); ok {
 				w.Header().Set("Content-Type", "application/x-amz-json-1.0")
 				w.WriteHeader(status)
@@ -140,8 +146,41 @@ func (e *Env) count(h http.Handler) http.Handler {
 				return
 			}
 		}
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		if target == "TransactWriteItems" {
+			var in struct{ ClientRequestToken string }
+			_ = json.Unmarshal(body, &in)
+			if in.ClientRequestToken != "" {
+				if prev, seen := e.tokens.LoadOrStore(in.ClientRequestToken, string(body)); seen && prev == string(body) {
+					w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+					_, _ = w.Write([]byte(`{}`))
+					return
+				}
+			}
+		}
+		if l := e.lose.Load(); l != nil && l.op == target && l.n.Add(-1) >= 0 {
+			h.ServeHTTP(httptest.NewRecorder(), r) // applied, but the answer is lost
+			w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+			w.WriteHeader(http.StatusInternalServerError)
+			_, _ = w.Write([]byte(`{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"internal"}`))
+			return
+		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+type lostAnswers struct {
+	op string
+	n  atomic.Int64
+}
+
+// LoseAnswers makes DynamoDB apply the next n requests of op but answer
+// them with an internal error, as when a response is lost on the way.
+func (e *Env) LoseAnswers(op string, n int64) {
+	l := &lostAnswers{op: op}
+	l.n.Store(n)
+	e.lose.Store(l)
 }
 
 // Inject makes DynamoDB answer with a fault while f returns ok for an
