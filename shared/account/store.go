@@ -41,6 +41,10 @@ type User struct {
 	Sessions              map[string]Session `json:"sessions,omitempty"`
 	// Version counts saves; every save is conditional on it.
 	Version int64 `json:"ver"`
+	// Extra keeps the fields idco does not model (a migrated uni-id user's
+	// gender, tags, avatar_file, realname_auth...), so saving a user never
+	// drops them.
+	Extra map[string]any `json:"-"`
 }
 
 // RegisterEnv is uni-id's register_env.

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -33,7 +36,53 @@ func (s *Store) Get(ctx context.Context, uid string) (*account.User, error) {
 	if err := unmarshal(out.Item, u); err != nil {
 		return nil, fmt.Errorf("decode user %s: %w", uid, err)
 	}
+	for k, av := range out.Item {
+		if userFields[k] {
+			continue
+		}
+		var v any
+		if err := attributevalue.Unmarshal(av, &v); err != nil {
+			return nil, fmt.Errorf("decode user %s field %s: %w", uid, k, err)
+		}
+		if u.Extra == nil {
+			u.Extra = map[string]any{}
+		}
+		u.Extra[k] = v
+	}
 	return u, nil
+}
+
+// userFields are the attribute names account.User models.
+var userFields = jsonFields(reflect.TypeFor[account.User]())
+
+func jsonFields(t reflect.Type) map[string]bool {
+	out := map[string]bool{}
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name != "" && name != "-" {
+			out[name] = true
+		}
+	}
+	return out
+}
+
+// userItem encodes a user with the fields it does not model put back.
+func userItem(u *account.User) (map[string]types.AttributeValue, error) {
+	item, err := marshal(u)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range u.Extra {
+		if userFields[k] {
+			continue
+		}
+		av, err := attributevalue.Marshal(v)
+		if err != nil {
+			return nil, fmt.Errorf("encode user field %s: %w", k, err)
+		}
+		item[k] = av
+	}
+	return item, nil
 }
 
 // Owner implements account.Users: one strongly consistent GetItem of the
@@ -61,7 +110,7 @@ func (s *Store) Owner(ctx context.Context, key string) (string, error) {
 // Create implements account.Users: one TransactWriteItems putting the user
 // and each key's sentinel, all conditional on not existing yet.
 func (s *Store) Create(ctx context.Context, u *account.User, keys []string) error {
-	item, err := marshal(u)
+	item, err := userItem(u)
 	if err != nil {
 		return err
 	}
@@ -81,7 +130,7 @@ func (s *Store) Create(ctx context.Context, u *account.User, keys []string) erro
 func (s *Store) Save(ctx context.Context, u *account.User, addKeys, dropKeys []string) error {
 	next := *u
 	next.Version = u.Version + 1
-	item, err := marshal(&next)
+	item, err := userItem(&next)
 	if err != nil {
 		return err
 	}

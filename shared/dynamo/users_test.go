@@ -89,3 +89,32 @@ func TestSaveConflict(t *testing.T) {
 		t.Fatalf("stored %+v", got)
 	}
 }
+
+// TestSaveKeepsUnmodelledFields: a migrated uni-id record's fields that
+// account.User does not model survive a save.
+func TestSaveKeepsUnmodelledFields(t *testing.T) {
+	e := testenv.New(t, nil)
+	ctx := context.Background()
+	st := e.Svc.Users
+	u := &account.User{UID: "d00000000000000000000001", Username: "dave"}
+	u.Extra = map[string]any{"gender": 1.0, "tags": []any{"vip"}, "avatar_file": map[string]any{"url": "https://x/a.png"}}
+	if err := st.Create(ctx, u, []string{"username:dave"}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.Get(ctx, u.UID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got.Nickname = "Dave"
+	if err := st.Save(ctx, got, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := st.Get(ctx, u.UID)
+	if after.Nickname != "Dave" || after.Extra["gender"] != 1.0 || fmt.Sprint(after.Extra["tags"]) != "[vip]" ||
+		fmt.Sprint(after.Extra["avatar_file"]) != "map[url:https://x/a.png]" {
+		t.Fatalf("after a save: nickname %q, extra %v", after.Nickname, after.Extra)
+	}
+	if _, modelled := after.Extra["username"]; modelled {
+		t.Errorf("a modelled field landed in Extra: %v", after.Extra)
+	}
+}
