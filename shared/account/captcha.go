@@ -74,7 +74,7 @@ func (s *Service) checkCaptchaCall(c *cloudobj.Call, p *CaptchaParams) (*config.
 
 func (s *Service) newCaptcha(ctx context.Context, cfg *config.Config, c *cloudobj.Call, scene string) (any, error) {
 	now := s.now()
-	_, err := s.Counters.Hit(ctx, Window{"captcha-ip:" + c.SourceIP, time.Minute}, cfg.Idco.Captcha.PerIPPerMinute, now)
+	_, err := s.Counters.Hit(ctx, Window{"captcha-ip:" + ipKey(c.SourceIP), time.Minute}, cfg.Idco.Captcha.PerIPPerMinute, now)
 	if errors.Is(err, ErrLimited) {
 		return nil, apierr.New(apierr.RateLimited).With("retryAfter", secondsLeft(now, time.Minute))
 	}

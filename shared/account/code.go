@@ -79,7 +79,7 @@ func (s *Service) issueCode(ctx context.Context, cfg *config.Config, c *cloudobj
 	limits := []Limit{
 		{Window{"send-dest-h:" + is.dest, time.Hour}, l.PerDestinationPerHour},
 		{Window{"send-dest-d:" + is.dest, 24 * time.Hour}, l.PerDestinationPerDay},
-		{Window{"send-ip-h:" + c.SourceIP, time.Hour}, l.PerIPPerHour},
+		{Window{"send-ip-h:" + ipKey(c.SourceIP), time.Hour}, l.PerIPPerHour},
 		{Window{"send-budget:" + is.channel, 24 * time.Hour}, budget},
 	}
 	cd := Cooldown{Key: "cooldown:" + is.channel + ":" + is.dest + ":" + is.scene, Until: now.Add(time.Duration(l.CooldownSeconds) * time.Second)}
@@ -164,7 +164,7 @@ func (s *Service) verifyCode(ctx context.Context, cfg *config.Config, c *cloudob
 	l := cfg.Limits()
 	wins := []Window{{"verify-fail:" + k.channel + ":" + k.dest, time.Duration(l.VerifyWindowSeconds) * time.Second}}
 	if k.gate {
-		wins = append(wins, Window{"code-captcha:" + c.SourceIP + ":" + k.dest, captchaWindow})
+		wins = append(wins, Window{"code-captcha:" + ipKey(c.SourceIP) + ":" + k.dest, captchaWindow})
 	}
 	counts, err := s.Counters.Counts(ctx, now, wins...)
 	if err != nil {
