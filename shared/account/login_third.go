@@ -61,16 +61,6 @@ type AppleParams struct {
 	Nickname      string `json:"nickname"`
 	Nonce         string `json:"nonce"`
 	InviteCode    string `json:"inviteCode"`
-	// The rest of uni-app's Apple authResult and userInfo, which
-	// uni-id-pages sends along. Only the identity token is trusted: these
-	// are ignored (an Apple email never matches an account).
-	FullName          any    `json:"fullName"`
-	Email             string `json:"email"`
-	AuthorizationCode string `json:"authorizationCode"`
-	User              string `json:"user"`
-	OpenID            string `json:"openId"`
-	RealUserStatus    any    `json:"realUserStatus"`
-	State             string `json:"state"`
 }
 
 // LoginByApple handles loginByApple: an identity token verified against

@@ -19,9 +19,6 @@ type RegisterUserParams struct {
 	Nickname   string `json:"nickname"`
 	InviteCode string `json:"inviteCode"`
 	BindTicket string `json:"bindTicket"`
-	// Password2 is the form's confirmation field, which uni-id-pages sends
-	// along; uni-id ignores it, and so does idco.
-	Password2 string `json:"password2"`
 }
 
 // LoginResult is what a login or registration returns besides newToken.
@@ -53,10 +50,6 @@ type RegisterAdminParams struct {
 	Username string `json:"username"`
 	Password string `json:"password"`
 	Nickname string `json:"nickname"`
-	// Password2 and Captcha come with uni-id-pages' register-admin form;
-	// uni-id ignores them, and so does idco.
-	Password2 string `json:"password2"`
-	Captcha   string `json:"captcha"`
 }
 
 // RegisterAdmin handles registerAdmin: the first administrator. Once an

@@ -19,9 +19,6 @@ type RegisterUserByEmailParams struct {
 	Nickname   string `json:"nickname"`
 	InviteCode string `json:"inviteCode"`
 	BindTicket string `json:"bindTicket"`
-	// Password2 is the form's confirmation field, which uni-id-pages sends
-	// along; uni-id ignores it, and so does idco.
-	Password2 string `json:"password2"`
 }
 
 // RegisterUserByEmail handles registerUserByEmail: an account with a

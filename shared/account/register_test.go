@@ -1,6 +1,7 @@
 package account_test
 
 import (
+	"encoding/base64"
 	"fmt"
 	"strings"
 	"sync"
@@ -33,7 +34,6 @@ func TestRegisterUserBadInput(t *testing.T) {
 		{"invite code shape", map[string]any{"username": "bob_1", "password": "a good password", "captcha": "x", "inviteCode": "no spaces"}, "uni-id-invalid-invite-code"},
 		{"invite code type", map[string]any{"username": "bob_1", "password": "a good password", "captcha": "x", "inviteCode": 12}, "uni-id-invalid-param"},
 		{"password type", map[string]any{"username": "bob_1", "password": 12345678, "captcha": "x"}, "uni-id-invalid-param"},
-		{"unknown param", map[string]any{"username": "bob_1", "password": "a good password", "captcha": "x", "role": []string{"admin"}}, "uni-id-invalid-param"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -48,6 +48,23 @@ func TestRegisterUserBadInput(t *testing.T) {
 			}
 		})
 	}
+	// Unknown params are ignored as uni-id-co ignores them: they can
+	// neither grant a role nor stand in for a known field in another case.
+	t.Run("unknown params ignored", func(t *testing.T) {
+		r := e.Call(t, c, "register", "registerUser", map[string]any{"username": "bob_1", "password": "a good password",
+			"captcha": e.Captcha(t, c, "register"), "role": []string{"admin"}, "USERNAME": "mallory", "password2": 5})
+		if r.Code() != "0" {
+			t.Fatalf("got %s", r.Raw)
+		}
+		claims := strings.Split(r.Token(), ".")[1]
+		payload, _ := base64.RawURLEncoding.DecodeString(claims)
+		if !strings.Contains(string(payload), `"role":[]`) && !strings.Contains(string(payload), `"role":["user"]`) {
+			t.Errorf("token role after an unknown role param: %s", payload)
+		}
+		if login := e.Call(t, c, "login", "login", map[string]any{"username": "mallory", "password": "a good password"}); login.Code() == "0" {
+			t.Errorf("USERNAME was taken as username: %s", login.Raw)
+		}
+	})
 	t.Run("wrong captcha", func(t *testing.T) {
 		e.Captcha(t, c, "register")
 		r := e.Call(t, c, "register", "registerUser", map[string]any{"username": "bob_1", "password": "a good password", "captcha": "zzzz"})

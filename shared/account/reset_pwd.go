@@ -18,9 +18,6 @@ type ResetPwdBySmsParams struct {
 	Code     string `json:"code"`
 	Password string `json:"password"`
 	Captcha  string `json:"captcha"`
-	// Password2 is the form's confirmation field, which uni-id-pages sends
-	// along; uni-id ignores it, and so does idco.
-	Password2 string `json:"password2"`
 }
 
 // ResetPwdBySms handles resetPwdBySms: with a code sent to mobile (scene
@@ -48,9 +45,6 @@ type ResetPwdByEmailParams struct {
 	Code     string `json:"code"`
 	Password string `json:"password"`
 	Captcha  string `json:"captcha"`
-	// Password2 is the form's confirmation field, which uni-id-pages sends
-	// along; uni-id ignores it, and so does idco.
-	Password2 string `json:"password2"`
 }
 
 // ResetPwdByEmail handles resetPwdByEmail, as ResetPwdBySms with an email

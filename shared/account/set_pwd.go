@@ -13,9 +13,6 @@ type SetPwdParams struct {
 	Password string `json:"password"`
 	Code     string `json:"code"`
 	Captcha  string `json:"captcha"`
-	// Password2 is the form's confirmation field, which uni-id-pages sends
-	// along; uni-id ignores it, and so does idco.
-	Password2 string `json:"password2"`
 }
 
 // SetPwd handles setPwd: a logged-in user (often one who came by a

@@ -13,8 +13,6 @@ import (
 type UpdatePwdParams struct {
 	OldPassword string `json:"oldPassword"`
 	NewPassword string `json:"newPassword"`
-	// NewPassword2 is the form's confirmation field (uni-id-pages); ignored.
-	NewPassword2 string `json:"newPassword2"`
 }
 
 // UpdatePwd handles updatePwd: with the current password, set a new one.

@@ -30,6 +30,8 @@ type Call struct {
 	NewToken *NewToken
 
 	logAttrs []slog.Attr
+	// ignored holds the unknown params names, logged at debug level.
+	ignored []string
 }
 
 // Log adds a field to the request's log line. Callers mask phone numbers and

@@ -2,12 +2,15 @@ package cloudobj
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
-	"unicode/utf8"
+	"sync"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/idco-dev/idco/shared/apierr"
 )
@@ -19,12 +22,13 @@ const MaxBody = 16 << 10
 const maxDepth = 32
 
 // body is the request document: uni-id's {method, params, clientInfo,
-// uniIdToken}. Unknown top-level keys are refused.
+// uniIdToken}. Unknown top-level keys are refused: only idco's adapter and
+// uniCloud's URL form write this document, and neither adds any.
 type body struct {
-	Method     string          `json:"method"`
-	Params     json.RawMessage `json:"params"`
-	ClientInfo json.RawMessage `json:"clientInfo"`
-	UniIDToken string          `json:"uniIdToken"`
+	Method     string         `json:"method"`
+	Params     jsontext.Value `json:"params"`
+	ClientInfo jsontext.Value `json:"clientInfo"`
+	UniIDToken string         `json:"uniIdToken"`
 }
 
 // parseBody checks and decodes a request body. Every failure is
@@ -40,92 +44,44 @@ func parseBody(data []byte) (*body, error) {
 		return nil, apierr.Wrap(apierr.InvalidParam, err)
 	}
 	var b body
-	if err := strictUnmarshal(data, &b); err != nil {
+	if err := json.Unmarshal(data, &b, json.RejectUnknownMembers(true)); err != nil {
 		return nil, apierr.Wrap(apierr.InvalidParam, err)
 	}
 	return &b, nil
 }
 
-// strictUnmarshal decodes exactly one JSON value into v, refusing unknown
-// fields and wrong types.
-func strictUnmarshal(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return errors.New("trailing data after the JSON value")
-	}
-	return nil
-}
-
-// checkJSON refuses what encoding/json would let through: invalid UTF-8,
-// duplicate object keys, control and bidi characters in strings, deep
-// nesting, and more than one value.
+// checkJSON walks the whole document once. The decoder refuses invalid
+// UTF-8, invalid escapes (lone surrogates included) and duplicate names at
+// any depth; the walk adds what JSON allows and idco does not: control and
+// bidi characters in strings and names, nesting deeper than maxDepth, and
+// more than one value.
 func checkJSON(data []byte) error {
-	if !utf8.Valid(data) {
-		return errors.New("body is not valid UTF-8")
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	type frame struct {
-		keys  map[string]bool
-		isObj bool
-		key   bool // next string token in an object is a key
-	}
-	var stack []*frame
+	dec := jsontext.NewDecoder(bytes.NewReader(data))
 	values := 0
 	for {
-		tok, err := dec.Token()
+		tok, err := dec.ReadToken()
 		if err == io.EOF {
-			break
+			return nil
 		}
 		if err != nil {
 			return err
 		}
-		var top *frame
-		if len(stack) > 0 {
-			top = stack[len(stack)-1]
+		switch tok.Kind() {
+		case '{', '[':
+			if dec.StackDepth() > maxDepth {
+				return errors.New("nesting too deep")
+			}
+		case '"':
+			if err := checkText(tok.String()); err != nil {
+				return err
+			}
 		}
-		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
-			stack = stack[:len(stack)-1]
-			continue
-		}
-		if top == nil {
-			values++
-			if values > 1 {
+		if dec.StackDepth() == 0 {
+			if values++; values > 1 {
 				return errors.New("more than one JSON value")
 			}
 		}
-		if top != nil && top.isObj && top.key {
-			k := tok.(string)
-			if top.keys[k] {
-				return fmt.Errorf("duplicate key %q", k)
-			}
-			if err := checkText(k); err != nil {
-				return err
-			}
-			top.keys[k] = true
-			top.key = false
-			continue
-		}
-		if top != nil && top.isObj {
-			top.key = true
-		}
-		switch t := tok.(type) {
-		case json.Delim:
-			if len(stack) >= maxDepth {
-				return errors.New("nesting too deep")
-			}
-			stack = append(stack, &frame{isObj: t == '{', key: t == '{', keys: map[string]bool{}})
-		case string:
-			if err := checkText(t); err != nil {
-				return err
-			}
-		}
 	}
-	return nil
 }
 
 // checkText refuses control characters and bidi overrides, which have no
@@ -142,34 +98,96 @@ func checkText(s string) error {
 	return nil
 }
 
-// DecodeParams decodes a call's params strictly into p: unknown fields and
-// wrong types are uni-id-invalid-param. Absent or null params leave p zero.
-// uniCloud's one-element array form [params] is accepted.
-func DecodeParams(raw json.RawMessage, p any) error {
+// DecodeParams decodes a call's params into p, as uni-id-co takes them:
+// known fields must have their type (else uni-id-invalid-param); names match
+// exactly, so a key differing only in case is unknown; unknown fields are
+// ignored and their names returned, for the debug log. Absent or null params
+// leave p zero. uniCloud's one-element array form [params] is accepted.
+func DecodeParams(raw []byte, p any) (unknown []string, err error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
-		return nil
+		return nil, nil
 	}
 	if raw[0] == '[' {
-		var list []json.RawMessage
+		var list []jsontext.Value
 		if err := json.Unmarshal(raw, &list); err != nil || len(list) > 1 {
-			return apierr.Wrap(apierr.InvalidParam, errors.New("params array must hold one object"))
+			return nil, apierr.Wrap(apierr.InvalidParam, errors.New("params array must hold one object"))
 		}
 		if len(list) == 0 {
-			return nil
+			return nil, nil
 		}
 		raw = bytes.TrimSpace(list[0])
 		if bytes.Equal(raw, []byte("null")) {
-			return nil
+			return nil, nil
 		}
 	}
 	if raw[0] != '{' {
-		return apierr.Wrap(apierr.InvalidParam, errors.New("params must be an object"))
+		return nil, apierr.Wrap(apierr.InvalidParam, errors.New("params must be an object"))
 	}
-	if err := strictUnmarshal(raw, p); err != nil {
-		return apierr.Wrap(apierr.InvalidParam, err)
+	if err := json.Unmarshal(raw, p); err != nil {
+		return nil, apierr.Wrap(apierr.InvalidParam, err)
 	}
-	return nil
+	return unknownNames(raw, knownNames(reflect.TypeOf(p))), nil
+}
+
+// knownNamesCache maps a params type to the JSON names it decodes.
+var knownNamesCache sync.Map // reflect.Type -> map[string]bool
+
+// knownNames returns the member names a struct type (or a pointer to one)
+// decodes, by the JSON rules: the tag's name, else the field's name, and
+// the fields of an embedded struct without a name.
+func knownNames(t reflect.Type) map[string]bool {
+	if v, ok := knownNamesCache.Load(t); ok {
+		return v.(map[string]bool)
+	}
+	names := map[string]bool{}
+	var walk func(reflect.Type)
+	walk = func(t reflect.Type) {
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct {
+			return
+		}
+		for f := range t.Fields() {
+			tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			switch {
+			case tag == "-" || (!f.IsExported() && !f.Anonymous):
+			case f.Anonymous && tag == "":
+				walk(f.Type)
+			case tag != "":
+				names[tag] = true
+			default:
+				names[f.Name] = true
+			}
+		}
+	}
+	walk(t)
+	knownNamesCache.Store(t, names)
+	return names
+}
+
+// unknownNames lists the top-level member names of the object raw that
+// known lacks. raw has been decoded already, so it is well formed.
+func unknownNames(raw []byte, known map[string]bool) []string {
+	var out []string
+	dec := jsontext.NewDecoder(bytes.NewReader(raw))
+	if _, err := dec.ReadToken(); err != nil {
+		return nil
+	}
+	for dec.PeekKind() == '"' {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return out
+		}
+		if name := tok.String(); !known[name] {
+			out = append(out, name)
+		}
+		if dec.SkipValue() != nil {
+			return out
+		}
+	}
+	return out
 }
 
 // rawClient is clientInfo as uni-app sends it. Unknown keys are ignored
@@ -183,15 +201,15 @@ type rawClient struct {
 	OSName      *string         `json:"osName"`
 	AppName     *string         `json:"appName"`
 	AppVersion  *string         `json:"appVersion"`
-	VersionCode json.RawMessage `json:"appVersionCode"`
-	Channel     json.RawMessage `json:"channel"`
+	VersionCode jsontext.Value  `json:"appVersionCode"`
+	Channel     jsontext.Value  `json:"channel"`
 	UserAgent   *string         `json:"userAgent"`
 }
 
 // parseClientInfo decodes clientInfo. A missing clientInfo is allowed (a
 // curl user has none): the platform defaults to web and the app to the
 // default config.
-func parseClientInfo(raw json.RawMessage) (ClientInfo, error) {
+func parseClientInfo(raw []byte) (ClientInfo, error) {
 	var ci ClientInfo
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
@@ -227,19 +245,18 @@ func deref(s *string) string {
 }
 
 // numOrString accepts uni-id's number|string fields.
-func numOrString(raw json.RawMessage) (string, error) {
-	if len(raw) == 0 || string(raw) == "null" {
+func numOrString(raw jsontext.Value) (string, error) {
+	switch raw.Kind() {
+	case 0, 'n':
 		return "", nil
+	case '"':
+		var s string
+		err := json.Unmarshal(raw, &s)
+		return s, err
+	case '0':
+		return string(raw), nil
 	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err == nil {
-		return s, nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(raw, &n); err != nil {
-		return "", errors.New("want a number or a string")
-	}
-	return n.String(), nil
+	return "", errors.New("want a number or a string")
 }
 
 // NormalizePlatform maps uni-app platform names as uni-id does: app-plus,

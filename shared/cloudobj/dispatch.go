@@ -41,14 +41,16 @@ type Method struct {
 // Table maps method names to methods.
 type Table map[string]Method
 
-// Bind makes a Method whose params are decoded strictly into a fresh P before
-// fn runs.
+// Bind makes a Method whose params are decoded into a fresh P (DecodeParams)
+// before fn runs.
 func Bind[P any](access Access, fn func(ctx context.Context, c *Call, p *P) (any, error)) Method {
 	return Method{Access: access, Handle: func(ctx context.Context, c *Call) (any, error) {
 		p := new(P)
-		if err := DecodeParams(c.Params, p); err != nil {
+		ignored, err := DecodeParams(c.Params, p)
+		if err != nil {
 			return nil, err
 		}
+		c.ignored = append(c.ignored, ignored...)
 		return fn(ctx, c, p)
 	}}
 }
@@ -136,7 +138,7 @@ func (d *Dispatcher) run(ctx context.Context, in *Input, c *Call) (any, error) {
 	if c.UserAgent == "" {
 		c.UserAgent = c.Client.UserAgent
 	}
-	c.Params = b.Params
+	c.Params = json.RawMessage(b.Params)
 	c.Token = pickToken(b.UniIDToken, in)
 	m, err := d.resolve(c, b.Method)
 	if err != nil {

@@ -89,7 +89,9 @@ func TestServe(t *testing.T) {
 		{"bad utf8", Input{PathMethod: "login", Body: []byte("{\"params\":{\"name\":\"\xff\"}}")}, 400, "uni-id-invalid-param", ""},
 		{"duplicate key", Input{PathMethod: "login", Body: []byte(`{"params":{"name":"a","name":"b"}}`)}, 400, "uni-id-invalid-param", ""},
 		{"unknown top field", Input{PathMethod: "login", Body: []byte(`{"x":1}`)}, 400, "uni-id-invalid-param", ""},
-		{"unknown param", Input{PathMethod: "login", Body: []byte(`{"params":{"nam":"a"}}`)}, 400, "uni-id-invalid-param", ""},
+		{"unknown param ignored", Input{PathMethod: "login", Body: []byte(`{"params":{"nam":"a","errMsg":"getPhoneNumber:ok"}}`)}, 200, 0.0, ""},
+		{"lone surrogate", Input{PathMethod: "login", Body: []byte(`{"params":{"name":"\ud800"}}`)}, 400, "uni-id-invalid-param", ""},
+		{"unknown param wrong type ignored", Input{PathMethod: "login", Body: []byte(`{"params":{"extra":{"a":[1]}}}`)}, 200, 0.0, ""},
 		{"wrong type", Input{PathMethod: "login", Body: []byte(`{"params":{"name":1}}`)}, 400, "uni-id-invalid-param", ""},
 		{"wrong type number", Input{PathMethod: "login", Body: []byte(`{"params":{"count":"1"}}`)}, 400, "uni-id-invalid-param", ""},
 		{"params not object", Input{PathMethod: "login", Body: []byte(`{"params":"x"}`)}, 400, "uni-id-invalid-param", ""},
@@ -122,6 +124,37 @@ func TestServe(t *testing.T) {
 	}
 	if strings.Contains(log.String(), "secret-cause") == false {
 		t.Errorf("the log line should carry the cause of a system error")
+	}
+}
+
+// TestExactCaseKeys: a key differing only in case is an unknown key, never
+// an alias, so it can neither set a field nor override the real one.
+func TestExactCaseKeys(t *testing.T) {
+	var log bytes.Buffer
+	d := testDispatcher(fakeAuth{}, &log)
+	d.Logger = slog.New(slog.NewJSONHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	cases := []struct {
+		name, body, wantName, wantLocale string
+	}{
+		{"upper-case param only", `{"params":{"NAME":"mallory"}}`, "", "zh-Hans"},
+		{"both cases", `{"params":{"NAME":"mallory","name":"alice"}}`, "alice", "zh-Hans"},
+		{"both cases, upper last", `{"params":{"name":"alice","Name":"mallory"}}`, "alice", "zh-Hans"},
+		{"clientInfo LOCALE ignored", `{"clientInfo":{"LOCALE":"zh-Hans","locale":"en"}}`, "", "en"},
+		{"clientInfo LOCALE alone", `{"clientInfo":{"LOCALE":"en"}}`, "", "zh-Hans"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := serve(t, d, Input{PathMethod: "login", Body: []byte(tc.body)})
+			if status != 200 || body["name"] != tc.wantName || body["locale"] != tc.wantLocale {
+				t.Fatalf("got %d name=%v locale=%v, want name=%q locale=%q", status, body["name"], body["locale"], tc.wantName, tc.wantLocale)
+			}
+		})
+	}
+	if !strings.Contains(log.String(), `"msg":"ignored params"`) || !strings.Contains(log.String(), `"names":["NAME"]`) {
+		t.Errorf("ignored names not logged at debug level: %s", log.String())
+	}
+	if strings.Contains(log.String(), "mallory") {
+		t.Errorf("an ignored value reached the log: %s", log.String())
 	}
 }
 

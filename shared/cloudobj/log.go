@@ -48,4 +48,8 @@ func (d *Dispatcher) log(ctx context.Context, c *Call, out Output, err error, st
 	}
 	attrs = append(attrs, c.logAttrs...)
 	d.Logger.LogAttrs(ctx, level, "request", attrs...)
+	if len(c.ignored) > 0 {
+		d.Logger.LogAttrs(ctx, slog.LevelDebug, "ignored params", slog.String("requestId", c.RequestID),
+			slog.String("method", c.Method), slog.Any("names", c.ignored))
+	}
 }

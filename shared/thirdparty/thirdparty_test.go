@@ -70,7 +70,9 @@ func TestWeixinMiniProgram(t *testing.T) {
 	}
 	// encryptedData is opened with the session_key kept on the server.
 	data, iv := f.WeixinEncrypt(u.SessionKey, mpApp, map[string]any{"phoneNumber": "13800138000", "purePhoneNumber": "13800138000", "countryCode": "86"})
-	if r := e.Call(t, mp, "bind", "bindMobileByMpWeixin", map[string]any{"encryptedData": data, "iv": iv}); r.Code() != "0" {
+	// uni-id-pages passes WeChat's whole e.detail, errMsg and cloudID included.
+	if r := e.Call(t, mp, "bind", "bindMobileByMpWeixin", map[string]any{"encryptedData": data, "iv": iv,
+		"errMsg": "getPhoneNumber:ok", "cloudID": "x"}); r.Code() != "0" {
 		t.Fatalf("bindMobileByMpWeixin: %s", r.Raw)
 	}
 	if r := e.Call(t, mp, "account", "getAccountInfo", nil); r.Body["isMobileBound"] != true || r.Body["isWeixinBound"] != true {
