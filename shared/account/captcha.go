@@ -59,6 +59,27 @@ func (s *Service) RefreshCaptcha(ctx context.Context, c *cloudobj.Call, p *Captc
 	return s.newCaptcha(ctx, cfg, c, p.Scene)
 }
 
+// ImageCaptchaParams are uni-captcha-co getImageCaptcha's params.
+// isUniAppX asks uni-captcha for SVG on new uni-app x clients; idco always
+// answers a PNG, which every client shows.
+type ImageCaptchaParams struct {
+	Scene     string `json:"scene"`
+	IsUniAppX bool   `json:"isUniAppX"`
+}
+
+// GetImageCaptcha handles uni-captcha-co's getImageCaptcha, which makes
+// every captcha picture uni-id-pages shows: one live captcha per device and
+// scene, a new one replacing the old on every call (uni-captcha refreshes
+// the record it finds, or creates one).
+func (s *Service) GetImageCaptcha(ctx context.Context, c *cloudobj.Call, p *ImageCaptchaParams) (any, error) {
+	cp := &CaptchaParams{Scene: p.Scene}
+	cfg, err := s.checkCaptchaCall(c, cp)
+	if err != nil {
+		return nil, err
+	}
+	return s.newCaptcha(ctx, cfg, c, cp.Scene)
+}
+
 func (s *Service) checkCaptchaCall(c *cloudobj.Call, p *CaptchaParams) (*config.Config, error) {
 	if err := required("scene", p.Scene); err != nil {
 		return nil, err

@@ -215,3 +215,23 @@ func union(a, b []string) []string {
 	}
 	return out
 }
+
+// HasAdminResult is hasAdmin's answer.
+type HasAdminResult struct {
+	Exists bool `json:"exists"`
+}
+
+// HasAdmin handles hasAdmin (idco's): whether the first administrator was
+// registered, what uni-id-pages' login page asks the client database
+// (uni-id-users where role is admin, counted) to hide its register-admin
+// link. registerAdmin tells anyone the same.
+func (s *Service) HasAdmin(ctx context.Context, c *cloudobj.Call, _ *NoParams) (any, error) {
+	err := s.adminExists(ctx, c)
+	if t, ok := errors.AsType[*apierr.Error](err); ok && t.Code == apierr.AdminExists {
+		return HasAdminResult{Exists: true}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return HasAdminResult{}, nil
+}

@@ -80,6 +80,14 @@ func cloneUser(u *User) *User {
 	}
 	c.WxOpenid, c.QQOpenid = cloneMap(u.WxOpenid), cloneMap(u.QQOpenid)
 	c.Role = append([]string(nil), u.Role...)
+	if u.AvatarFile != nil {
+		f := *u.AvatarFile
+		c.AvatarFile = &f
+	}
+	if u.RealNameAuth != nil {
+		r := *u.RealNameAuth
+		c.RealNameAuth = &r
+	}
 	c.DcloudAppid = append([]string(nil), u.DcloudAppid...)
 	if u.DcloudAppid == nil {
 		c.DcloudAppid = nil
@@ -133,7 +141,7 @@ func (s *Service) openSession(cfg *config.Config, c *cloudobj.Call, u *User) (st
 		u.Sessions = map[string]Session{}
 	}
 	u.Sessions[sid] = Session{Gen: 1, Created: ms(now), Expires: ms(now.Add(cfg.TokenTTL())),
-		Platform: c.Client.Platform, DeviceID: c.Client.DeviceID}
+		Platform: c.Client.Platform, DeviceID: c.Client.DeviceID, AppID: c.Client.AppID}
 	pruneSessions(u, now, cfg.MaxTokenLength)
 	return sid, nil
 }

@@ -32,6 +32,9 @@ type User struct {
 	InviterUID            []string           `json:"inviter_uid,omitempty"`
 	InviteTime            int64              `json:"invite_time,omitempty"`
 	Avatar                string             `json:"avatar,omitempty"`
+	AvatarFile            *AvatarFile        `json:"avatar_file,omitempty"`
+	Gender                int                `json:"gender,omitempty"`
+	RealNameAuth          *RealNameAuth      `json:"realname_auth,omitempty"`
 	WxOpenid              map[string]string  `json:"wx_openid,omitempty"` // <p> and <p>_<appId> -> openid
 	WxUnionid             string             `json:"wx_unionid,omitempty"`
 	QQOpenid              map[string]string  `json:"qq_openid,omitempty"`
@@ -68,6 +71,12 @@ type Session struct {
 	RotatedAt int64  `json:"rotated_at,omitempty"`
 	Platform  string `json:"platform,omitempty"`
 	DeviceID  string `json:"device_id,omitempty"`
+	AppID     string `json:"appid,omitempty"`
+	// PushClientID is the device's uni-push client id (setPushCid); it
+	// ends with the session, so a push for this user never reaches a
+	// device that logged out or moved to another account.
+	PushClientID string `json:"push_clientid,omitempty"`
+	PushUpdated  int64  `json:"push_updated,omitempty"`
 }
 
 // Account status values, as uni-id.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 
@@ -135,7 +136,8 @@ var knownNamesCache sync.Map // reflect.Type -> map[string]bool
 
 // knownNames returns the member names a struct type (or a pointer to one)
 // decodes, by the JSON rules: the tag's name, else the field's name, and
-// the fields of an embedded struct without a name.
+// the fields of an embedded struct without a name. A fallback map (tagged
+// embed) collects unknown members, so its name is not one.
 func knownNames(t reflect.Type) map[string]bool {
 	if v, ok := knownNamesCache.Load(t); ok {
 		return v.(map[string]bool)
@@ -150,11 +152,11 @@ func knownNames(t reflect.Type) map[string]bool {
 			return
 		}
 		for f := range t.Fields() {
-			tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			tag, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
 			switch {
 			case tag == "-" || (!f.IsExported() && !f.Anonymous):
-			case f.Anonymous && tag == "":
-				walk(f.Type)
+			case (f.Anonymous && tag == "") || slices.Contains(strings.Split(opts, ","), "embed"):
+				walk(f.Type) // a struct's members; nothing for a fallback map
 			case tag != "":
 				names[tag] = true
 			default:
@@ -194,16 +196,16 @@ func unknownNames(raw []byte, known map[string]bool) []string {
 // (uni-app adds new ones in every release); known keys must have the right
 // type.
 type rawClient struct {
-	AppID       *string         `json:"appId"`
-	UniPlatform *string         `json:"uniPlatform"`
-	DeviceID    *string         `json:"deviceId"`
-	Locale      *string         `json:"locale"`
-	OSName      *string         `json:"osName"`
-	AppName     *string         `json:"appName"`
-	AppVersion  *string         `json:"appVersion"`
-	VersionCode jsontext.Value  `json:"appVersionCode"`
-	Channel     jsontext.Value  `json:"channel"`
-	UserAgent   *string         `json:"userAgent"`
+	AppID       *string        `json:"appId"`
+	UniPlatform *string        `json:"uniPlatform"`
+	DeviceID    *string        `json:"deviceId"`
+	Locale      *string        `json:"locale"`
+	OSName      *string        `json:"osName"`
+	AppName     *string        `json:"appName"`
+	AppVersion  *string        `json:"appVersion"`
+	VersionCode jsontext.Value `json:"appVersionCode"`
+	Channel     jsontext.Value `json:"channel"`
+	UserAgent   *string        `json:"userAgent"`
 }
 
 // parseClientInfo decodes clientInfo. A missing clientInfo is allowed (a

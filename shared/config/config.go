@@ -13,22 +13,32 @@ import (
 // defaults, overlaid by the app's config, overlaid by its platform block, as
 // uni-id's Object.assign does.
 type Config struct {
-	DcloudAppid             string           `json:"dcloudAppid"`
-	IsDefaultConfig         bool             `json:"isDefaultConfig"`
-	PasswordSecret          PasswordSecrets  `json:"passwordSecret"`
-	PasswordStrength        string           `json:"passwordStrength"`
-	TokenSecret             string           `json:"tokenSecret"`
-	TokenExpiresIn          int              `json:"tokenExpiresIn"`
-	TokenExpiresThreshold   int              `json:"tokenExpiresThreshold"`
-	MaxTokenLength          int              `json:"maxTokenLength"`
-	PasswordErrorLimit      int              `json:"passwordErrorLimit"`
-	PasswordErrorRetryTime  int              `json:"passwordErrorRetryTime"`
-	AutoSetInviteCode       bool             `json:"autoSetInviteCode"`
-	ForceInviteCode         bool             `json:"forceInviteCode"`
-	UserRegisterDefaultRole []string         `json:"userRegisterDefaultRole"`
-	OAuth                   map[string]OAuth `json:"oauth"`
-	Service                 Service          `json:"service"`
-	Idco                    Idco             `json:"idco"`
+	DcloudAppid             string          `json:"dcloudAppid"`
+	IsDefaultConfig         bool            `json:"isDefaultConfig"`
+	PasswordSecret          PasswordSecrets `json:"passwordSecret"`
+	PasswordStrength        string          `json:"passwordStrength"`
+	TokenSecret             string          `json:"tokenSecret"`
+	TokenExpiresIn          int             `json:"tokenExpiresIn"`
+	TokenExpiresThreshold   int             `json:"tokenExpiresThreshold"`
+	MaxTokenLength          int             `json:"maxTokenLength"`
+	PasswordErrorLimit      int             `json:"passwordErrorLimit"`
+	PasswordErrorRetryTime  int             `json:"passwordErrorRetryTime"`
+	AutoSetInviteCode       bool            `json:"autoSetInviteCode"`
+	ForceInviteCode         bool            `json:"forceInviteCode"`
+	UserRegisterDefaultRole []string        `json:"userRegisterDefaultRole"`
+	// SensitiveInfoEncryptSecret (32 bytes) encrypts real names and ID
+	// numbers at rest; real-name methods need it.
+	SensitiveInfoEncryptSecret string `json:"sensitiveInfoEncryptSecret"`
+	// IDCardCertifyLimit is how many accounts one ID number may verify
+	// (uni-id default 1); RealNameCertifyLimit how many verifications an
+	// account may start a day (default 5); FrvNeedAlivePhoto asks the
+	// provider to keep the face picture (idco never fetches it).
+	IDCardCertifyLimit   int              `json:"idCardCertifyLimit"`
+	RealNameCertifyLimit int              `json:"realNameCertifyLimit"`
+	FrvNeedAlivePhoto    bool             `json:"frvNeedAlivePhoto"`
+	OAuth                map[string]OAuth `json:"oauth"`
+	Service              Service          `json:"service"`
+	Idco                 Idco             `json:"idco"`
 }
 
 // OAuth is one provider's block under <platform>.oauth, kept as raw keys: each
@@ -235,6 +245,8 @@ func defaults() map[string]any {
 		"maxTokenLength":         10,
 		"passwordErrorLimit":     6,
 		"passwordErrorRetryTime": 3600,
+		"idCardCertifyLimit":     1,
+		"realNameCertifyLimit":   5,
 	}
 }
 

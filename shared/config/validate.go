@@ -81,6 +81,10 @@ func validate(c *Config, where string) Problems {
 		// Refused rather than ignored: an operator relying on invite-only
 		// registration must not get open registration silently.
 		{c.ForceInviteCode, "forceInviteCode: invites are not supported yet; set it to false"},
+		{c.SensitiveInfoEncryptSecret != "" && len(c.SensitiveInfoEncryptSecret) != 32,
+			"sensitiveInfoEncryptSecret: must be exactly 32 bytes"},
+		{c.IDCardCertifyLimit < 0, "idCardCertifyLimit: must not be negative"},
+		{c.RealNameCertifyLimit < 0, "realNameCertifyLimit: must not be negative"},
 	}
 	var probs Problems
 	for _, ch := range checks {

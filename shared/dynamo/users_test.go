@@ -97,7 +97,7 @@ func TestSaveKeepsUnmodelledFields(t *testing.T) {
 	ctx := context.Background()
 	st := e.Svc.Users
 	u := &account.User{UID: "d00000000000000000000001", Username: "dave"}
-	u.Extra = map[string]any{"gender": 1.0, "tags": []any{"vip"}, "avatar_file": map[string]any{"url": "https://x/a.png"}}
+	u.Extra = map[string]any{"score": 1.0, "tags": []any{"vip"}, "third_party": map[string]any{"url": "https://x/a.png"}}
 	if err := st.Create(ctx, u, []string{"username:dave"}); err != nil {
 		t.Fatal(err)
 	}
@@ -110,8 +110,8 @@ func TestSaveKeepsUnmodelledFields(t *testing.T) {
 		t.Fatal(err)
 	}
 	after, _ := st.Get(ctx, u.UID)
-	if after.Nickname != "Dave" || after.Extra["gender"] != 1.0 || fmt.Sprint(after.Extra["tags"]) != "[vip]" ||
-		fmt.Sprint(after.Extra["avatar_file"]) != "map[url:https://x/a.png]" {
+	if after.Nickname != "Dave" || after.Extra["score"] != 1.0 || fmt.Sprint(after.Extra["tags"]) != "[vip]" ||
+		fmt.Sprint(after.Extra["third_party"]) != "map[url:https://x/a.png]" {
 		t.Fatalf("after a save: nickname %q, extra %v", after.Nickname, after.Extra)
 	}
 	if _, modelled := after.Extra["username"]; modelled {

@@ -90,7 +90,7 @@ var tableGrants = map[string][]Grant{
 	// registerUser takes the captcha; registerUserByEmail checks the code
 	// (failure counters, tries, consume) and may redeem a bind ticket; both
 	// create the user and claim its keys in one transaction. registerAdmin
-	// reads the admin sentinel and record.
+	// and hasAdmin read the admin sentinel and record.
 	"register": {
 		{Resource: tableUsers, Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem"}},
 		{Resource: tableKeys, Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem"}},
@@ -119,10 +119,16 @@ var tableGrants = map[string][]Grant{
 	"captcha": {
 		{Resource: tableEphemeral, Actions: []string{"dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}},
 	},
+	// uni-captcha-co's getImageCaptcha: as createCaptcha.
+	"uni-captcha-co": {
+		{Resource: tableEphemeral, Actions: []string{"dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}},
+	},
 	// getSupportedLoginType answers from the config alone.
 	"login-types": {},
-	// logout, refreshToken, getAccountInfo, closeAccount: the caller read
-	// and saved (sessions and status only; keys stay reserved).
+	// logout, refreshToken, getAccountInfo, closeAccount, setPushCid,
+	// listDevices, getRealNameInfo, getProfile, updateProfile: the caller
+	// read and saved (sessions, status and profile fields only; keys stay
+	// reserved).
 	"account": {
 		{Resource: tableUsers, Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem"}},
 	},

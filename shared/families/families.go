@@ -5,6 +5,8 @@
 package families
 
 import (
+	"maps"
+
 	"github.com/idco-dev/idco/shared/account"
 	"github.com/idco-dev/idco/shared/cloudobj"
 )
@@ -25,6 +27,7 @@ func ByName() map[string]Family {
 
 		"send-sms-code":   SendSmsCode,
 		"send-email-code": SendEmailCode,
+		"uni-captcha-co":  UniCaptchaCo,
 	}
 }
 
@@ -35,6 +38,7 @@ func Register(s *account.Service) cloudobj.Table {
 		"registerUser":  cloudobj.Bind(cloudobj.Anyone, s.RegisterUser),
 
 		"registerUserByEmail": cloudobj.Bind(cloudobj.Anyone, s.RegisterUserByEmail),
+		"hasAdmin":            cloudobj.Bind(cloudobj.Anyone, s.HasAdmin),
 	}
 }
 
@@ -86,6 +90,12 @@ func Account(s *account.Service) cloudobj.Table {
 		"refreshToken":   cloudobj.Bind(cloudobj.Anyone, s.RefreshToken),
 		"getAccountInfo": cloudobj.Bind(cloudobj.LoggedIn, s.GetAccountInfo),
 		"closeAccount":   cloudobj.Bind(cloudobj.LoggedIn, s.CloseAccount),
+
+		"setPushCid":      cloudobj.Bind(cloudobj.LoggedIn, s.SetPushCid),
+		"listDevices":     cloudobj.Bind(cloudobj.LoggedIn, s.ListDevices),
+		"getRealNameInfo": cloudobj.Bind(cloudobj.LoggedIn, s.GetRealNameInfo),
+		"getProfile":      cloudobj.Bind(cloudobj.LoggedIn, s.GetProfile),
+		"updateProfile":   cloudobj.Bind(cloudobj.LoggedIn, s.UpdateProfile),
 	}
 }
 
@@ -118,13 +128,20 @@ func SendEmailCode(s *account.Service) cloudobj.Table {
 	return cloudobj.Table{"sendEmailCode": cloudobj.Bind(cloudobj.Anyone, s.SendEmailCode)}
 }
 
-// All merges every family's table, for the dev server's /uni-id-co route
-// that serves any method from one URL.
+// UniCaptchaCo is uni-captcha's own cloud object, uni-captcha-co: every
+// captcha picture uni-id-pages shows comes from its getImageCaptcha.
+func UniCaptchaCo(s *account.Service) cloudobj.Table {
+	return cloudobj.Table{"getImageCaptcha": cloudobj.Bind(cloudobj.Anyone, s.GetImageCaptcha)}
+}
+
+// All merges the tables of every family of the uni-id-co cloud object, for
+// the dev server's /uni-id-co route that serves any of its methods from one
+// URL. uni-captcha-co keeps its own route.
 func All(s *account.Service) cloudobj.Table {
 	all := cloudobj.Table{}
-	for _, f := range ByName() {
-		for name, m := range f(s) {
-			all[name] = m
+	for name, f := range ByName() {
+		if cloudobj.ObjectOf(name) == cloudobj.UniIDCo {
+			maps.Copy(all, f(s))
 		}
 	}
 	return all
