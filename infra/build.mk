@@ -8,6 +8,8 @@
 #                    against loopback Aliyun and SES fakes, and every third-party
 #                    login against the fake providers (infra/smoke)
 #   make coldstart   binary sizes and init durations next to a bare handler
+#   make routes      rewrite template.yaml's HTTP API routes (one per method,
+#                    "POST /<object>/<method>") from shared/cloudobj.Families
 #
 # `sam build` (BuildMethod: makefile) runs `make build-<LogicalId>` with
 # ARTIFACTS_DIR set, once per function in template.yaml.
@@ -28,7 +30,7 @@ RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 RIE := bin/aws-lambda-rie
 RIE_STAMP := bin/.aws-lambda-rie-$(RIE_VERSION)
 
-.PHONY: build smoke coldstart lambda-host rie
+.PHONY: build smoke coldstart lambda-host rie routes
 
 define lambda_sam_target
 .PHONY: build-$(2)
@@ -67,3 +69,9 @@ define newline
 
 
 endef
+
+# routes: the generated block of template.yaml between "# BEGIN GENERATED
+# HTTP API ROUTES" and "# END GENERATED HTTP API ROUTES"; infra/deploy's
+# TestHTTPAPIRoutesGenerated fails until it is rerun after a method change.
+routes:
+	go run ./infra/deploy/routes

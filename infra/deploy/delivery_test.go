@@ -108,7 +108,7 @@ func TestDeliveryGrantsFollowParameters(t *testing.T) {
 				t.Errorf("rules refusing %v = %v, want none", tc.params, refused)
 			}
 			for _, f := range functionDirs(t) {
-				id := logicalID(f)
+				id := FunctionID(f)
 				if _, ok := tpl.Resources[id]; !ok {
 					continue
 				}

@@ -27,6 +27,7 @@ type Template struct {
 // Resource is one entry of Resources.
 type Resource struct {
 	Type       string         `yaml:"Type"`
+	Condition  string         `yaml:"Condition"`
 	Metadata   map[string]any `yaml:"Metadata"`
 	Properties map[string]any `yaml:"Properties"`
 }
@@ -59,7 +60,8 @@ func Load(path string) (*Template, error) {
 	for id, v := range mapOf(doc["Resources"]) {
 		m := mapOf(v)
 		typ, _ := m["Type"].(string)
-		t.Resources[id] = Resource{Type: typ, Metadata: mapOf(m["Metadata"]), Properties: mapOf(m["Properties"])}
+		cond, _ := m["Condition"].(string)
+		t.Resources[id] = Resource{Type: typ, Condition: cond, Metadata: mapOf(m["Metadata"]), Properties: mapOf(m["Properties"])}
 	}
 	return t, nil
 }

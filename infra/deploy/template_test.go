@@ -58,20 +58,6 @@ func functionDirs(t *testing.T) []string {
 	return out
 }
 
-// logicalID is the template's id for a family's function:
-// "login-types" -> "LoginTypesFunction".
-func logicalID(family string) string { return camel(family) + "Function" }
-
-func camel(s string) string {
-	var b strings.Builder
-	for _, part := range strings.Split(s, "-") {
-		if part != "" {
-			b.WriteString(strings.ToUpper(part[:1]) + part[1:])
-		}
-	}
-	return b.String()
-}
-
 func sub(s string) map[string]any { return map[string]any{"Fn::Sub": s} }
 func ref(s string) map[string]any { return map[string]any{"Ref": s} }
 
@@ -80,7 +66,7 @@ func TestEveryFamilyHasOneFunction(t *testing.T) {
 	dirs := functionDirs(t)
 	var want []string
 	for _, f := range dirs {
-		want = append(want, logicalID(f))
+		want = append(want, FunctionID(f))
 		if _, ok := cloudobj.Families[f]; !ok {
 			t.Errorf("functions/%s: not a family in shared/cloudobj Families", f)
 		}
@@ -105,7 +91,7 @@ func TestEveryFamilyHasOneFunction(t *testing.T) {
 func TestFunctionSettings(t *testing.T) {
 	tpl := load(t)
 	for _, f := range functionDirs(t) {
-		id := logicalID(f)
+		id := FunctionID(f)
 		r, ok := tpl.Resources[id]
 		if !ok {
 			continue // reported by TestEveryFamilyHasOneFunction
@@ -142,14 +128,14 @@ func TestFunctionSettings(t *testing.T) {
 		}
 
 		log := mapOf(p["LoggingConfig"])
-		want := map[string]any{"LogFormat": "JSON", "ApplicationLogLevel": ref("LogLevel"), "LogGroup": ref(camel(f) + "LogGroup")}
+		want := map[string]any{"LogFormat": "JSON", "ApplicationLogLevel": ref("LogLevel"), "LogGroup": ref(Camel(f) + "LogGroup")}
 		if !reflect.DeepEqual(log, want) {
 			t.Errorf("%s LoggingConfig = %v, want %v", id, log, want)
 		}
-		lg := tpl.Resources[camel(f)+"LogGroup"]
+		lg := tpl.Resources[Camel(f)+"LogGroup"]
 		if lg.Type != "AWS::Logs::LogGroup" || !reflect.DeepEqual(lg.Properties["LogGroupName"], sub("/aws/lambda/${AWS::StackName}-"+f)) ||
 			!reflect.DeepEqual(lg.Properties["RetentionInDays"], ref("LogRetentionDays")) {
-			t.Errorf("%sLogGroup = %+v, want the function's log group with LogRetentionDays", camel(f), lg)
+			t.Errorf("%sLogGroup = %+v, want the function's log group with LogRetentionDays", Camel(f), lg)
 		}
 
 		url := mapOf(p["FunctionUrlConfig"])
@@ -172,9 +158,9 @@ func TestFunctionSettings(t *testing.T) {
 			t.Errorf("%s Cors.AllowCredentials is true: tokens travel in headers, no cookies", id)
 		}
 
-		out := mapOf(tpl.Outputs[camel(f)+"Url"])
+		out := mapOf(tpl.Outputs[Camel(f)+"Url"])
 		if !reflect.DeepEqual(out["Value"], map[string]any{"Fn::GetAtt": []any{id + "Url", "FunctionUrl"}}) {
-			t.Errorf("output %sUrl = %v, want the function URL of %s", camel(f), out["Value"], id)
+			t.Errorf("output %sUrl = %v, want the function URL of %s", Camel(f), out["Value"], id)
 		}
 	}
 }
@@ -183,7 +169,7 @@ func TestTablesMatchGo(t *testing.T) {
 	tpl := load(t)
 	var want []string
 	for _, tb := range dynamo.Tables() {
-		id := camel(tb.Name) + "Table"
+		id := Camel(tb.Name) + "Table"
 		want = append(want, id)
 		p := tpl.Resources[id].Properties
 		check := func(key string, want any) {
@@ -234,7 +220,7 @@ func TestEnvironment(t *testing.T) {
 		}
 	}
 	for _, f := range functionDirs(t) {
-		id := logicalID(f)
+		id := FunctionID(f)
 		if _, ok := tpl.Resources[id]; !ok {
 			continue
 		}
@@ -249,10 +235,10 @@ func TestPoliciesMatchAccess(t *testing.T) {
 	tpl := load(t)
 	tables := map[string]string{} // table resource id -> dynamo Table.Name
 	for _, tb := range dynamo.Tables() {
-		tables[camel(tb.Name)+"Table"] = tb.Name
+		tables[Camel(tb.Name)+"Table"] = tb.Name
 	}
 	for _, f := range functionDirs(t) {
-		id := logicalID(f)
+		id := FunctionID(f)
 		if _, ok := tpl.Resources[id]; !ok {
 			continue
 		}
@@ -448,7 +434,7 @@ func TestBuildTargets(t *testing.T) {
 		t.Skip("make not found")
 	}
 	for _, f := range functionDirs(t) {
-		id := logicalID(f)
+		id := FunctionID(f)
 		cmd := exec.Command("make", "-s", "-n", "-f", "infra/build.mk", "build-"+id, "ARTIFACTS_DIR=/artifacts")
 		cmd.Dir = root
 		out, err := cmd.CombinedOutput()

@@ -1,6 +1,8 @@
 // Package lambdafn runs a cloud-object dispatcher as an AWS Lambda handler,
-// for both the Function URL event and the raw {method, params, clientInfo,
-// uniIdToken} event of a direct invoke or `sam local invoke`.
+// for the Function URL event, the API Gateway HTTP API event (payload format
+// 2.0, the same shape: template.yaml's one-URL API) and the raw {method,
+// params, clientInfo, uniIdToken} event of a direct invoke or `sam local
+// invoke`.
 package lambdafn
 
 import (
@@ -16,7 +18,8 @@ import (
 	"github.com/idco-dev/idco/shared/cloudobj"
 )
 
-// urlProbe tells a Function URL event from a raw event.
+// urlProbe tells an HTTP event (Function URL or HTTP API payload 2.0, both
+// with requestContext.http) from a raw event.
 type urlProbe struct {
 	RequestContext *struct {
 		HTTP *struct {
@@ -42,8 +45,12 @@ func Handler(d *cloudobj.Dispatcher) func(ctx context.Context, event json.RawMes
 	}
 }
 
-// serveURL answers a Function URL request. The source IP comes from the
-// request context, which Lambda fills, never from a header.
+// serveURL answers a Function URL or HTTP API (payload 2.0) request: the
+// two events and their responses have the same JSON shape. The method is
+// the last segment of rawPath, so a prefix before /<object>/<method> (an
+// API mapping key, a named stage) does not change it. The source IP comes
+// from requestContext.http.sourceIp, which Lambda or API Gateway fills from
+// the connection, never from a header such as X-Forwarded-For.
 func serveURL(ctx context.Context, d *cloudobj.Dispatcher, req *events.LambdaFunctionURLRequest) events.LambdaFunctionURLResponse {
 	body := []byte(req.Body)
 	if req.IsBase64Encoded {

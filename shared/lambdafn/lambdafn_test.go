@@ -17,7 +17,7 @@ import (
 func dispatcher() *cloudobj.Dispatcher {
 	return &cloudobj.Dispatcher{Function: "login", Methods: cloudobj.Table{
 		"login": {Handle: func(_ context.Context, c *cloudobj.Call) (any, error) {
-			return map[string]any{"ip": c.SourceIP, "token": c.Token, "request": c.RequestID, "platform": c.Client.Platform}, nil
+			return map[string]any{"ip": c.SourceIP, "token": c.Token, "request": c.RequestID, "platform": c.Client.Platform, "method": c.Method}, nil
 		}},
 	}}
 }
@@ -99,5 +99,85 @@ func TestRawEvent(t *testing.T) {
 	out, _ = h(ctx, json.RawMessage(`{"method":"login","params":{},"extra":1}`))
 	if !strings.Contains(string(out.(json.RawMessage)), "uni-id-invalid-param") {
 		t.Errorf("unknown field in a raw event: %s", out)
+	}
+}
+
+// httpAPIEvent is an API Gateway HTTP API event (payload format 2.0) as
+// template.yaml's HttpApi sends it for POST <ApiUrl>/uni-id-co/login. The
+// client sent its own X-Forwarded-For; API Gateway names the connection's
+// address in requestContext.http.sourceIp.
+const httpAPIEvent = `{
+  "version": "2.0",
+  "routeKey": "POST /uni-id-co/login",
+  "rawPath": "/uni-id-co/login",
+  "rawQueryString": "",
+  "headers": {
+    "accept": "*/*",
+    "authorization": "Bearer tok",
+    "content-length": "42",
+    "content-type": "application/json",
+    "host": "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com",
+    "user-agent": "Mozilla/5.0 (iPhone) MicroMessenger/8.0.50",
+    "x-amzn-trace-id": "Root=1-67a0b1c2-0123456789abcdef01234567",
+    "x-forwarded-for": "198.51.100.99",
+    "x-forwarded-port": "443",
+    "x-forwarded-proto": "https"
+  },
+  "requestContext": {
+    "accountId": "123456789012",
+    "apiId": "a1b2c3d4e5",
+    "domainName": "a1b2c3d4e5.execute-api.us-east-1.amazonaws.com",
+    "domainPrefix": "a1b2c3d4e5",
+    "http": {
+      "method": "POST",
+      "path": "/uni-id-co/login",
+      "protocol": "HTTP/1.1",
+      "sourceIp": "203.0.113.7",
+      "userAgent": "Mozilla/5.0 (iPhone) MicroMessenger/8.0.50"
+    },
+    "requestId": "Fq1xWgYsIAMEVbA=",
+    "routeKey": "POST /uni-id-co/login",
+    "stage": "$default",
+    "time": "25/Nov/2026:21:06:19 +0000",
+    "timeEpoch": 1795647979000
+  },
+  "body": "{\"clientInfo\":{\"uniPlatform\":\"mp-weixin\"}}",
+  "isBase64Encoded": false
+}`
+
+// TestHTTPAPIEvent: an HTTP API event decodes as a Function URL event does:
+// the method is rawPath's last segment (with or without a prefix before
+// /uni-id-co/, as an API mapping key or a named stage would add), the IP is
+// requestContext.http.sourceIp and never X-Forwarded-For, and the answer is
+// a payload 2.0 response.
+func TestHTTPAPIEvent(t *testing.T) {
+	h := Handler(dispatcher())
+	for _, path := range []string{"/uni-id-co/login", "/v1/uni-id-co/login", "/prod/uni-id-co/login/"} {
+		var ev map[string]any
+		if err := json.Unmarshal([]byte(httpAPIEvent), &ev); err != nil {
+			t.Fatal(err)
+		}
+		ev["rawPath"] = path
+		ev["requestContext"].(map[string]any)["http"].(map[string]any)["path"] = path
+		data, _ := json.Marshal(ev)
+
+		out, err := h(context.Background(), data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// API Gateway reads the answer as a payload 2.0 response.
+		raw, _ := json.Marshal(out)
+		var res events.APIGatewayV2HTTPResponse
+		if err := json.Unmarshal(raw, &res); err != nil || res.StatusCode != 200 || res.IsBase64Encoded {
+			t.Fatalf("%s: answer %s (%v), want a 200 payload 2.0 response", path, raw, err)
+		}
+		var got map[string]any
+		_ = json.Unmarshal([]byte(res.Body), &got)
+		want := map[string]any{"method": "login", "ip": "203.0.113.7", "token": "tok", "request": "Fq1xWgYsIAMEVbA=", "platform": "mp-weixin", "errCode": 0.0}
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("%s: %s = %v, want %v", path, k, got[k], v)
+			}
+		}
 	}
 }

@@ -1,0 +1,179 @@
+package deploy
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/idco-dev/idco/shared/cloudobj"
+)
+
+// The lines that open and close the generated block of template.yaml's
+// Resources: the HTTP API's integrations, permissions and routes.
+const (
+	RoutesBegin = "# BEGIN GENERATED HTTP API ROUTES"
+	RoutesEnd   = "# END GENERATED HTTP API ROUTES"
+)
+
+// RoutesCommand regenerates the block; tests name it when the block is stale.
+const RoutesCommand = "make routes (go run ./infra/deploy/routes)"
+
+// HTTPAPI is the logical id of the template's HTTP API.
+const HTTPAPI = "HttpApi"
+
+var methodName = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9]*$`)
+
+// FunctionID is the template's logical id of a family's function:
+// "login-types" -> "LoginTypesFunction".
+func FunctionID(family string) string { return Camel(family) + "Function" }
+
+// IntegrationID is the logical id of the HTTP API integration with a
+// family's function.
+func IntegrationID(family string) string { return Camel(family) + "Integration" }
+
+// PermissionID is the logical id of the permission that lets the HTTP API
+// invoke a family's function.
+func PermissionID(family string) string { return Camel(family) + "HttpApiPermission" }
+
+// RouteID is the logical id of the route of one method of a cloud object:
+// ("uni-id-co", "loginBySms") -> "UniIdCoLoginBySmsRoute".
+func RouteID(object, method string) string {
+	return Camel(object) + strings.ToUpper(method[:1]) + method[1:] + "Route"
+}
+
+// Camel turns a dashed name into an upper camel case one: "send-sms-code" ->
+// "SendSmsCode".
+func Camel(s string) string {
+	var b strings.Builder
+	for _, part := range strings.Split(s, "-") {
+		if part != "" {
+			b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+		}
+	}
+	return b.String()
+}
+
+// RouteFamilies lists the families in the order of the generated block:
+// uni-id-co's by name, then uni-captcha-co's.
+func RouteFamilies(families map[string][]string) []string {
+	out := make([]string, 0, len(families))
+	for f := range families {
+		out = append(out, f)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		ci, cj := cloudobj.ObjectOf(out[i]) == cloudobj.UniCaptchaCo, cloudobj.ObjectOf(out[j]) == cloudobj.UniCaptchaCo
+		if ci != cj {
+			return cj
+		}
+		return out[i] < out[j]
+	})
+	return out
+}
+
+// Routes returns the generated block for families (family -> methods, as
+// cloudobj.Families): for each family, an AWS_PROXY integration (payload
+// 2.0) with its function, one permission for the API to invoke it on its
+// cloud object's paths, and a route "POST /<object>/<method>" per method.
+// It refuses a method name that is not a plain identifier, and a route
+// that two families would serve.
+func Routes(families map[string][]string) (string, error) {
+	var b strings.Builder
+	seen := map[string]string{} // route key -> family
+	for i, f := range RouteFamilies(families) {
+		obj := cloudobj.ObjectOf(f)
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "  # %s -> %s\n", f, FunctionID(f))
+		fmt.Fprintf(&b, "  %s:\n", IntegrationID(f))
+		b.WriteString("    Type: AWS::ApiGatewayV2::Integration\n")
+		b.WriteString("    Properties:\n")
+		fmt.Fprintf(&b, "      ApiId: !Ref %s\n", HTTPAPI)
+		b.WriteString("      IntegrationType: AWS_PROXY\n")
+		fmt.Fprintf(&b, "      IntegrationUri: !GetAtt %s.Arn\n", FunctionID(f))
+		b.WriteString("      PayloadFormatVersion: \"2.0\"\n")
+		fmt.Fprintf(&b, "  %s:\n", PermissionID(f))
+		b.WriteString("    Type: AWS::Lambda::Permission\n")
+		b.WriteString("    Properties:\n")
+		b.WriteString("      Action: lambda:InvokeFunction\n")
+		fmt.Fprintf(&b, "      FunctionName: !Ref %s\n", FunctionID(f))
+		b.WriteString("      Principal: apigateway.amazonaws.com\n")
+		fmt.Fprintf(&b, "      SourceArn: !Sub %q\n", PermissionSourceArn(obj))
+		if len(families[f]) == 0 {
+			return "", fmt.Errorf("family %s has no methods", f)
+		}
+		width := 0 // the ids' column, so the routes read as a table
+		for _, m := range families[f] {
+			width = max(width, len(RouteID(obj, m))+1)
+		}
+		for _, m := range families[f] {
+			if !methodName.MatchString(m) {
+				return "", fmt.Errorf("family %s: method %q is not a plain identifier", f, m)
+			}
+			key := RouteKey(obj, m)
+			if other, dup := seen[key]; dup {
+				return "", fmt.Errorf("route %q: served by both %s and %s", key, other, f)
+			}
+			seen[key] = f
+			fmt.Fprintf(&b, "  %-*s {Type: AWS::ApiGatewayV2::Route, Properties: {ApiId: !Ref %s, RouteKey: %q, Target: !Sub %q}}\n",
+				width, RouteID(obj, m)+":", HTTPAPI, key, "integrations/${"+IntegrationID(f)+"}")
+		}
+	}
+	return b.String(), nil
+}
+
+// RouteKey is the HTTP API route of one method of a cloud object.
+func RouteKey(object, method string) string { return "POST /" + object + "/" + method }
+
+// PermissionSourceArn is the Fn::Sub string of the execute-api ARN a
+// family's permission allows: any stage of this stack's API, POST, the
+// family's cloud object's paths.
+func PermissionSourceArn(object string) string {
+	return "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${" + HTTPAPI + "}/*/POST/" + object + "/*"
+}
+
+// RoutesBlock returns the text between the marker lines of template.
+func RoutesBlock(template []byte) (string, error) {
+	_, body, _, err := splitRoutes(template)
+	return string(body), err
+}
+
+// ReplaceRoutes returns template with the text between its marker lines
+// replaced by block.
+func ReplaceRoutes(template []byte, block string) ([]byte, error) {
+	head, _, tail, err := splitRoutes(template)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, len(head)+len(block)+len(tail))
+	out = append(append(append(out, head...), block...), tail...)
+	return out, nil
+}
+
+// splitRoutes cuts template into the text up to and including the begin
+// marker's line, the block, and the end marker's line onwards.
+func splitRoutes(template []byte) (head, body, tail []byte, err error) {
+	begin, end := -1, -1
+	off := 0
+	for _, line := range bytes.SplitAfter(template, []byte("\n")) {
+		switch strings.TrimSpace(string(line)) {
+		case RoutesBegin:
+			if begin >= 0 {
+				return nil, nil, nil, fmt.Errorf("template: %q twice", RoutesBegin)
+			}
+			begin = off + len(line)
+		case RoutesEnd:
+			if end >= 0 {
+				return nil, nil, nil, fmt.Errorf("template: %q twice", RoutesEnd)
+			}
+			end = off
+		}
+		off += len(line)
+	}
+	if begin < 0 || end < 0 || end < begin {
+		return nil, nil, nil, fmt.Errorf("template: want a line %q, then a line %q", RoutesBegin, RoutesEnd)
+	}
+	return template[:begin], template[begin:end], template[end:], nil
+}
