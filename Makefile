@@ -3,7 +3,7 @@
 export GOPROXY ?= https://proxy.golang.org
 export GOFLAGS ?= -mod=readonly
 
-.PHONY: run test bench fmt vet lint
+.PHONY: run test bench fmt vet lint client-test browser-test demo
 
 run:
 	go run ./infra/devserver
@@ -12,6 +12,22 @@ test: vet
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go test -race -count=1 ./...
 	go test -run '^$$' -fuzz FuzzServe -fuzztime 10s ./shared/cloudobj
+	$(MAKE) client-test
+
+# client-test: the uni-app adapter's unit tests (Node only, no packages).
+client-test:
+	node --test shared/idco-client/test/
+
+# browser-test: DCloud's uni-id-pages built as an H5 app and driven in
+# headless Chromium (Debian's /usr/bin/chromium; .ci/run installs it) against
+# the dev server. demo: the same app against `make run`, to try by hand.
+BROWSER_DEPS := infra/browser/node_modules/.package-lock.json
+$(BROWSER_DEPS): infra/browser/package-lock.json
+	cd infra/browser && npm ci --no-audit --no-fund
+browser-test: $(BROWSER_DEPS)
+	cd infra/browser && node --test e2e.test.mjs
+demo: $(BROWSER_DEPS)
+	node infra/browser/demo.mjs
 
 vet:
 	go vet ./...

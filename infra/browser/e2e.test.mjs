@@ -9,7 +9,6 @@
 
 import { spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
-import http from 'node:http'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -17,6 +16,7 @@ import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { fileURLToPath } from 'node:url'
 import puppeteer from 'puppeteer-core'
+import { serveStatic } from './serve.mjs'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const repoRoot = path.resolve(here, '..', '..')
@@ -58,22 +58,6 @@ async function startDevServer (port) {
   })
 }
 
-function serveStatic (root, port) {
-  const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png', '.json': 'application/json', '.ttf': 'font/ttf' }
-  staticServer = http.createServer((req, res) => {
-    let p = decodeURIComponent(new URL(req.url, 'http://x').pathname)
-    if (p.endsWith('/')) p += 'index.html'
-    const file = path.join(root, path.normalize(p))
-    if (!file.startsWith(root)) { res.writeHead(403); return res.end() }
-    fs.readFile(file, (err, data) => {
-      if (err) { res.writeHead(404); return res.end() }
-      res.writeHead(200, { 'content-type': types[path.extname(file)] || 'application/octet-stream' })
-      res.end(data)
-    })
-  })
-  return new Promise((resolve) => staticServer.listen(port, '127.0.0.1', resolve))
-}
-
 before(async () => {
   const [apiPort, sitePort] = [await freePort(), await freePort()]
   api = `http://127.0.0.1:${apiPort}`
@@ -82,7 +66,7 @@ before(async () => {
   const out = path.join(dataDir, 'dist')
   const built = spawnSync(process.execPath, ['build.mjs'], { cwd: here, stdio: 'inherit', env: { ...process.env, IDCO_BASE_URL: api, IDCO_BROWSER_OUT: out } })
   assert.equal(built.status, 0, 'build.mjs failed')
-  await serveStatic(out, sitePort)
+  staticServer = await serveStatic(out, sitePort)
   browser = await puppeteer.launch({
     executablePath: chromium,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',

@@ -38,8 +38,7 @@ const MESSAGES = {
     tip: '提示',
     cancel: '取消',
     confirm: '确定',
-    retry: '重试',
-    unsupported: '不支持此操作（idco 只提供当前用户的 uni-id-users 读写）'
+    retry: '重试'
   },
   en: {
     network: 'Network error, please try again later',
@@ -48,8 +47,7 @@ const MESSAGES = {
     tip: 'Tip',
     cancel: 'Cancel',
     confirm: 'OK',
-    retry: 'Retry',
-    unsupported: 'Not supported by idco (it serves only the current user\'s uni-id-users record)'
+    retry: 'Retry'
   }
 }
 
@@ -300,7 +298,7 @@ export function installIdco (uniCloud, options = {}) {
       return objects.includes(name) ? importObject(name, opts) : saved.importObject.call(uniCloud, name, opts)
     },
     database (...args) {
-      return database(call, text, dbErrorListeners, saved.database ? () => saved.database.apply(uniCloud, args) : null)
+      return database(call, dbErrorListeners, saved.database ? () => saved.database.apply(uniCloud, args) : null)
     },
     getCurrentUserInfo,
     onRefreshToken: (fn) => listeners.refreshToken.add(fn),
@@ -352,9 +350,11 @@ const SELF_WHERE = ['_id==$cloudEnv_uid', '_id==$env.uid', "'_id'==$cloudEnv_uid
 // callbacks, shared by every database() as uniCloud's are; original is
 // uniCloud's own database(), asked only for another collection (without a
 // uniCloud service space it has none).
-function database (call, text, errorListeners, original) {
+function database (call, errorListeners, original) {
   const unsupported = (what) => {
-    const e = new IdcoError({ code: 'SYSTEM_ERROR', message: text('unsupported') + ': ' + what, subject: 'idco-client' })
+    // A developer's error, so in English whatever the locale.
+    const e = new IdcoError({ code: 'SYSTEM_ERROR', message: 'not supported by idco: ' + what +
+      ' (the client database reaches only the current user\'s uni-id-users record)', subject: 'idco-client' })
     for (const fn of errorListeners) fn(e)
     return e
   }

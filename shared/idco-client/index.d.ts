@@ -1,0 +1,161 @@
+// Types of idco-client and of idco's cloud objects. The method lists of
+// UniIdCo and UniCaptchaCo are checked against the server's method tables by
+// a test (shared/families/client_types_test.go).
+
+/** Options of installIdco. */
+export interface IdcoOptions {
+  /** idco's one URL: `<baseURL>/uni-id-co/<method>` reaches every method. */
+  baseURL: string
+  /** Cloud objects sent to idco (default uni-id-co and uni-captcha-co). */
+  objects?: string[]
+  /** Request timeout in ms (default 60000). */
+  timeout?: number
+  /** clientInfo.appId when uni.getSystemInfoSync() has none (H5 without a manifest appid). */
+  appId?: string
+  /** The uni API object, where the global `uni` is not the real one (an npm build outside the uni compiler). */
+  uni?: object
+  /** Replaces uni.request: answers {statusCode, data} for a POST of data (JSON) to url. */
+  request?: (req: { url: string, data: object, timeout: number }) => Promise<{ statusCode: number, data: unknown }>
+}
+
+/** The handle installIdco returns. */
+export interface IdcoClient {
+  /** One call without UI: resolves with the answer, rejects with an IdcoError. */
+  call<T = IdcoResult>(object: string, method: string, params?: object): Promise<T>
+  /** The clientInfo sent with every call, built as uniCloud builds it. */
+  clientInfo(): Record<string, unknown>
+  /** Puts uniCloud's own functions back. */
+  uninstall(): void
+}
+
+/** Points uniCloud.importObject('uni-id-co') and ('uni-captcha-co') and uniCloud.database()'s uni-id-users at idco. */
+export function installIdco(uniCloud: object, options: IdcoOptions): IdcoClient
+
+/** The cloud objects idco serves. */
+export const IDCO_OBJECTS: string[]
+
+/** What a failed call rejects with (uniCloud's UniCloudError shape). */
+export class IdcoError extends Error {
+  errCode: string
+  code: string
+  errMsg: string
+  errSubject?: string
+  requestId?: string
+  /** The whole answer, for an error answered by idco. */
+  detail?: unknown
+}
+
+export interface NewToken { token: string, tokenExpired: number }
+
+/** Every answer: errCode 0, and newToken when a token was issued or refreshed. */
+export interface IdcoResult { errCode: 0, errMsg: string, newToken?: NewToken }
+
+export interface LoginResult extends IdcoResult {
+  uid: string
+  passwordConfirmed: boolean
+  /** "login" or "register", for methods that register an unknown identity. */
+  type?: 'login' | 'register'
+  newToken: NewToken
+}
+
+export interface AccountInfo extends IdcoResult {
+  isUsernameSet: boolean, isNicknameSet: boolean, isPasswordSet: boolean, isMobileBound: boolean
+  isEmailBound: boolean, isWeixinBound: boolean, isQQBound: boolean, isAlipayBound: boolean, isAppleBound: boolean
+}
+
+export interface CaptchaResult extends IdcoResult { captchaBase64: string }
+
+export interface AvatarFile { name?: string, extname?: string, url?: string }
+
+/** The readable fields of the caller's uni-id-users record. */
+export interface Profile {
+  _id: string, username?: string, nickname?: string, gender?: 0 | 1 | 2, avatar?: string
+  avatar_file?: AvatarFile, mobile?: string, mobile_confirmed?: number, email?: string
+  email_confirmed?: number, role?: string[], status?: number, register_date?: number
+  last_login_date?: number, my_invite_code?: string
+}
+
+export interface Device {
+  device_id: string, uni_platform: string, appid: string, push_clientid?: string
+  token_expired: number, login_date: number, current: boolean
+}
+
+export interface RealNameInfo extends IdcoResult {
+  type: number
+  /** 0 none, 1 waiting, 2 certified, 3 failed */
+  authStatus: 0 | 1 | 2 | 3
+  /** masked: every character but the last */
+  realName: string
+  /** masked: every character but the first and the last */
+  identity: string
+}
+
+type Captcha = { captcha?: string }
+type Invite = { inviteCode?: string, bindTicket?: string }
+type Code = { code: string }
+
+/** uniCloud.importObject('uni-id-co') against idco. */
+export interface UniIdCo {
+  // register
+  registerAdmin(p: { username: string, password: string, nickname?: string }): Promise<LoginResult>
+  registerUser(p: { username: string, password: string, captcha: string, nickname?: string } & Invite): Promise<LoginResult>
+  registerUserByEmail(p: { email: string, password: string, code: string, nickname?: string } & Invite): Promise<LoginResult>
+  /** idco's: whether the first administrator exists (login-withpwd's admin count). */
+  hasAdmin(): Promise<IdcoResult & { exists: boolean }>
+  // login
+  login(p: { username?: string, mobile?: string, email?: string, password: string, bindTicket?: string } & Captcha): Promise<LoginResult>
+  loginBySms(p: { mobile: string, code: string } & Captcha & Invite): Promise<LoginResult>
+  loginByEmailCode(p: { email: string, code: string } & Captcha & Invite): Promise<LoginResult>
+  loginByWeixin(p: Code & Invite): Promise<LoginResult>
+  loginByWeixinMobile(p: { phoneCode: string } & Invite): Promise<LoginResult>
+  loginByQQ(p: { code?: string, accessToken?: string, accessTokenExpired?: number, inviteCode?: string }): Promise<LoginResult>
+  loginByAlipay(p: Code & Invite): Promise<LoginResult>
+  loginByApple(p: { identityToken: string, nickname?: string, nonce?: string, inviteCode?: string }): Promise<LoginResult>
+  loginByUniverify(p: { access_token: string, openid: string } & Invite): Promise<LoginResult>
+  // bind
+  bindMobileBySms(p: { mobile: string, code: string } & Captcha): Promise<IdcoResult>
+  bindEmailByCode(p: { email: string, code: string } & Captcha): Promise<IdcoResult>
+  bindMobileByUniverify(p: { access_token: string, openid: string }): Promise<IdcoResult>
+  bindMobileByMpWeixin(p: { encryptedData?: string, iv?: string, code?: string }): Promise<IdcoResult>
+  bindWeixin(p: Code): Promise<IdcoResult>
+  bindQQ(p: { code?: string, accessToken?: string, accessTokenExpired?: number }): Promise<IdcoResult>
+  bindAlipay(p: Code): Promise<IdcoResult>
+  bindApple(p: { identityToken: string, nonce?: string }): Promise<IdcoResult>
+  unbindWeixin(): Promise<IdcoResult>
+  unbindQQ(): Promise<IdcoResult>
+  unbindAlipay(): Promise<IdcoResult>
+  unbindApple(): Promise<IdcoResult>
+  // reset
+  resetPwdBySms(p: { mobile: string, code: string, password: string } & Captcha): Promise<IdcoResult>
+  resetPwdByEmail(p: { email: string, code: string, password: string } & Captcha): Promise<IdcoResult>
+  updatePwd(p: { oldPassword: string, newPassword: string }): Promise<IdcoResult>
+  setPwd(p: { password: string, code: string } & Captcha): Promise<IdcoResult>
+  // captcha
+  createCaptcha(p: { scene: string }): Promise<CaptchaResult>
+  refreshCaptcha(p: { scene: string }): Promise<CaptchaResult>
+  // codes
+  sendSmsCode(p: { mobile: string, scene: string } & Captcha): Promise<IdcoResult>
+  sendEmailCode(p: { email: string, scene: string } & Captcha): Promise<IdcoResult>
+  getSupportedLoginType(): Promise<IdcoResult & { supportedLoginType: string[] }>
+  // account
+  logout(): Promise<IdcoResult>
+  refreshToken(): Promise<IdcoResult & { newToken: NewToken }>
+  getAccountInfo(): Promise<AccountInfo>
+  closeAccount(): Promise<IdcoResult>
+  setPushCid(p: { pushClientId: string }): Promise<IdcoResult>
+  /** idco's: the caller's logged-in devices (uni-id-device records). */
+  listDevices(): Promise<IdcoResult & { devices: Device[] }>
+  getRealNameInfo(p?: { decryptData?: boolean }): Promise<RealNameInfo>
+  /** idco's: the caller's own record (the client database's uni-id-users read). */
+  getProfile(p?: { fields?: (keyof Profile)[] }): Promise<IdcoResult & { userInfo: Profile }>
+  /** idco's: nickname, gender and avatar of the caller (the client database's update); 1 when something changed. */
+  updateProfile(p: { nickname?: string, gender?: 0 | 1 | 2, avatar?: string, avatar_file?: AvatarFile }): Promise<IdcoResult & { updated: 0 | 1 }>
+  // realname
+  getFrvCertifyId(p: { realName: string, idCard: string, metaInfo: string }): Promise<IdcoResult & { certifyId: string }>
+  getFrvAuthResult(p: { certifyId: string }): Promise<RealNameInfo>
+}
+
+/** uniCloud.importObject('uni-captcha-co') against idco. */
+export interface UniCaptchaCo {
+  getImageCaptcha(p: { scene: string, isUniAppX?: boolean }): Promise<CaptchaResult>
+}
