@@ -9,8 +9,9 @@ import (
 )
 
 // thirdPartyFamilies may link shared/providers (WeChat, QQ, Alipay, Apple
-// ... clients): they log in or bind with a third party.
-var thirdPartyFamilies = map[string]bool{"login": true, "bind": true}
+// ... clients): they log in or bind with a third party, or verify a real
+// name with Aliyun.
+var thirdPartyFamilies = map[string]bool{"login": true, "bind": true, "realname": true}
 
 // senderServices are AWS SDK services that deliver to people, and the IAM
 // action prefix a function's grants must hold to link one.

@@ -27,6 +27,7 @@ import (
 	"github.com/idco-dev/idco/shared/families"
 	"github.com/idco-dev/idco/shared/httpfn"
 	"github.com/idco-dev/idco/shared/thirdparty"
+	"github.com/idco-dev/idco/shared/thirdparty/frv"
 )
 
 func main() {
@@ -85,6 +86,9 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	svc := app.NewService(app.Deps{Config: set, DB: db, Prefix: prefix, Outbox: outbox})
 	svc.SMS, svc.Email = outbox, outbox
 	if err := thirdparty.Wire(ctx, svc, app.Runtime{Getenv: getenv}); err != nil {
+		return err
+	}
+	if err := frv.Wire(ctx, svc, app.Runtime{Getenv: getenv}); err != nil {
 		return err
 	}
 	var ds []*cloudobj.Dispatcher

@@ -37,6 +37,7 @@ import (
 	"github.com/idco-dev/idco/shared/senders/smssender"
 	"github.com/idco-dev/idco/shared/testenv/fakeprov"
 	"github.com/idco-dev/idco/shared/thirdparty"
+	"github.com/idco-dev/idco/shared/thirdparty/frv"
 )
 
 // root is the repository root, seen from this package's directory.
@@ -214,6 +215,7 @@ var knownWires = map[string]app.Wire{
 	"smssender.Wire":   smssender.Wire,
 	"emailsender.Wire": emailsender.Wire,
 	"thirdparty.Wire":  thirdparty.Wire,
+	"frv.Wire":         frv.Wire,
 }
 
 var wireCall = regexp.MustCompile(`\b[a-z]+\.Wire\b`)

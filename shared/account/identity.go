@@ -196,6 +196,9 @@ func detach(u *User, provider string) bool {
 // takenErr answers a unique key another account owns: a third-party
 // identity is uni-id-bind-conflict, anything else uni-id-account-exists.
 func takenErr(t *TakenError) error {
+	if strings.HasPrefix(t.Key, "idcard:") {
+		return apierr.Wrap(apierr.IDCardExists, t)
+	}
 	for _, p := range []string{"wx-", "qq-", "ali-", "apple:"} {
 		if strings.HasPrefix(t.Key, p) {
 			return apierr.Wrap(apierr.BindConflict, t)

@@ -19,7 +19,10 @@ type RealNameAuth struct {
 	RealName       string `json:"real_name,omitempty"`
 	Identity       string `json:"identity,omitempty"`
 	IdentityDigest string `json:"identity_digest,omitempty"`
-	InHand         string `json:"in_hand,omitempty"`
+	// IdentitySlot (idco's) is which of the ID number's idCardCertifyLimit
+	// unique keys the account holds (idCardKey).
+	IdentitySlot int    `json:"identity_slot,omitempty"`
+	InHand       string `json:"in_hand,omitempty"`
 }
 
 // Real-name status values, as uni-id's REAL_NAME_STATUS.

@@ -46,9 +46,10 @@ type Service struct {
 	Captchas   Captchas
 	Counters   Counters
 	Codes      Codes
-	SMS        SMSSender  // nil: SMS is not configured
-	Identities Identities // third-party logins; nil where not wired
-	Phones     Phones     // phone-number proofs; nil where not wired
+	SMS        SMSSender    // nil: SMS is not configured
+	Identities Identities   // third-party logins; nil where not wired
+	Phones     Phones       // phone-number proofs; nil where not wired
+	FaceVerify FaceVerifier // face verification (实人认证); nil where not wired
 	Cache      Cache
 	Email      EmailSender // nil: email is not configured
 	Outbox     Outbox      // nil outside dev mode

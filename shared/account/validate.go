@@ -91,5 +91,8 @@ func keysOf(u *User) []string {
 	if u.Email != "" && u.EmailConfirmed == 1 {
 		keys = append(keys, emailKey(u.Email))
 	}
+	if ra := u.RealNameAuth; ra != nil && ra.AuthStatus == RealNameCertified && ra.IdentityDigest != "" {
+		keys = append(keys, idCardKey(ra.IdentityDigest, ra.IdentitySlot))
+	}
 	return append(keys, identityKeys(u)...)
 }

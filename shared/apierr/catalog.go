@@ -54,6 +54,15 @@ const (
 	BindRequired         = "uni-id-bind-required"
 	BindTicketInvalid    = "uni-id-bind-ticket-invalid"
 
+	FrvFail                  = "uni-id-frv-fail"
+	FrvProcessing            = "uni-id-frv-processing"
+	RealNameVerified         = "uni-id-realname-verified"
+	IDCardExists             = "uni-id-idcard-exists"
+	InvalidIDCard            = "uni-id-invalid-idcard"
+	InvalidRealName          = "uni-id-invalid-realname"
+	RealNameVerifyUpperLimit = "uni-id-realname-verify-upper-limit"
+	FrvCertifyIDInvalid      = "uni-id-frv-certify-id-invalid"
+
 	CaptchaCreateFail     = "uni-captcha-create-fail"
 	CaptchaVerifyFail     = "uni-captcha-verify-fail"
 	CaptchaVerifyOverdue  = "uni-captcha-verify-overdue"
@@ -117,14 +126,14 @@ var Catalog = map[string]Entry{
 	"uni-id-illegal-request":                  {403, "非法请求", "Illegal request"},
 	ConfigFieldRequired:                       {500, "缺少配置项: {field}", "Config field required: {field}"},
 	ConfigFieldInvalid:                        {500, "配置项: {field}无效", "Config field: {field} is invalid"},
-	"uni-id-frv-fail":                         {400, "实名认证失败", "Real name certify failed"},
-	"uni-id-frv-processing":                   {400, "等待人脸识别", "Waiting for face recognition"},
-	"uni-id-realname-verified":                {409, "该账号已实名认证", "This account has been verified"},
-	"uni-id-idcard-exists":                    {409, "该证件号码已绑定账号", "The ID number has been bound to the account"},
-	"uni-id-invalid-idcard":                   {400, "身份证号码不合法", "ID number is invalid"},
-	"uni-id-invalid-realname":                 {400, "姓名只能是汉字", "The name can only be Chinese characters"},
+	FrvFail:                                   {400, "实名认证失败", "Real name certify failed"},
+	FrvProcessing:                             {400, "等待人脸识别", "Waiting for face recognition"},
+	RealNameVerified:                          {409, "该账号已实名认证", "This account has been verified"},
+	IDCardExists:                              {409, "该证件号码已绑定账号", "The ID number has been bound to the account"},
+	InvalidIDCard:                             {400, "身份证号码不合法", "ID number is invalid"},
+	InvalidRealName:                           {400, "姓名只能是汉字", "The name can only be Chinese characters"},
 	"uni-id-unknown-error":                    {500, "未知错误", "unknown error"},
-	"uni-id-realname-verify-upper-limit":      {429, "当日实名认证次数已达上限", "The number of real-name certify on the day has reached the upper limit"},
+	RealNameVerifyUpperLimit:                  {429, "当日实名认证次数已达上限", "The number of real-name certify on the day has reached the upper limit"},
 
 	// uni-id-common
 	TokenExpired:     {401, "登录状态失效，token已过期", "The login status is invalid, token has expired"},
@@ -154,6 +163,7 @@ var Catalog = map[string]Entry{
 	MobileNotBound:       {400, "请先绑定手机号", "Please bind a mobile number first"},
 	BindTicketInvalid:    {400, "绑定凭证无效或已过期", "The bind ticket is invalid or expired"},
 	BindRequired:         {403, "此账号尚未绑定，请先登录或注册后绑定", "This identity is not bound yet: log in or register to bind it"},
+	FrvCertifyIDInvalid:  {400, "认证ID无效或已过期，请重新认证", "The certifyId is invalid or expired, please verify again"},
 	SMSTestMode:          {400, "未找到短信模版templateId，已启动测试模式，直接使用：123456作为短信验证码即可", "No SMS templateId found: test mode, use 123456 as the code"},
 }
 

@@ -16,6 +16,7 @@ var Families = map[string][]string{
 	"login-types":     {"getSupportedLoginType"},
 	"account":         {"logout", "refreshToken", "getAccountInfo", "closeAccount", "setPushCid", "listDevices", "getRealNameInfo", "getProfile", "updateProfile"},
 	"uni-captcha-co":  {"getImageCaptcha"},
+	"realname":        {"getFrvCertifyId", "getFrvAuthResult"},
 }
 
 // The cloud objects idco serves: a uni-app client imports these by name,

@@ -99,6 +99,22 @@ type Idco struct {
 	Limits Limits       `json:"limits"`
 	// Univerify names the one-click login phone-number provider.
 	Univerify *UniverifyConfig `json:"univerify"`
+	// Frv configures face verification (实人认证); the realname methods
+	// refuse to run without it.
+	Frv *FrvConfig `json:"frv"`
+}
+
+// FrvConfig is idco.frv: uni-id-co's face verification runs inside uniCloud,
+// so idco calls Aliyun's real-person verification (Cloudauth) with the
+// operator's own AccessKey and scene, whose certifyId the app's face SDK
+// scans with.
+type FrvConfig struct {
+	Provider        string `json:"provider"` // "aliyun", the default and only one
+	AccessKeyID     string `json:"accessKeyId"`
+	AccessKeySecret string `json:"accessKeySecret"`
+	SceneID         int64  `json:"sceneId"`  // the scene made in the Cloudauth console
+	Endpoint        string `json:"endpoint"` // host or base URL; default cloudauth.aliyuncs.com
+	Model           string `json:"model"`    // optional liveness model, such as LIVENESS
 }
 
 // UniverifyConfig is idco.univerify: uni-app's one-click login only works

@@ -130,3 +130,43 @@ func TestNotJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestFrv: idco.frv names every missing key at once, and needs the
+// sensitive-data secret.
+func TestFrv(t *testing.T) {
+	_, err := Parse([]byte(`{` + secret + `,"idco":{"frv":{"provider":"tencent","endpoint":"http://cloudauth.example.com","model":"x y"}}}`))
+	for _, want := range []string{`idco.frv.provider: must be "aliyun"`, "idco.frv.accessKeyId: required",
+		"idco.frv.accessKeySecret: required", "idco.frv.sceneId: required", "idco.frv.model:",
+		"sensitiveInfoEncryptSecret: required by idco.frv", "idco.frv.endpoint: must be https"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("problems miss %q: %v", want, err)
+		}
+	}
+	tests := []struct {
+		endpoint string
+		ok       bool
+	}{
+		{"", true},
+		{"cloudauth.aliyuncs.com", true},
+		{"https://cloudauth.cn-shanghai.aliyuncs.com", true},
+		{"http://127.0.0.1:9000", true},
+		{"http://localhost:9000", true},
+		{"http://cloudauth.aliyuncs.com", false},
+		{"https://cloudauth.aliyuncs.com/path", false},
+	}
+	for _, tc := range tests {
+		doc := `{` + secret + `,"sensitiveInfoEncryptSecret":"0123456789abcdef0123456789abcdef",
+		  "idco":{"frv":{"accessKeyId":"LTAI","accessKeySecret":"s","sceneId":1000001,"model":"LIVENESS","endpoint":"` + tc.endpoint + `"}}}`
+		s, err := Parse([]byte(doc))
+		if (err == nil) != tc.ok {
+			t.Errorf("endpoint %q: err %v, want ok %v", tc.endpoint, err, tc.ok)
+			continue
+		}
+		if tc.ok {
+			c, _ := s.For("a", "app")
+			if c.Idco.Frv == nil || c.Idco.Frv.SceneID != 1000001 || c.Idco.Frv.Model != "LIVENESS" {
+				t.Errorf("idco.frv = %+v", c.Idco.Frv)
+			}
+		}
+	}
+}

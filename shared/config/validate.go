@@ -4,9 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/idco-dev/idco/shared/internal/httpcall"
 )
 
 // MinTokenSecret is the shortest tokenSecret accepted: HS256 needs a key of
@@ -146,6 +149,7 @@ func validateCodes(c *Config, where string) Problems {
 			add(true, `idco.univerify.provider: must be "unicloud" or "aliyun"`)
 		}
 	}
+	probs = append(probs, validateFrv(c, where)...)
 	l := c.Limits()
 	for name, v := range map[string]int{"cooldownSeconds": l.CooldownSeconds, "perDestinationPerHour": l.PerDestinationPerHour,
 		"perDestinationPerDay": l.PerDestinationPerDay, "perIpPerHour": l.PerIPPerHour, "smsDailyBudget": l.SMSDailyBudget,
@@ -162,3 +166,44 @@ var SMSScenes = map[string]bool{"login-by-sms": true, "reset-pwd-by-sms": true, 
 
 // EmailScenes are uni-id's EMAIL_SCENE values.
 var EmailScenes = map[string]bool{"register": true, "login-by-email": true, "reset-pwd-by-email": true, "bind-email": true}
+
+var frvModelRE = regexp.MustCompile(`^[A-Z][A-Z_]{0,31}$`)
+
+// validateFrv checks idco.frv, naming every missing key.
+func validateFrv(c *Config, where string) Problems {
+	f := c.Idco.Frv
+	if f == nil {
+		return nil
+	}
+	var probs Problems
+	add := func(bad bool, msg string) {
+		if bad {
+			probs = append(probs, where+msg)
+		}
+	}
+	add(f.Provider != "" && f.Provider != "aliyun", `idco.frv.provider: must be "aliyun"`)
+	add(f.AccessKeyID == "", "idco.frv.accessKeyId: required")
+	add(f.AccessKeySecret == "", "idco.frv.accessKeySecret: required")
+	add(f.SceneID <= 0, "idco.frv.sceneId: required, the scene id of the Cloudauth console")
+	add(f.Model != "" && !frvModelRE.MatchString(f.Model), "idco.frv.model: want a model name such as LIVENESS")
+	add(c.SensitiveInfoEncryptSecret == "", "sensitiveInfoEncryptSecret: required by idco.frv (32 bytes)")
+	if f.Endpoint != "" {
+		u, err := httpcall.BaseURL(f.Endpoint, "")
+		switch {
+		case err != nil:
+			add(true, "idco.frv.endpoint: "+err.Error())
+		case u.Scheme == "http" && !loopback(u.Hostname()):
+			// Names and ID numbers travel in the request.
+			add(true, "idco.frv.endpoint: must be https (http only to 127.0.0.1 or localhost)")
+		}
+	}
+	return probs
+}
+
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

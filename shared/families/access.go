@@ -141,6 +141,16 @@ var tableGrants = map[string][]Grant{
 		{Resource: tableKeys, Actions: []string{"dynamodb:DeleteItem", "dynamodb:PutItem"}},
 		{Resource: tableEphemeral, Actions: []string{"dynamodb:BatchGetItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}},
 	},
+	// getFrvCertifyId: the ID number's slot keys read, the daily count read
+	// then hit, the started verification put in the cache.
+	// getFrvAuthResult: that record read, rewritten as failed or taken
+	// once realname_auth is saved with the ID number's slot key claimed in
+	// the same transaction (nothing is released).
+	"realname": {
+		{Resource: tableUsers, Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem"}},
+		{Resource: tableKeys, Actions: []string{"dynamodb:GetItem", "dynamodb:PutItem"}},
+		{Resource: tableEphemeral, Actions: []string{"dynamodb:BatchGetItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}},
+	},
 	// sendSmsCode: the captcha taken, then cooldown, limits and code in one
 	// transaction (the cooldown read when it refuses), given back if the
 	// delivery fails.

@@ -24,6 +24,7 @@ func ByName() map[string]Family {
 		"login-types": LoginTypes,
 		"account":     Account,
 		"bind":        Bind,
+		"realname":    Realname,
 
 		"send-sms-code":   SendSmsCode,
 		"send-email-code": SendEmailCode,
@@ -115,6 +116,15 @@ func Bind(s *account.Service) cloudobj.Table {
 		"unbindQQ":              cloudobj.Bind(cloudobj.LoggedIn, s.UnbindQQ),
 		"unbindAlipay":          cloudobj.Bind(cloudobj.LoggedIn, s.UnbindAlipay),
 		"unbindApple":           cloudobj.Bind(cloudobj.LoggedIn, s.UnbindApple),
+	}
+}
+
+// Realname is the realname function's table: face verification, the one
+// family that handles ID numbers.
+func Realname(s *account.Service) cloudobj.Table {
+	return cloudobj.Table{
+		"getFrvCertifyId":  cloudobj.Bind(cloudobj.LoggedIn, s.GetFrvCertifyID),
+		"getFrvAuthResult": cloudobj.Bind(cloudobj.LoggedIn, s.GetFrvAuthResult),
 	}
 }
 

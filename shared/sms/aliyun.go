@@ -2,13 +2,14 @@ package sms
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/idco-dev/idco/shared/internal/acs3"
+	"github.com/idco-dev/idco/shared/internal/httpcall"
 )
 
 // Aliyun SendSms (dysmsapi 2017-05-25), as documented on "SendSms - 发送短信"
@@ -96,10 +97,10 @@ func (a *Aliyun) Send(ctx context.Context, m Message) error {
 		Limited:   ans.Code == "isv.BUSINESS_LIMIT_CONTROL"}
 }
 
-// newRequest builds the signed POST. The params travel in the query, as the
-// official SDK sends them for this RPC-style API, and the body is empty.
+// newRequest builds the signed POST: the params in the query, as the
+// official SDK sends them for this RPC-style API, and an empty body.
 func (a *Aliyun) newRequest(ctx context.Context, m Message) (*http.Request, error) {
-	base, err := baseURL(a.Endpoint, DefaultAliyunEndpoint)
+	base, err := httpcall.BaseURL(a.Endpoint, DefaultAliyunEndpoint)
 	if err != nil {
 		return nil, &Error{Provider: aliyunProvider, Code: CodeInvalidMessage, Message: "endpoint " + err.Error()}
 	}
@@ -108,45 +109,16 @@ func (a *Aliyun) newRequest(ctx context.Context, m Message) (*http.Request, erro
 	if len(m.Params) > 0 {
 		params = append(params, [2]string{"TemplateParam", aliyunTemplateParam(m.Params)})
 	}
-	query := acs3Query(params)
-	nonce, err := a.nonce()
+	nonce, err := acs3.Nonce(a.Rand)
 	if err != nil {
-		return nil, err
+		return nil, &Error{Provider: aliyunProvider, Code: CodeTransport, Message: "no nonce", Cause: err}
 	}
-	headers := map[string]string{
-		"host":                  base.Host,
-		"x-acs-action":          aliyunAction,
-		"x-acs-version":         aliyunVersion,
-		"x-acs-date":            a.now().UTC().Format("2006-01-02T15:04:05Z"),
-		"x-acs-signature-nonce": nonce,
-		"x-acs-content-sha256":  sha256Hex(nil),
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base.String()+"?"+query, http.NoBody)
+	req, err := acs3.NewRequest(ctx, base, acs3.Key{ID: a.AccessKeyID, Secret: a.AccessKeySecret},
+		acs3.RPC{Action: aliyunAction, Version: aliyunVersion, Params: params}, a.now(), nonce)
 	if err != nil {
 		return nil, &Error{Provider: aliyunProvider, Code: CodeInvalidMessage, Message: "building the request"}
 	}
-	for name, v := range headers {
-		if name != "host" {
-			req.Header.Set(name, v)
-		}
-	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("Authorization", acs3Authorization(a.AccessKeyID, a.AccessKeySecret, http.MethodPost, query, headers))
 	return req, nil
-}
-
-// nonce returns a fresh x-acs-signature-nonce: the gateway refuses a nonce
-// it has seen (SignatureNonceUsed), which stops replays.
-func (a *Aliyun) nonce() (string, error) {
-	b := make([]byte, 16)
-	rnd := a.Rand
-	if rnd == nil {
-		rnd = rand.Reader
-	}
-	if _, err := io.ReadFull(rnd, b); err != nil {
-		return "", &Error{Provider: aliyunProvider, Code: CodeTransport, Message: "no nonce", Cause: err}
-	}
-	return hex.EncodeToString(b), nil
 }
 
 // aliyunPhone is SendSms's PhoneNumbers form: a mainland number as its 11

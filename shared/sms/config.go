@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/idco-dev/idco/shared/internal/httpcall"
 )
 
 // Config is the idco.sms block: the provider's name and its own block. The
@@ -168,7 +170,7 @@ func (p *problems) endpoint(path, v string) {
 	if v == "" {
 		return
 	}
-	if _, err := baseURL(v, ""); err != nil {
+	if _, err := httpcall.BaseURL(v, ""); err != nil {
 		p.add(path, err.Error())
 	}
 }

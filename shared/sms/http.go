@@ -2,11 +2,8 @@ package sms
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/idco-dev/idco/shared/internal/httpcall"
@@ -15,32 +12,6 @@ import (
 // maxBody caps what is read from a provider: a SendSms answer is a few
 // hundred bytes, so more means something else answered.
 const maxBody = 64 << 10
-
-// baseURL turns a configured endpoint, a bare host ("sms.tencentcloudapi.com")
-// or a base URL ("http://127.0.0.1:8080"), into a URL; def is used when
-// endpoint is empty.
-func baseURL(endpoint, def string) (*url.URL, error) {
-	if endpoint == "" {
-		endpoint = def
-	}
-	if !strings.Contains(endpoint, "://") {
-		endpoint = "https://" + endpoint
-	}
-	u, err := url.Parse(endpoint)
-	switch {
-	case err != nil:
-		return nil, errors.New("not a host or URL")
-	case u.Scheme != "https" && u.Scheme != "http":
-		return nil, errors.New("scheme must be https or http")
-	case u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "":
-		return nil, errors.New("must be a host or a base URL without credentials, query or fragment")
-	case strings.Trim(u.Path, "/") != "":
-		// Both APIs sign the path "/", so a path would break the signature.
-		return nil, errors.New("must not have a path")
-	}
-	u.Path = "/"
-	return u, nil
-}
 
 // client holds what both hand-written clients inject.
 type client struct {

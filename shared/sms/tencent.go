@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/idco-dev/idco/shared/internal/httpcall"
 )
 
 // Tencent Cloud SendSms (sms 2021-01-11), as documented on "SendSms"
@@ -113,7 +115,7 @@ func (t *Tencent) Send(ctx context.Context, m Message) error {
 }
 
 func (t *Tencent) newRequest(ctx context.Context, m Message) (*http.Request, error) {
-	base, err := baseURL(t.Endpoint, DefaultTencentEndpoint)
+	base, err := httpcall.BaseURL(t.Endpoint, DefaultTencentEndpoint)
 	if err != nil {
 		return nil, &Error{Provider: tencentProvider, Code: CodeInvalidMessage, Message: "endpoint " + err.Error()}
 	}

@@ -34,6 +34,7 @@ import (
 	"github.com/idco-dev/idco/shared/families"
 	"github.com/idco-dev/idco/shared/httpfn"
 	"github.com/idco-dev/idco/shared/thirdparty"
+	"github.com/idco-dev/idco/shared/thirdparty/frv"
 )
 
 // TokenSecret is the test config's tokenSecret.
@@ -108,6 +109,9 @@ func New(t testing.TB, edit func(cfg map[string]any)) *Env {
 	e.Svc = app.NewService(app.Deps{Config: set, DB: e.DB, Prefix: e.Prefix, Outbox: e.Outbox, Now: e.Clock.Now})
 	e.Svc.SMS, e.Svc.Email = e.Sent, e.Sent
 	e.UseProviders(nil)
+	// Face verification calls the endpoint of the config's idco.frv, such
+	// as a fakeprov Cloudauth's.
+	e.Svc.FaceVerify = &frv.Aliyun{Now: e.Clock.Now}
 	log := slog.New(slog.NewJSONHandler(e.Log, nil))
 	var ds []*cloudobj.Dispatcher
 	for name, f := range families.ByName() {

@@ -1,9 +1,10 @@
 // Package httpcall owns the HTTP plumbing that idco's thin third-party
-// clients (the login providers and the SMS APIs) share: the defaults for an
-// unset HTTP client, timeout and clock; sending one request and reading its
-// answer under a size cap; keeping the request URL out of every error,
-// because providers put secrets and one-time codes in it; and telling the
-// failures worth another attempt from the rest.
+// clients (the login providers, the SMS APIs, face verification) share: the
+// defaults for an unset HTTP client, timeout and clock; reading a configured
+// endpoint; sending one request and reading its answer under a size cap;
+// keeping the request URL out of every error, because providers put secrets
+// and one-time codes in it; and telling the failures worth another attempt
+// from the rest.
 //
 // What an answer means stays with each client: which statuses it accepts,
 // how it decodes the body, and its own error types.
@@ -15,6 +16,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -100,4 +102,31 @@ func WithoutURL(err error) error {
 		return ue.Err
 	}
 	return err
+}
+
+// BaseURL turns a configured endpoint, a bare host ("dysmsapi.aliyuncs.com")
+// or a base URL ("http://127.0.0.1:8080"), into a URL whose path is "/";
+// def is used when endpoint is empty. The signed APIs (Aliyun's ACS3,
+// TencentCloud's TC3) sign the path "/", so an endpoint with a path is
+// refused rather than silently breaking every signature.
+func BaseURL(endpoint, def string) (*url.URL, error) {
+	if endpoint == "" {
+		endpoint = def
+	}
+	if !strings.Contains(endpoint, "://") {
+		endpoint = "https://" + endpoint
+	}
+	u, err := url.Parse(endpoint)
+	switch {
+	case err != nil:
+		return nil, errors.New("not a host or URL")
+	case u.Scheme != "https" && u.Scheme != "http":
+		return nil, errors.New("scheme must be https or http")
+	case u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "":
+		return nil, errors.New("must be a host or a base URL without credentials, query or fragment")
+	case strings.Trim(u.Path, "/") != "":
+		return nil, errors.New("must not have a path")
+	}
+	u.Path = "/"
+	return u, nil
 }

@@ -235,3 +235,26 @@ func TestDefaults(t *testing.T) {
 		t.Errorf("Now(nil) = %v, want about now", got)
 	}
 }
+
+func TestBaseURL(t *testing.T) {
+	tests := []struct {
+		endpoint, def, want string
+		ok                  bool
+	}{
+		{"", "dysmsapi.aliyuncs.com", "https://dysmsapi.aliyuncs.com/", true},
+		{"cloudauth.aliyuncs.com", "", "https://cloudauth.aliyuncs.com/", true},
+		{"http://127.0.0.1:8080", "", "http://127.0.0.1:8080/", true},
+		{"https://h.example/", "", "https://h.example/", true},
+		{"https://h.example/v1", "", "", false},
+		{"ftp://h.example", "", "", false},
+		{"https://u:p@h.example", "", "", false},
+		{"https://h.example/?a=1", "", "", false},
+		{"https://", "", "", false},
+	}
+	for _, tc := range tests {
+		u, err := BaseURL(tc.endpoint, tc.def)
+		if (err == nil) != tc.ok || tc.ok && u.String() != tc.want {
+			t.Errorf("BaseURL(%q, %q) = %v, %v; want %q ok %v", tc.endpoint, tc.def, u, err, tc.want, tc.ok)
+		}
+	}
+}

@@ -1,5 +1,6 @@
-// Package fakeprov runs fake WeChat, QQ, Alipay, Apple and univerify
-// servers on 127.0.0.1 that speak the real wire formats, for tests.
+// Package fakeprov runs fake WeChat, QQ, Alipay, Apple, univerify and
+// Aliyun Cloudauth servers on 127.0.0.1 that speak the real wire formats,
+// for tests.
 //
 // One httptest server serves every provider under a path prefix:
 //
@@ -10,13 +11,16 @@
 //	/apple/auth/keys    appleid.apple.com/auth/keys   (AppleJWKSURL)
 //	/univerify          idco's uniCloud URL-function proxy (UniverifyURL)
 //
+// Cloudauth has a server of its own at CloudauthURL (cloudauth.aliyuncs.com),
+// since its signature covers the path.
+//
 // Tests script what a code or token stands for (WeixinCode, QQCode,
-// AlipayCode, AppleToken, UniverifyToken...), and the fake answers idco's
-// real provider clients the way the provider would: same paths and
-// parameters, same JSON field names, the provider's own error codes for
-// missing parameters, wrong credentials and reused codes, and real
-// signatures (Alipay RSA2 both ways, Apple RS256, univerify HMAC). Fail
-// makes a provider misbehave for a number of calls.
+// AlipayCode, AppleToken, UniverifyToken, CloudauthFace...), and the fake
+// answers idco's real provider clients the way the provider would: same
+// paths and parameters, same JSON field names, the provider's own error
+// codes for missing parameters, wrong credentials and reused codes, and real
+// signatures (Alipay RSA2 both ways, Apple RS256, univerify HMAC, Aliyun
+// ACS3-HMAC-SHA256). Fail makes a provider misbehave for a number of calls.
 //
 // Codes are single-use. They do not expire with time, so a test may move
 // its clock freely; access tokens the fake issues do expire (7200 s) by
@@ -46,9 +50,10 @@ const (
 	Alipay    = "alipay"
 	Apple     = "apple"
 	Univerify = "univerify"
+	Cloudauth = "cloudauth"
 )
 
-var providers = []string{Weixin, QQMini, QQGraph, Alipay, Apple, Univerify}
+var providers = []string{Weixin, QQMini, QQGraph, Alipay, Apple, Univerify, Cloudauth}
 
 // FailMode is how a provider misbehaves; see Fail.
 type FailMode int
@@ -57,8 +62,8 @@ const (
 	// Busy is the provider's own "system busy, retry later" answer:
 	// WeChat and QQ mini errcode -1, Alipay 20000 isp.unknow-error,
 	// univerify code 5000 (signed, after the request signature checked
-	// out). Apple and QQ Connect (qqgraph) document no such answer and
-	// reply HTTP 503 instead.
+	// out), Cloudauth Code "500". Apple and QQ Connect (qqgraph) document
+	// no such answer and reply HTTP 503 instead.
 	Busy FailMode = iota + 1
 	// HTTP500 answers HTTP 500 with an HTML error page.
 	HTTP500
@@ -68,7 +73,7 @@ const (
 	Timeout
 	// RateLimited is WeChat's and QQ mini's errcode 45011. Apple, QQ
 	// Connect and univerify answer HTTP 429; Alipay a signed 40004
-	// isv.app-call-limited.
+	// isv.app-call-limited; Cloudauth's gateway Throttling.User (HTTP 400).
 	RateLimited
 )
 
@@ -140,9 +145,16 @@ type Fake struct {
 	// (random, 64 hex characters).
 	UniverifySecret string
 
-	t    testing.TB
-	srv  *httptest.Server
-	keys *keys
+	// Cloudauth. Requests must be signed with this AccessKey (random) and
+	// name CloudauthSceneID (DefaultCloudauthSceneID when 0).
+	CloudauthKeyID   string
+	CloudauthSecret  string
+	CloudauthSceneID int64
+
+	t     testing.TB
+	srv   *httptest.Server
+	caSrv *httptest.Server
+	keys  *keys
 
 	closing chan struct{} // closed on cleanup: held requests return
 
@@ -154,6 +166,7 @@ type Fake struct {
 	qq  qqState
 	ali alipayState
 	uv  univerifyState
+	ca  cloudauthState
 }
 
 type fault struct {
@@ -176,6 +189,8 @@ func New(t testing.TB) *Fake {
 		AppleKid:        k.appleKid,
 		AppleKey:        k.apple,
 		UniverifySecret: randHex(32),
+		CloudauthKeyID:  "LTAI5t" + randAlnum(18),
+		CloudauthSecret: randAlnum(30),
 		t:               t,
 		keys:            k,
 		closing:         make(chan struct{}),
@@ -186,6 +201,7 @@ func New(t testing.TB) *Fake {
 	f.qq.init()
 	f.ali.init()
 	f.uv.init()
+	f.ca.init()
 
 	mux := http.NewServeMux()
 	mux.Handle("/weixin/", f.provider(Weixin, "/weixin", f.serveWeixin))
@@ -197,9 +213,11 @@ func New(t testing.TB) *Fake {
 	mux.Handle("/univerify/", f.provider(Univerify, "/univerify", f.serveUniverify))
 	f.srv = httptest.NewServer(mux)
 	f.URL = f.srv.URL
+	f.caSrv = httptest.NewServer(f.provider(Cloudauth, "", f.serveCloudauth))
 	t.Cleanup(func() {
 		close(f.closing)
 		f.srv.Close()
+		f.caSrv.Close()
 	})
 	return f
 }

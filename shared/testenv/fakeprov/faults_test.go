@@ -13,6 +13,7 @@ import (
 
 	"github.com/idco-dev/idco/shared/providers/alipay"
 	"github.com/idco-dev/idco/shared/providers/apple"
+	"github.com/idco-dev/idco/shared/providers/cloudauth"
 	"github.com/idco-dev/idco/shared/providers/qq"
 	"github.com/idco-dev/idco/shared/providers/univerify"
 	"github.com/idco-dev/idco/shared/providers/weixin"
@@ -133,6 +134,23 @@ func probes() []probe {
 				return errors.As(err, &ue) && ue.Code == 5000 && univerify.IsRetryable(err)
 			},
 			rateLimited: univerify.IsRetryable, transient: univerify.IsRetryable,
+		},
+		{
+			provider: fakeprov.Cloudauth,
+			call: func(ctx context.Context, f *fakeprov.Fake, clk *clock, timeout time.Duration) error {
+				c := &cloudauth.Client{Endpoint: f.CloudauthURL(), AccessKeyID: f.CloudauthKeyID, AccessKeySecret: f.CloudauthSecret, Now: clk.Now, Timeout: timeout}
+				_, err := c.InitFaceVerify(ctx, caInit(fresh()))
+				return err
+			},
+			busy: func(err error) bool {
+				var ce *cloudauth.Error
+				return errors.As(err, &ce) && ce.Code == "500" && cloudauth.IsRetryable(err)
+			},
+			rateLimited: func(err error) bool {
+				var ce *cloudauth.Error
+				return errors.As(err, &ce) && ce.Code == "Throttling.User" && cloudauth.IsRetryable(err)
+			},
+			transient: cloudauth.IsRetryable,
 		},
 	}
 }

@@ -1,0 +1,163 @@
+package account
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/idco-dev/idco/shared/apierr"
+	"github.com/idco-dev/idco/shared/cloudobj"
+	"github.com/idco-dev/idco/shared/config"
+)
+
+// GetFrvCertifyIDParams are getFrvCertifyId's params.
+type GetFrvCertifyIDParams struct {
+	RealName string `json:"realName"`
+	IDCard   string `json:"idCard"`
+	MetaInfo string `json:"metaInfo"`
+}
+
+// FrvCertifyID is getFrvCertifyId's answer.
+type FrvCertifyID struct {
+	CertifyID string `json:"certifyId"`
+}
+
+// maxMetaInfo bounds metaInfo, a JSON object of a few hundred bytes that
+// describes the app's face SDK and device.
+const maxMetaInfo = 4096
+
+// GetFrvCertifyID handles getFrvCertifyId: for a caller not yet verified,
+// whose ID number has a free slot (idCardCertifyLimit accounts per number)
+// and who has started fewer than realNameCertifyLimit verifications today,
+// it registers the verification with the provider and returns the certifyId
+// for uni.startFacialRecognitionVerify. The name and ID number are kept
+// sealed until getFrvAuthResult, never in the clear.
+func (s *Service) GetFrvCertifyID(ctx context.Context, c *cloudobj.Call, p *GetFrvCertifyIDParams) (any, error) {
+	if err := validFrvStart(p); err != nil {
+		return nil, err
+	}
+	idCard := strings.ToUpper(p.IDCard) // x and X are one number
+	cfg, ci, err := s.frvSetup(c)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.caller(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	if verified(u) {
+		return nil, apierr.New(apierr.RealNameVerified)
+	}
+	digest := ci.Digest(idCard)
+	if err := s.idCardFree(ctx, idCardLimit(cfg), digest); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	day, limit := frvDay(u.UID), frvDailyLimit(cfg)
+	counts, err := s.Counters.Counts(ctx, chinaDay(now), day)
+	if err != nil {
+		return nil, storeErr("count verifications", err)
+	}
+	if counts[0] >= limit {
+		return nil, apierr.New(apierr.RealNameVerifyUpperLimit)
+	}
+	order, err := s.orderNo()
+	if err != nil {
+		return nil, err
+	}
+	certifyID, err := s.FaceVerify.StartFaceVerify(ctx, cfg, FaceVerifyStart{OrderNo: order,
+		RealName: p.RealName, IDCard: idCard, MetaInfo: p.MetaInfo})
+	if err != nil {
+		return nil, err
+	}
+	c.Log("certifyId", certifyID)
+	// Counted once the provider accepted, as uni-id counts its frv logs;
+	// the limit is enforced here, so requests racing past the read above
+	// cannot start more than the limit.
+	if _, err := s.Counters.Hit(ctx, day, limit, chinaDay(now)); errors.Is(err, ErrLimited) {
+		return nil, apierr.New(apierr.RealNameVerifyUpperLimit)
+	} else if err != nil {
+		return nil, storeErr("count verification", err)
+	}
+	name, err1 := ci.Seal(p.RealName)
+	id, err2 := ci.Seal(idCard)
+	if err := errors.Join(err1, err2); err != nil {
+		return nil, apierr.Systemf("seal realname: %w", err)
+	}
+	rec := &frvRecord{UID: u.UID, RealName: name, Identity: id, Digest: digest, Status: RealNameWaiting,
+		Created: ms(now), Expires: ms(now.Add(frvRecordTTL))}
+	if err := s.putFrvRecord(ctx, certifyID, rec); err != nil {
+		return nil, err
+	}
+	return FrvCertifyID{CertifyID: certifyID}, nil
+}
+
+// validFrvStart checks the params in uni-id-co's schema order (realName,
+// idCard, metaInfo), each first for presence.
+func validFrvStart(p *GetFrvCertifyIDParams) error {
+	if err := required("realName", p.RealName); err != nil {
+		return err
+	}
+	if err := validRealName(p.RealName); err != nil {
+		return err
+	}
+	if err := required("idCard", p.IDCard); err != nil {
+		return err
+	}
+	if err := validIDCard(p.IDCard); err != nil {
+		return err
+	}
+	if err := required("metaInfo", p.MetaInfo); err != nil {
+		return err
+	}
+	if len(p.MetaInfo) > maxMetaInfo {
+		return apierr.New(apierr.InvalidParam)
+	}
+	return nil
+}
+
+// idCardFree returns uni-id-idcard-exists when every slot of the ID number
+// already belongs to an account. uni-id counts the verified accounts with a
+// query; idco reads the slots' keys, which the verified accounts claimed in
+// the transaction that saved their realname_auth.
+func (s *Service) idCardFree(ctx context.Context, limit int, digest string) error {
+	for slot := range limit {
+		_, err := s.Users.Owner(ctx, idCardKey(digest, slot))
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return storeErr("idcard owner", err)
+		}
+	}
+	return apierr.New(apierr.IDCardExists)
+}
+
+// frvDay is the daily count of an account's started verifications. uni-id
+// counts a day from midnight in UTC+8 (getCurrentDateTimestamp); a Counters
+// window starts at midnight UTC, so it is read with chinaDay's clock.
+func frvDay(uid string) Window { return Window{Key: "frv-day:" + uid, Size: 24 * time.Hour} }
+
+// chinaDay moves t by UTC+8's offset, so that windows of a day split at
+// midnight China time.
+func chinaDay(t time.Time) time.Time { return t.Add(8 * time.Hour) }
+
+// frvDailyLimit is realNameCertifyLimit; 0 means uni-id's 5.
+func frvDailyLimit(cfg *config.Config) int {
+	if cfg.RealNameCertifyLimit <= 0 {
+		return 5
+	}
+	return cfg.RealNameCertifyLimit
+}
+
+// orderNo returns a fresh OuterOrderNo: 32 hex characters.
+func (s *Service) orderNo() (string, error) {
+	var b [16]byte
+	if _, err := io.ReadFull(s.rand(), b[:]); err != nil {
+		return "", apierr.Systemf("random order number: %w", err)
+	}
+	return hex.EncodeToString(b[:]), nil
+}

@@ -1,0 +1,112 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"regexp"
+
+	"github.com/idco-dev/idco/shared/apierr"
+	"github.com/idco-dev/idco/shared/cloudobj"
+	"github.com/idco-dev/idco/shared/sensitive"
+)
+
+// GetFrvAuthResultParams are getFrvAuthResult's params.
+type GetFrvAuthResultParams struct {
+	CertifyID string `json:"certifyId"`
+}
+
+// FrvAuthResult is getFrvAuthResult's answer, as uni-id-co's: the status
+// and the masked name and ID number.
+type FrvAuthResult struct {
+	AuthStatus int    `json:"authStatus"`
+	RealName   string `json:"realName"`
+	Identity   string `json:"identity"`
+}
+
+// certifyIDRE bounds a certifyId to what providers issue (Aliyun: 32 or so
+// letters and digits).
+var certifyIDRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// GetFrvAuthResult handles getFrvAuthResult: it asks the provider how the
+// caller's own verification certifyId went. Not finished is
+// uni-id-frv-processing; a face that did not match is uni-id-frv-fail, and
+// stays so. A match saves realname_auth (sealed name and ID number, and
+// the ID number's slot key in the same transaction, so no more than
+// idCardCertifyLimit accounts ever verify with one number) and answers the
+// masked values. A certifyId that is unknown, expired or another account's
+// is uni-id-frv-certify-id-invalid.
+func (s *Service) GetFrvAuthResult(ctx context.Context, c *cloudobj.Call, p *GetFrvAuthResultParams) (any, error) {
+	if err := required("certifyId", p.CertifyID); err != nil {
+		return nil, err
+	}
+	if !certifyIDRE.MatchString(p.CertifyID) {
+		return nil, apierr.New(apierr.InvalidParam)
+	}
+	c.Log("certifyId", p.CertifyID)
+	cfg, ci, err := s.frvSetup(c)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.caller(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	if verified(u) {
+		return nil, apierr.New(apierr.RealNameVerified)
+	}
+	rec, err := s.frvRecordOf(ctx, p.CertifyID, u.UID)
+	if err != nil {
+		return nil, err
+	}
+	if rec.Status == RealNameFailed {
+		return nil, apierr.New(apierr.FrvFail)
+	}
+	outcome, err := s.FaceVerify.FaceVerifyResult(ctx, cfg, p.CertifyID)
+	switch {
+	case err != nil:
+		return nil, err
+	case outcome == FaceVerifyProcessing:
+		return nil, apierr.New(apierr.FrvProcessing)
+	case outcome == FaceVerifyFailed:
+		// Kept as failed, without the personal data, until it expires.
+		failed := &frvRecord{UID: rec.UID, Status: RealNameFailed, Created: rec.Created, Expires: rec.Expires}
+		if err := s.putFrvRecord(ctx, p.CertifyID, failed); err != nil {
+			return nil, err
+		}
+		return nil, apierr.New(apierr.FrvFail)
+	}
+	name, err1 := ci.Open(rec.RealName)
+	id, err2 := ci.Open(rec.Identity)
+	if err := errors.Join(err1, err2); err != nil {
+		return nil, apierr.Systemf("open frv record: wrong sensitiveInfoEncryptSecret?")
+	}
+	if err := s.saveRealName(ctx, c, u, idCardLimit(cfg), rec); err != nil {
+		return nil, err
+	}
+	// The record has served; TTL would remove it later, this removes it now.
+	if _, err := s.Cache.CacheTake(ctx, frvKey(p.CertifyID), s.now()); err != nil && !errors.Is(err, ErrNotFound) {
+		c.Log("frvRecordKept", err.Error())
+	}
+	return FrvAuthResult{AuthStatus: RealNameCertified, RealName: sensitive.MaskName(name), Identity: sensitive.MaskID(id)}, nil
+}
+
+// saveRealName writes rec as the caller's realname_auth, claiming the first
+// free slot of its ID number: a slot taken meanwhile moves on to the next,
+// and with none left it is uni-id-idcard-exists.
+func (s *Service) saveRealName(ctx context.Context, c *cloudobj.Call, u *User, limit int, rec *frvRecord) error {
+	now := ms(s.now())
+	for slot := 0; ; slot++ {
+		_, err := s.updateCaller(ctx, c, u, func(u *User) error {
+			if verified(u) {
+				return apierr.New(apierr.RealNameVerified)
+			}
+			u.RealNameAuth = &RealNameAuth{Type: 0, AuthStatus: RealNameCertified, AuthDate: now,
+				RealName: rec.RealName, Identity: rec.Identity, IdentityDigest: rec.Digest, IdentitySlot: slot}
+			return nil
+		})
+		if apierr.Is(err, apierr.IDCardExists) && slot+1 < limit {
+			continue
+		}
+		return err
+	}
+}
