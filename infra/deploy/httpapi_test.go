@@ -80,12 +80,30 @@ func TestHTTPAPIRoutes(t *testing.T) {
 	if !reflect.DeepEqual(st["ApiId"], ref(HTTPAPI)) || st["StageName"] != "$default" || st["AutoDeploy"] != true {
 		t.Errorf("stage %s = %v, want ApiId !Ref %s, StageName $default, AutoDeploy true", stages[0], st, HTTPAPI)
 	}
+	// The one URL is open to anyone: API Gateway sheds a flood before it
+	// costs Lambda runs and DynamoDB calls.
+	if rs := mapOf(st["DefaultRouteSettings"]); !reflect.DeepEqual(rs["ThrottlingRateLimit"], ref("ApiThrottleRate")) ||
+		!reflect.DeepEqual(rs["ThrottlingBurstLimit"], ref("ApiThrottleBurst")) {
+		t.Errorf("stage %s DefaultRouteSettings = %v, want throttling by ApiThrottleRate and ApiThrottleBurst", stages[0], rs)
+	}
+	if mapOf(st["AccessLogSettings"])["DestinationArn"] == nil {
+		t.Errorf("stage %s has no access log", stages[0])
+	}
 
 	wantRoutes := map[string]string{} // route key -> integration id
 	for f, methods := range cloudobj.Families {
 		for _, m := range methods {
 			wantRoutes[RouteKey(cloudobj.ObjectOf(f), m)] = IntegrationID(f)
 		}
+	}
+	// Any other method of an object reaches a function that answers uni-id's
+	// envelope, on a path its permission covers.
+	for _, obj := range []string{cloudobj.UniIDCo, cloudobj.UniCaptchaCo} {
+		f := FallbackFamily(obj)
+		if cloudobj.ObjectOf(f) != obj {
+			t.Errorf("the fallback of %s is %s, whose permission covers only %s's paths", obj, f, cloudobj.ObjectOf(f))
+		}
+		wantRoutes[FallbackRouteKey(obj)] = IntegrationID(f)
 	}
 	gotRoutes := map[string]string{}
 	for _, id := range tpl.OfType("AWS::ApiGatewayV2::Route") {
@@ -301,16 +319,20 @@ func TestCustomDomain(t *testing.T) {
 // TestRoutesGenerator checks what the generator refuses and that it leaves
 // everything outside its markers alone.
 func TestRoutesGenerator(t *testing.T) {
-	if _, err := Routes(map[string][]string{"login": {"login"}, "account": {"login"}}); err == nil {
+	fallbacks := map[string][]string{"login-types": {"getSupportedLoginType"}, "uni-captcha-co": {"getImageCaptcha"}}
+	if _, err := Routes(map[string][]string{"login": {"login"}, "account": {"login"}, "login-types": {"x"}, "uni-captcha-co": {"y"}}); err == nil {
 		t.Error("two families serving POST /uni-id-co/login: no error")
 	}
-	if _, err := Routes(map[string][]string{"login": {"log/in"}}); err == nil {
+	if _, err := Routes(map[string][]string{"login": {"log/in"}, "login-types": {"x"}, "uni-captcha-co": {"y"}}); err == nil {
 		t.Error("method log/in: no error")
 	}
-	if _, err := Routes(map[string][]string{"login": {}}); err == nil {
+	if _, err := Routes(map[string][]string{"login": {}, "login-types": {"x"}, "uni-captcha-co": {"y"}}); err == nil {
 		t.Error("family without methods: no error")
 	}
-	block, err := Routes(map[string][]string{"uni-captcha-co": {"getImageCaptcha"}, "login": {"login"}})
+	if _, err := Routes(map[string][]string{"login": {"login"}}); err == nil {
+		t.Error("no fallback families: no error")
+	}
+	block, err := Routes(map[string][]string{"uni-captcha-co": {"getImageCaptcha"}, "login": {"login"}, "login-types": fallbacks["login-types"]})
 	if err != nil {
 		t.Fatal(err)
 	}

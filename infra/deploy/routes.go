@@ -121,7 +121,30 @@ func Routes(families map[string][]string) (string, error) {
 				width, RouteID(obj, m)+":", HTTPAPI, key, "integrations/${"+IntegrationID(f)+"}")
 		}
 	}
+	b.WriteString("\n  # Any other method: uni-id's envelope (uni-id-method-not-found), not API Gateway's bare 404.\n")
+	for _, obj := range []string{cloudobj.UniIDCo, cloudobj.UniCaptchaCo} {
+		f := FallbackFamily(obj)
+		if _, ok := families[f]; !ok {
+			return "", fmt.Errorf("the fallback family %s of %s has no methods", f, obj)
+		}
+		fmt.Fprintf(&b, "  %s: {Type: AWS::ApiGatewayV2::Route, Properties: {ApiId: !Ref %s, RouteKey: %q, Target: !Sub %q}}\n",
+			Camel(obj)+"OtherRoute", HTTPAPI, FallbackRouteKey(obj), "integrations/${"+IntegrationID(f)+"}")
+	}
 	return b.String(), nil
+}
+
+// FallbackRouteKey is the route of every method of object that no exact
+// route names. Exact routes win over it.
+func FallbackRouteKey(object string) string { return "POST /" + object + "/{method}" }
+
+// FallbackFamily is the family whose function answers object's fallback
+// route: one that reads no table, for uni-id-co (login-types), and
+// uni-captcha-co's own.
+func FallbackFamily(object string) string {
+	if object == cloudobj.UniCaptchaCo {
+		return "uni-captcha-co"
+	}
+	return "login-types"
 }
 
 // RouteKey is the HTTP API route of one method of a cloud object.

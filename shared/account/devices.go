@@ -18,8 +18,13 @@ type SetPushCidParams struct {
 // device. uni-id keeps it in uni-id-device (device id, user, push client id,
 // token expiry, app); idco keeps it on the caller's session, which already
 // holds the device id, the app and the expiry, so it goes when the session
-// does (logout, password change, ban) and a device that moved to another
-// account is never listed under the old one.
+// does (logout, password change, ban, expiry). The same id or device on the
+// caller's other sessions is cleared, so a device is listed once.
+//
+// A device that moves to another account without logging out (a failed
+// logout request) still carries the old session's id until that session
+// ends: uni-id's device table moves it at once. Closing that gap needs a
+// device index across accounts (noted on the issue).
 func (s *Service) SetPushCid(ctx context.Context, c *cloudobj.Call, p *SetPushCidParams) (any, error) {
 	if err := required("pushClientId", p.PushClientID); err != nil {
 		return nil, err
@@ -31,11 +36,17 @@ func (s *Service) SetPushCid(ctx context.Context, c *cloudobj.Call, p *SetPushCi
 	if err != nil {
 		return nil, err
 	}
-	ss := u.Sessions[c.Auth.SessionID]
-	if ss.PushClientID == p.PushClientID && ss.DeviceID == c.Client.DeviceID {
+	if !pushChange(u, c.Auth.SessionID, c.Client.DeviceID, p.PushClientID) {
 		return nil, nil
 	}
 	_, err = s.updateCaller(ctx, c, u, func(u *User) error {
+		for id, other := range u.Sessions {
+			if id != c.Auth.SessionID && (other.PushClientID == p.PushClientID ||
+				(c.Client.DeviceID != "" && other.DeviceID == c.Client.DeviceID)) {
+				other.PushClientID = ""
+				u.Sessions[id] = other
+			}
+		}
 		ss := u.Sessions[c.Auth.SessionID]
 		ss.PushClientID, ss.PushUpdated = p.PushClientID, ms(s.now())
 		if c.Client.DeviceID != "" {
@@ -45,6 +56,21 @@ func (s *Service) SetPushCid(ctx context.Context, c *cloudobj.Call, p *SetPushCi
 		return nil
 	})
 	return nil, err
+}
+
+// pushChange reports whether setting cid on session sid changes u: every
+// token refresh calls setPushCid, mostly with what is already stored.
+func pushChange(u *User, sid, deviceID, cid string) bool {
+	ss := u.Sessions[sid]
+	if ss.PushClientID != cid || (deviceID != "" && ss.DeviceID != deviceID) {
+		return true
+	}
+	for id, other := range u.Sessions {
+		if id != sid && other.PushClientID != "" && (other.PushClientID == cid || (deviceID != "" && other.DeviceID == deviceID)) {
+			return true
+		}
+	}
+	return false
 }
 
 // Device is one logged-in device of listDevices' answer: uni-id-device's

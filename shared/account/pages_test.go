@@ -165,6 +165,20 @@ func TestPushCidAndDevices(t *testing.T) {
 	if l := byID["laptop-1"]; l["current"] != true || l["push_clientid"] != nil {
 		t.Errorf("laptop device: %v", l)
 	}
+	// A second session on the phone takes the id; the first no longer lists it.
+	phone2 := &testenv.Client{AppID: "__UNI__TEST", Platform: "app", DeviceID: "phone-1"}
+	if r := e.Call(t, phone2, "login", "login", map[string]any{"username": "push_user", "password": "a good password"}); r.Code() != "0" {
+		t.Fatal(r.Raw)
+	}
+	if r := e.Call(t, phone2, "account", "setPushCid", map[string]any{"pushClientId": "cid-123"}); r.Code() != "0" {
+		t.Fatal(r.Raw)
+	}
+	if r := e.Call(t, laptop, "account", "listDevices", nil); strings.Count(r.Raw, "cid-123") != 1 {
+		t.Errorf("the push id is listed %d times: %s", strings.Count(r.Raw, "cid-123"), r.Raw)
+	}
+	if r := e.Call(t, phone2, "account", "logout", nil); r.Code() != "0" {
+		t.Fatal(r.Raw)
+	}
 	// The push client id ends with the session.
 	if r := e.Call(t, phone, "account", "logout", nil); r.Code() != "0" {
 		t.Fatal(r.Raw)

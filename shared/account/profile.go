@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"maps"
 	"net/url"
@@ -59,7 +60,7 @@ func (s *Service) GetProfile(ctx context.Context, c *cloudobj.Call, p *GetProfil
 		return nil, err
 	}
 	all := map[string]any{"_id": u.UID, "username": u.Username, "nickname": u.Nickname,
-		"gender": u.Gender, "avatar": u.Avatar, "avatar_file": u.AvatarFile,
+		"gender": u.Extra["gender"], "avatar": u.Avatar, "avatar_file": u.Extra["avatar_file"],
 		"mobile": u.Mobile, "mobile_confirmed": u.MobileConfirmed, "email": u.Email,
 		"email_confirmed": u.EmailConfirmed, "role": u.Role, "status": u.Status,
 		"register_date": u.RegisterDate, "last_login_date": u.LastLoginDate, "my_invite_code": u.MyInviteCode}
@@ -83,8 +84,6 @@ func isZero(v any) bool {
 		return v == 0
 	case []string:
 		return len(v) == 0
-	case *AvatarFile:
-		return v == nil
 	}
 	return v == nil
 }
@@ -129,17 +128,15 @@ func (s *Service) UpdateProfile(ctx context.Context, c *cloudobj.Call, p *Update
 			u.Nickname = *p.Nickname
 		}
 		if p.Gender != nil {
-			u.Gender = *p.Gender
+			setExtra(u, "gender", *p.Gender, *p.Gender == 0)
 		}
 		if p.Avatar != nil {
 			u.Avatar = *p.Avatar
 		}
-		if p.AvatarFile != nil {
-			f := *p.AvatarFile
-			u.AvatarFile = &f
-			if f == (AvatarFile{}) {
-				u.AvatarFile = nil
-			}
+		if f := p.AvatarFile; f != nil {
+			// A new picture replaces the old record whole, as the client
+			// database's update of the field does.
+			setExtra(u, "avatar_file", f.record(), *f == AvatarFile{})
 		}
 		changed = before != profileOf(u)
 		if !changed {
@@ -159,18 +156,36 @@ func (s *Service) UpdateProfile(ctx context.Context, c *cloudobj.Call, p *Update
 // errUnchanged stops an update that would write the same profile.
 var errUnchanged = errors.New("profile unchanged")
 
-type profile struct {
-	nickname, avatar string
-	gender           int
-	file             AvatarFile
+// profileOf is the profile of u, comparable.
+func profileOf(u *User) string {
+	b, _ := json.Marshal([]any{u.Nickname, u.Avatar, u.Extra["gender"], u.Extra["avatar_file"]})
+	return string(b)
 }
 
-func profileOf(u *User) profile {
-	p := profile{nickname: u.Nickname, avatar: u.Avatar, gender: u.Gender}
-	if u.AvatarFile != nil {
-		p.file = *u.AvatarFile
+// setExtra sets or, when remove, deletes an unmodelled field. uni-id keeps
+// gender and avatar_file as the client wrote them, whatever their shape, so
+// idco leaves them in Extra rather than decode them into types a migrated
+// record might not fit.
+func setExtra(u *User, key string, v any, remove bool) {
+	if remove {
+		delete(u.Extra, key)
+		return
 	}
-	return p
+	if u.Extra == nil {
+		u.Extra = map[string]any{}
+	}
+	u.Extra[key] = v
+}
+
+// record is f as stored: uni-id's avatar_file object.
+func (f AvatarFile) record() map[string]any {
+	out := map[string]any{}
+	for k, v := range map[string]string{"name": f.Name, "extname": f.Extname, "url": f.URL} {
+		if v != "" {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // checkProfile validates the fields of an update: uni-id's nickname rule,

@@ -1,6 +1,7 @@
 package account
 
 import (
+	"maps"
 	"context"
 	"encoding/hex"
 	"errors"
@@ -80,10 +81,7 @@ func cloneUser(u *User) *User {
 	}
 	c.WxOpenid, c.QQOpenid = cloneMap(u.WxOpenid), cloneMap(u.QQOpenid)
 	c.Role = append([]string(nil), u.Role...)
-	if u.AvatarFile != nil {
-		f := *u.AvatarFile
-		c.AvatarFile = &f
-	}
+	c.Extra = maps.Clone(u.Extra)
 	if u.RealNameAuth != nil {
 		r := *u.RealNameAuth
 		c.RealNameAuth = &r

@@ -32,8 +32,6 @@ type User struct {
 	InviterUID            []string           `json:"inviter_uid,omitempty"`
 	InviteTime            int64              `json:"invite_time,omitempty"`
 	Avatar                string             `json:"avatar,omitempty"`
-	AvatarFile            *AvatarFile        `json:"avatar_file,omitempty"`
-	Gender                int                `json:"gender,omitempty"`
 	RealNameAuth          *RealNameAuth      `json:"realname_auth,omitempty"`
 	WxOpenid              map[string]string  `json:"wx_openid,omitempty"` // <p> and <p>_<appId> -> openid
 	WxUnionid             string             `json:"wx_unionid,omitempty"`
@@ -45,8 +43,10 @@ type User struct {
 	// Version counts saves; every save is conditional on it.
 	Version int64 `json:"ver"`
 	// Extra keeps the fields idco does not model (a migrated uni-id user's
-	// gender, tags, avatar_file, realname_auth...), so saving a user never
-	// drops them.
+	// tags, the profile's gender and avatar_file, whatever their shape), so
+	// saving a user never drops them. Under the name of a modelled object
+	// field (realname_auth, register_env) it keeps that object's members
+	// idco does not model, which the store writes back.
 	Extra map[string]any `json:"-"`
 }
 

@@ -99,6 +99,7 @@ func TestServe(t *testing.T) {
 		{"two values", Input{PathMethod: "login", Body: []byte(`{} {}`)}, 400, "uni-id-invalid-param", ""},
 		{"control char", Input{PathMethod: "login", Body: []byte(`{"params":{"name":"a\u0000b"}}`)}, 400, "uni-id-invalid-param", ""},
 		{"bidi override", Input{PathMethod: "login", Body: []byte(`{"params":{"name":"a\u202eb"}}`)}, 400, "uni-id-invalid-param", ""},
+		{"arabic letter mark", Input{PathMethod: "login", Body: []byte(`{"params":{"name":"a\u061cb"}}`)}, 400, "uni-id-invalid-param", ""},
 		{"deep nesting", Input{PathMethod: "login", Body: []byte(`{"params":` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `}`)}, 400, "uni-id-invalid-param", ""},
 		{"clientInfo wrong type", Input{PathMethod: "login", Body: []byte(`{"clientInfo":{"appId":5}}`)}, 400, "uni-id-invalid-param", ""},
 		{"clientInfo unknown keys ok", Input{PathMethod: "login", Body: []byte(`{"clientInfo":{"appId":"a","uniCompileVersion":"4.0","appVersionCode":100}}`)}, 200, 0.0, ""},

@@ -37,6 +37,12 @@ func (s *Store) Get(ctx context.Context, uid string) (*account.User, error) {
 		return nil, fmt.Errorf("decode user %s: %w", uid, err)
 	}
 	for k, av := range out.Item {
+		if members := objectFields[k]; members != nil {
+			if err := keepUnmodelledMembers(u, k, av, members); err != nil {
+				return nil, fmt.Errorf("decode user %s field %s: %w", uid, k, err)
+			}
+			continue
+		}
 		if userFields[k] {
 			continue
 		}
@@ -54,6 +60,53 @@ func (s *Store) Get(ctx context.Context, uid string) (*account.User, error) {
 
 // userFields are the attribute names account.User models.
 var userFields = jsonFields(reflect.TypeFor[account.User]())
+
+// objectFields maps the attributes account.User models as an object of its
+// own (realname_auth, register_env) to the members it models.
+var objectFields = func() map[string]map[string]bool {
+	out := map[string]map[string]bool{}
+	t := reflect.TypeFor[account.User]()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		ft := f.Type
+		if ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if ft.Kind() == reflect.Struct && name != "" && name != "-" {
+			out[name] = jsonFields(ft)
+		}
+	}
+	return out
+}()
+
+// keepUnmodelledMembers puts the members of object attribute k that the
+// model lacks (a uni-id realname_auth's id_card_front, say) in u.Extra[k],
+// for userItem to write back.
+func keepUnmodelledMembers(u *account.User, k string, av types.AttributeValue, members map[string]bool) error {
+	m, ok := av.(*types.AttributeValueMemberM)
+	if !ok {
+		return nil
+	}
+	rest := map[string]any{}
+	for name, v := range m.Value {
+		if members[name] {
+			continue
+		}
+		var x any
+		if err := attributevalue.Unmarshal(v, &x); err != nil {
+			return err
+		}
+		rest[name] = x
+	}
+	if len(rest) > 0 {
+		if u.Extra == nil {
+			u.Extra = map[string]any{}
+		}
+		u.Extra[k] = rest
+	}
+	return nil
+}
 
 func jsonFields(t reflect.Type) map[string]bool {
 	out := map[string]bool{}
@@ -73,6 +126,23 @@ func userItem(u *account.User) (map[string]types.AttributeValue, error) {
 		return nil, err
 	}
 	for k, v := range u.Extra {
+		if rest, ok := v.(map[string]any); ok && objectFields[k] != nil {
+			// The object's unmodelled members go back beside the modelled
+			// ones, as long as the object is still there.
+			if obj, ok := item[k].(*types.AttributeValueMemberM); ok {
+				for name, x := range rest {
+					if _, set := obj.Value[name]; set || objectFields[k][name] {
+						continue
+					}
+					av, err := attributevalue.Marshal(x)
+					if err != nil {
+						return nil, fmt.Errorf("encode user field %s.%s: %w", k, name, err)
+					}
+					obj.Value[name] = av
+				}
+			}
+			continue
+		}
 		if userFields[k] {
 			continue
 		}

@@ -97,7 +97,11 @@ func TestSaveKeepsUnmodelledFields(t *testing.T) {
 	ctx := context.Background()
 	st := e.Svc.Users
 	u := &account.User{UID: "d00000000000000000000001", Username: "dave"}
-	u.Extra = map[string]any{"score": 1.0, "tags": []any{"vip"}, "third_party": map[string]any{"url": "https://x/a.png"}}
+	u.Extra = map[string]any{"score": 1.0, "tags": []any{"vip"}, "third_party": map[string]any{"url": "https://x/a.png"},
+		// uni-id's own shapes, which the profile keeps as they are:
+		"gender": "1", "avatar_file": map[string]any{"url": "https://x/a.png", "fileType": "image", "size": 12.0}}
+	u.RealNameAuth = &account.RealNameAuth{Type: 1, AuthStatus: 2}
+	u.Extra["realname_auth"] = map[string]any{"id_card_front": "cloud://front.png", "contact_mobile": "138"}
 	if err := st.Create(ctx, u, []string{"username:dave"}); err != nil {
 		t.Fatal(err)
 	}
@@ -113,6 +117,13 @@ func TestSaveKeepsUnmodelledFields(t *testing.T) {
 	if after.Nickname != "Dave" || after.Extra["score"] != 1.0 || fmt.Sprint(after.Extra["tags"]) != "[vip]" ||
 		fmt.Sprint(after.Extra["third_party"]) != "map[url:https://x/a.png]" {
 		t.Fatalf("after a save: nickname %q, extra %v", after.Nickname, after.Extra)
+	}
+	if after.Extra["gender"] != "1" || fmt.Sprint(after.Extra["avatar_file"]) != "map[fileType:image size:12 url:https://x/a.png]" {
+		t.Errorf("profile fields after a save: %v", after.Extra)
+	}
+	if after.RealNameAuth == nil || after.RealNameAuth.AuthStatus != 2 ||
+		fmt.Sprint(after.Extra["realname_auth"]) != "map[contact_mobile:138 id_card_front:cloud://front.png]" {
+		t.Errorf("realname_auth after a save: %+v, unmodelled %v", after.RealNameAuth, after.Extra["realname_auth"])
 	}
 	if _, modelled := after.Extra["username"]; modelled {
 		t.Errorf("a modelled field landed in Extra: %v", after.Extra)

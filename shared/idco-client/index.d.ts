@@ -12,6 +12,8 @@ export interface IdcoOptions {
   timeout?: number
   /** clientInfo.appId when uni.getSystemInfoSync() has none (H5 without a manifest appid). */
   appId?: string
+  /** The login page to open on a token error when no uniCloud.onNeedLogin listener is set (uniIdRouter's loginPage). */
+  loginPage?: string
   /** The uni API object, where the global `uni` is not the real one (an npm build outside the uni compiler). */
   uni?: object
   /** Replaces uni.request: answers {statusCode, data} for a POST of data (JSON) to url. */

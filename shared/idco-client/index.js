@@ -81,7 +81,8 @@ function uniApis () {
     showLoading: (o) => uni.showLoading(o),
     hideLoading: () => uni.hideLoading(),
     showToast: (o) => uni.showToast(o),
-    showModal: (o) => uni.showModal(o)
+    navigateTo: (o) => uni.navigateTo(o),
+    showModal: (o) => new Promise((resolve) => uni.showModal({ ...o, success: resolve, fail: () => resolve({ confirm: false }) }))
   }
 }
 
@@ -219,45 +220,30 @@ export function installIdco (uniCloud, options = {}) {
 
   async function callObject (objectName, methodName, params, settings) {
     const event = { objectName, methodName, params }
-    await runInterceptors('invoke', event)
-    const attempt = async () => {
-      if (!settings.customUI) u.showLoading({ title: settings.loadingOptions.title, mask: settings.loadingOptions.mask })
-      let result
-      let systemError = null
-      try {
-        result = await send(objectName, methodName, params)
-      } catch (e) {
-        systemError = e
-      } finally {
-        if (!settings.customUI) u.hideLoading()
+    let outcome
+    try {
+      await runInterceptors('invoke', event)
+      outcome = await attempt(objectName, methodName, params, settings)
+      while (outcome.error) {
+        let message = outcome.error.errMsg
+        if (outcome.system && settings.parseSystemError) {
+          const parsed = await settings.parseSystemError({ objectName, methodName, params, errSubject: outcome.error.errSubject, errCode: outcome.error.errCode, errMsg: message })
+          message = (parsed && parsed.errMsg) || message
+        }
+        if (NEED_LOGIN.includes(outcome.error.errCode)) needLogin(outcome.error.errCode, message)
+        if (settings.customUI) break
+        const { type, retry } = settings.errorOptions
+        if (type === 'toast') {
+          u.showToast({ title: message, icon: 'none' })
+          break
+        }
+        if (type !== 'modal') throw new Error('Invalid errorOptions.type: ' + type)
+        const answer = await u.showModal({ title: text('tip'), content: message, showCancel: !!retry, cancelText: text('cancel'), confirmText: retry ? text('retry') : text('confirm') })
+        if (!(retry && answer && answer.confirm)) break
+        outcome = await attempt(objectName, methodName, params, settings)
       }
-      if (systemError) return { error: systemError, system: true }
-      keepToken(result.newToken)
-      if (result.errCode) {
-        return { error: new IdcoError({ code: result.errCode, message: result.errMsg, subject: result.errSubject, requestId: result.requestId, detail: result }), result }
-      }
-      return { result }
-    }
-    let outcome = await attempt()
-    while (outcome.error) {
-      let message = outcome.error.errMsg
-      if (outcome.system && settings.parseSystemError) {
-        const parsed = await settings.parseSystemError({ objectName, methodName, params, errSubject: outcome.error.errSubject, errCode: outcome.error.errCode, errMsg: message })
-        message = (parsed && parsed.errMsg) || message
-      }
-      if (NEED_LOGIN.includes(outcome.error.errCode)) {
-        emit('needLogin', { errCode: outcome.error.errCode, errMsg: message, uniIdRedirectUrl: currentPath() })
-      }
-      if (settings.customUI) break
-      const { type, retry } = settings.errorOptions
-      if (type === 'toast') {
-        u.showToast({ title: message, icon: 'none' })
-        break
-      }
-      if (type !== 'modal') throw new Error('Invalid errorOptions.type: ' + type)
-      const answer = await u.showModal({ title: text('tip'), content: message, showCancel: !!retry, cancelText: text('cancel'), confirmText: retry ? text('retry') : text('confirm') })
-      if (!(retry && answer && answer.confirm)) break
-      outcome = await attempt()
+    } catch (e) {
+      outcome = { error: e }
     }
     if (outcome.error) {
       emit('response', { type: 'cloudobject', content: outcome.error })
@@ -269,6 +255,39 @@ export function installIdco (uniCloud, options = {}) {
     await runInterceptors('success', { ...event, result: outcome.result })
     await runInterceptors('complete', { ...event, result: outcome.result })
     return outcome.result
+  }
+
+  // attempt sends one call with its loading UI and keeps any newToken.
+  async function attempt (objectName, methodName, params, settings) {
+    if (!settings.customUI) u.showLoading({ title: settings.loadingOptions.title, mask: settings.loadingOptions.mask })
+    let result
+    try {
+      result = await send(objectName, methodName, params)
+    } catch (e) {
+      return { error: e, system: true }
+    } finally {
+      if (!settings.customUI) u.hideLoading()
+    }
+    keepToken(result.newToken)
+    if (result.errCode) {
+      return { error: new IdcoError({ code: result.errCode, message: result.errMsg, subject: result.errSubject, requestId: result.requestId, detail: result }), result }
+    }
+    return { result }
+  }
+
+  // needLogin tells onNeedLogin listeners of a token error, as uniCloud's
+  // uniIdRouter does; with none and options.loginPage set, it opens the
+  // login page with uniIdRedirectUrl, as uniIdRouter's resToLogin.
+  function needLogin (errCode, errMsg) {
+    const here = currentPath()
+    if (listeners.needLogin.size > 0) {
+      emit('needLogin', { errCode, errMsg, uniIdRedirectUrl: here })
+      return
+    }
+    const login = options.loginPage && '/' + String(options.loginPage).replace(/^\/+/, '')
+    if (login && !here.startsWith(login) && u.navigateTo) {
+      u.navigateTo({ url: login + (here ? '?uniIdRedirectUrl=' + encodeURIComponent(here) : '') })
+    }
   }
 
   // call is a plain call without UI, for the database shim and for tests.
@@ -327,7 +346,8 @@ function currentPath () {
   try {
     const pages = typeof getCurrentPages === 'function' ? getCurrentPages() : []
     const page = pages[pages.length - 1]
-    return page ? '/' + page.route : ''
+    if (!page) return ''
+    return (page.$page && page.$page.fullPath) || '/' + page.route
   } catch (e) {
     return ''
   }
@@ -366,25 +386,24 @@ function database (call, errorListeners, original) {
     throw err
   }
 
-  function users () {
-    const q = { self: false, admins: false, fields: null }
+  // users answers collection('uni-id-users'): each where() and field()
+  // returns a new query, as the client database's chains do, so a query kept
+  // at module scope (uni-id-pages' store.js) never carries one call's
+  // conditions into the next.
+  function users (q = { self: false, admins: false, fields: null }) {
     const query = {
       where (cond) {
+        const c = cond && typeof cond === 'object' ? Object.keys(cond) : []
         if (typeof cond === 'string' && SELF_WHERE.includes(cond.replace(/\s+/g, ''))) {
-          q.self = true
-        } else if (cond && typeof cond === 'object' && Object.keys(cond).length === 1 && cond.role === 'admin') {
-          q.admins = true
-        } else if (cond && typeof cond === 'object' && Object.keys(cond).length === 1 && isSelfEnv(cond._id)) {
-          q.self = true
-        } else {
-          throw unsupported('uni-id-users.where(' + JSON.stringify(cond) + ')')
+          return users({ ...q, self: true, admins: false })
         }
-        return query
+        if (c.length === 1 && cond.role === 'admin') return users({ ...q, admins: true, self: false })
+        if (c.length === 1 && isSelfEnv(cond._id)) return users({ ...q, self: true, admins: false })
+        throw unsupported('uni-id-users.where(' + JSON.stringify(cond) + ')')
       },
       field (fields) {
         if (typeof fields !== 'string') throw unsupported('uni-id-users.field(' + JSON.stringify(fields) + ')')
-        q.fields = fields.split(',').map((f) => f.trim()).filter(Boolean)
-        return query
+        return users({ ...q, fields: fields.split(',').map((f) => f.trim()).filter(Boolean) })
       },
       async get () {
         if (!q.self) throw unsupported('uni-id-users.get() of anyone but the current user')

@@ -179,10 +179,32 @@ test('database shim: the current user\'s uni-id-users, nothing else', async () =
   const count = await db.collection('uni-id-users').where({ role: 'admin' }).count()
   assert.equal(count.result.total, 1)
   assert.deepEqual(uni.ui, [], 'the shim shows no UI')
+  // A query kept at module scope carries nothing from one chain to the next.
+  await users.where('_id==$env.uid').get()
+  assert.deepEqual(uni.sent[3].data.params, [{}])
+  await assert.rejects(users.where({ role: 'admin' }).get(), /not supported by idco/i)
   assert.throws(() => users.where({ username: 'bob' }), /not supported by idco/i)
   assert.throws(() => db.collection('opendb-news'), /not supported by idco/i)
   await assert.rejects(db.collection('uni-id-users').get(), /not supported by idco/i)
-  assert.equal(errors.length, 3, 'db.on(error) hears every refusal')
+  assert.equal(errors.length, 4, 'db.on(error) hears every refusal')
+})
+
+test('a token error opens options.loginPage when nobody listens', async () => {
+  const uni = fakeUni(() => ({ statusCode: 401, data: { errCode: 'uni-id-check-token-failed', errMsg: 'token校验未通过' } }))
+  const opened = []
+  uni.navigateTo = (o) => opened.push(o.url)
+  const uniCloud = { importObject: () => null }
+  installIdco(uniCloud, { baseURL: 'http://127.0.0.1:8080', uni, loginPage: 'uni_modules/uni-id-pages/pages/login/login-withoutpwd' })
+  await assert.rejects(uniCloud.importObject('uni-id-co', { customUI: true }).getAccountInfo())
+  assert.deepEqual(opened, ['/uni_modules/uni-id-pages/pages/login/login-withoutpwd'])
+})
+
+test('a throwing invoke interceptor still runs fail and complete', async () => {
+  const { uniCloud } = setup(() => ({ data: { errCode: 0 } }))
+  const seen = []
+  uniCloud.interceptObject({ invoke: () => { throw new Error('no') }, fail: () => seen.push('fail'), complete: () => seen.push('complete') })
+  await assert.rejects(uniCloud.importObject('uni-id-co').logout(), /no/)
+  assert.deepEqual(seen, ['fail', 'complete'])
 })
 
 test('installIdco refuses a missing base URL', () => {
