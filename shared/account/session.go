@@ -1,11 +1,11 @@
 package account
 
 import (
-	"maps"
 	"context"
 	"encoding/hex"
 	"errors"
 	"io"
+	"maps"
 	"sort"
 	"time"
 
