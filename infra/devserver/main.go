@@ -6,6 +6,8 @@ package main
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -145,18 +147,12 @@ func banner(addr, cfgPath string, created bool, outbox, endpoint string, warning
 	}
 	fmt.Printf("  outbox:   %s (captcha answers, SMS and email codes and messages, one JSON line each)\n", outbox)
 	fmt.Printf("  dynamodb: %s\n", endpoint)
-	fmt.Printf("  routes:   POST /<function>[/<method>] for %v, and POST /uni-id-co/<method>\n", functionNames())
+	fmt.Printf("  routes:   POST /<function>[/<method>] for %v; one URL: POST /uni-id-co/<method>, /uni-captcha-co/<method>\n", functionNames())
 	for _, w := range warnings {
 		fmt.Printf("  config warning: %s\n", w)
 	}
 }
 
 func functionNames() []string {
-	var out []string
-	for _, f := range []string{"register", "login", "bind", "reset", "captcha", "send-sms-code", "send-email-code", "login-types", "account", "admin"} {
-		if _, ok := families.ByName()[f]; ok {
-			out = append(out, f)
-		}
-	}
-	return out
+	return slices.Sorted(maps.Keys(families.ByName()))
 }
