@@ -6,16 +6,16 @@ package main
 
 import (
 	"context"
-	"maps"
-	"slices"
 	"flag"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"syscall"
 	"time"
 
