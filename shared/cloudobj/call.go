@@ -30,8 +30,10 @@ type Call struct {
 	NewToken *NewToken
 
 	logAttrs []slog.Attr
-	// ignored holds the unknown params names, logged at debug level.
-	ignored []string
+	// ignored holds the unknown params names, and rawClient the clientInfo
+	// document, whose unknown names are listed only when the debug log is on.
+	ignored   []string
+	rawClient []byte
 }
 
 // Log adds a field to the request's log line. Callers mask phone numbers and

@@ -134,6 +134,7 @@ func (d *Dispatcher) run(ctx context.Context, in *Input, c *Call) (any, error) {
 	if c.Client, err = parseClientInfo(b.ClientInfo); err != nil {
 		return nil, err
 	}
+	c.rawClient = b.ClientInfo
 	c.Locale = pickLocale(c.Client.Locale, in.header("Accept-Language"))
 	if c.UserAgent == "" {
 		c.UserAgent = c.Client.UserAgent

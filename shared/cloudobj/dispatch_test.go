@@ -152,6 +152,9 @@ func TestExactCaseKeys(t *testing.T) {
 			}
 		})
 	}
+	if !strings.Contains(log.String(), `"clientInfo.LOCALE"`) {
+		t.Errorf("ignored clientInfo names not logged: %s", log.String())
+	}
 	if !strings.Contains(log.String(), `"msg":"ignored params"`) || !strings.Contains(log.String(), `"names":["NAME"]`) {
 		t.Errorf("ignored names not logged at debug level: %s", log.String())
 	}

@@ -3,6 +3,7 @@ package cloudobj
 import (
 	"context"
 	"log/slog"
+	"reflect"
 	"time"
 
 	"github.com/idco-dev/idco/shared/apierr"
@@ -48,8 +49,17 @@ func (d *Dispatcher) log(ctx context.Context, c *Call, out Output, err error, st
 	}
 	attrs = append(attrs, c.logAttrs...)
 	d.Logger.LogAttrs(ctx, level, "request", attrs...)
-	if len(c.ignored) > 0 {
+	if !d.Logger.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	ignored := c.ignored
+	if len(c.rawClient) > 0 && c.rawClient[0] == '{' {
+		for _, name := range unknownNames(c.rawClient, knownNames(reflect.TypeFor[rawClient]())) {
+			ignored = append(ignored, "clientInfo."+name)
+		}
+	}
+	if len(ignored) > 0 {
 		d.Logger.LogAttrs(ctx, slog.LevelDebug, "ignored params", slog.String("requestId", c.RequestID),
-			slog.String("method", c.Method), slog.Any("names", c.ignored))
+			slog.String("method", c.Method), slog.Any("names", ignored))
 	}
 }
