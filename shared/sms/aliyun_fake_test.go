@@ -9,11 +9,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/idco-dev/idco/shared/testenv/fakeprov"
 )
 
 // Values the fake Aliyun knows. The code is distinctive so that a test can
@@ -141,43 +142,12 @@ func (f *fakeAliyun) authenticate(r *http.Request, body []byte) (code, msg strin
 		return "SignatureNonceUsed", "Specified signature nonce was used already.", 400
 	}
 	want := hmac.New(sha256.New, []byte(aliSecret))
-	want.Write([]byte("ACS3-HMAC-SHA256\n" + sha256Hex([]byte(aliyunCanonical(r, signed)))))
+	want.Write([]byte("ACS3-HMAC-SHA256\n" + sha256Hex([]byte(fakeprov.ACS3Canonical(r, signed)))))
 	got, _ := hex.DecodeString(parts["Signature"])
 	if !hmac.Equal(got, want.Sum(nil)) {
 		return "SignatureDoesNotMatch", "Specified signature does not match our calculation.", 400
 	}
 	return "", "", 0
-}
-
-// aliyunCanonical rebuilds the canonical request from the request as
-// received: the query re-encoded the doc's way (form encoding, then "+" to
-// %20, "*" to %2A, %7E back to "~"), sorted by name.
-func aliyunCanonical(r *http.Request, signed []string) string {
-	q, _ := url.ParseQuery(r.URL.RawQuery)
-	enc := func(s string) string {
-		return strings.NewReplacer("+", "%20", "*", "%2A", "%7E", "~").Replace(url.QueryEscape(s))
-	}
-	names := make([]string, 0, len(q))
-	for k := range q {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	var pairs []string
-	for _, k := range names {
-		for _, v := range q[k] {
-			pairs = append(pairs, enc(k)+"="+enc(v))
-		}
-	}
-	var headers strings.Builder
-	for _, h := range signed {
-		v := r.Header.Get(h)
-		if h == "host" {
-			v = r.Host
-		}
-		headers.WriteString(h + ":" + strings.TrimSpace(v) + "\n")
-	}
-	return strings.Join([]string{r.Method, "/", strings.Join(pairs, "&"), headers.String(),
-		strings.Join(signed, ";"), r.Header.Get("x-acs-content-sha256")}, "\n")
 }
 
 func (f *fakeAliyun) requests() []url.Values {

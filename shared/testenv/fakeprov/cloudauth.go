@@ -6,11 +6,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -252,7 +252,7 @@ func (f *Fake) caAuthenticate(r *http.Request, body []byte) (int, string, string
 		return 400, "SignatureNonceUsed", "Specified signature nonce was used already."
 	}
 	want := hmac.New(sha256.New, []byte(f.CloudauthSecret))
-	canon := sha256.Sum256([]byte(caCanonical(r, signed)))
+	canon := sha256.Sum256([]byte(ACS3Canonical(r, signed)))
 	want.Write([]byte("ACS3-HMAC-SHA256\n" + hex.EncodeToString(canon[:])))
 	got, _ := hex.DecodeString(parts["Signature"])
 	if !hmac.Equal(got, want.Sum(nil)) {
@@ -261,21 +261,17 @@ func (f *Fake) caAuthenticate(r *http.Request, body []byte) (int, string, string
 	return 0, "", ""
 }
 
-// caCanonical rebuilds the canonical request from the request as received:
-// the query re-encoded the doc's way (form encoding, then "+" to %20, "*"
-// to %2A, %7E back to "~"), sorted by name.
-func caCanonical(r *http.Request, signed []string) string {
+// ACS3Canonical rebuilds an Aliyun ACS3-HMAC-SHA256 canonical request from
+// the request as received (Aliyun's fakes check signatures with it): the
+// query re-encoded the doc's way (form encoding, then "+" to %20, "*" to
+// %2A, %7E back to "~"), sorted by name, then the signed headers.
+func ACS3Canonical(r *http.Request, signed []string) string {
 	q, _ := url.ParseQuery(r.URL.RawQuery)
 	enc := func(s string) string {
 		return strings.NewReplacer("+", "%20", "*", "%2A", "%7E", "~").Replace(url.QueryEscape(s))
 	}
-	names := make([]string, 0, len(q))
-	for k := range q {
-		names = append(names, k)
-	}
-	sort.Strings(names)
 	var pairs []string
-	for _, k := range names {
+	for _, k := range slices.Sorted(maps.Keys(q)) {
 		for _, v := range q[k] {
 			pairs = append(pairs, enc(k)+"="+enc(v))
 		}
