@@ -76,6 +76,8 @@ before(async () => {
   page = await browser.newPage()
   await page.setViewport({ width: 800, height: 1000 })
   page.on('pageerror', (e) => console.log('page error:', e.message))
+  page.on('requestfailed', (r) => console.log('request failed:', r.url().slice(0, 120), r.failure() && r.failure().errorText))
+  page.on('console', (m) => { if (m.type() === 'warn' || m.type() === 'error') console.log('page', m.type() + ':', m.text()) })
 }, { timeout: 240000 })
 
 after(async () => {
@@ -144,11 +146,20 @@ async function clickText (text, selector = 'uni-button, uni-text, uni-view, .uni
   const el = handle.asElement()
   // A toast (uni-h5 keeps a transparent mask under it) takes the clicks
   // until it is gone, for a person as for this test.
-  await page.waitForFunction((e) => {
+  const free = () => page.waitForFunction((e) => {
     const r = e.getBoundingClientRect()
     const top = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)
     return top && (e.contains(top) || top.contains(e))
-  }, { timeout: 10000 }, el)
+  }, { timeout: 20000 }, el)
+  await free().catch(async (err) => {
+    const cover = await el.evaluate((e) => {
+      const r = e.getBoundingClientRect()
+      const top = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)
+      return top ? top.outerHTML.slice(0, 200) + ' in ' + (top.parentElement || top).outerHTML.slice(0, 300) : 'nothing'
+    })
+    err.message += ` (${text} covered by ${cover})`
+    throw err
+  })
   await el.click()
 }
 

@@ -257,16 +257,25 @@ export function installIdco (uniCloud, options = {}) {
     return outcome.result
   }
 
+  // loading shows the loading UI while at least one call wants it: uni-h5
+  // has one toast for loading and toasts, so overlapping calls each showing
+  // and hiding it would hide one another's, or leave it up.
+  let loadingCalls = 0
+  function loading (on, opts) {
+    if (on && loadingCalls++ === 0) u.showLoading({ title: opts.title, mask: opts.mask })
+    if (!on && --loadingCalls === 0) u.hideLoading()
+  }
+
   // attempt sends one call with its loading UI and keeps any newToken.
   async function attempt (objectName, methodName, params, settings) {
-    if (!settings.customUI) u.showLoading({ title: settings.loadingOptions.title, mask: settings.loadingOptions.mask })
+    if (!settings.customUI) loading(true, settings.loadingOptions)
     let result
     try {
       result = await send(objectName, methodName, params)
     } catch (e) {
       return { error: e, system: true }
     } finally {
-      if (!settings.customUI) u.hideLoading()
+      if (!settings.customUI) loading(false)
     }
     keepToken(result.newToken)
     if (result.errCode) {

@@ -130,6 +130,13 @@ test('errors: modal by default, toast on request, retry on confirm, events and i
   assert.deepEqual(events, ['invoke:sendSmsCode', 'cloudobject:uni-id-rate-limited', 'fail', 'complete'])
 })
 
+test('overlapping calls share one loading UI', async () => {
+  const { uni, uniCloud } = setup(() => ({ data: { errCode: 0 } }))
+  const co = uniCloud.importObject('uni-id-co')
+  await Promise.all([co.getAccountInfo(), co.getRealNameInfo(), co.refreshToken()])
+  assert.deepEqual(uni.ui, [['showLoading', '加载中...'], ['hideLoading']])
+})
+
 test('a token error asks the app to log in', async () => {
   const { uniCloud } = setup(() => ({ statusCode: 401, data: { errCode: 'uni-id-token-expired', errMsg: '登录状态失效' } }))
   const asked = []
