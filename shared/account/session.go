@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"maps"
+	"slices"
 	"sort"
 	"time"
 
@@ -73,35 +74,27 @@ func (s *Service) saveErr(err error) error {
 	return storeErr("save user", err)
 }
 
+// cloneUser returns a copy of u that shares nothing a save may change:
+// every map, slice and pointer is copied (TestCloneUserCopiesEveryField
+// fails when a new one is not).
 func cloneUser(u *User) *User {
 	c := *u
-	c.Sessions = make(map[string]Session, len(u.Sessions)+1)
-	for k, v := range u.Sessions {
-		c.Sessions[k] = v
+	c.Sessions = maps.Clone(u.Sessions)
+	if c.Sessions == nil {
+		c.Sessions = map[string]Session{}
 	}
-	c.WxOpenid, c.QQOpenid = cloneMap(u.WxOpenid), cloneMap(u.QQOpenid)
-	c.Role = append([]string(nil), u.Role...)
+	c.WxOpenid, c.QQOpenid = maps.Clone(u.WxOpenid), maps.Clone(u.QQOpenid)
+	c.Role, c.DcloudAppid, c.InviterUID = slices.Clone(u.Role), slices.Clone(u.DcloudAppid), slices.Clone(u.InviterUID)
 	c.Extra = maps.Clone(u.Extra)
 	if u.RealNameAuth != nil {
 		r := *u.RealNameAuth
 		c.RealNameAuth = &r
 	}
-	c.DcloudAppid = append([]string(nil), u.DcloudAppid...)
-	if u.DcloudAppid == nil {
-		c.DcloudAppid = nil
+	if u.RegisterEnv != nil {
+		e := *u.RegisterEnv
+		c.RegisterEnv = &e
 	}
 	return &c
-}
-
-func cloneMap(m map[string]string) map[string]string {
-	if m == nil {
-		return nil
-	}
-	c := make(map[string]string, len(m))
-	for k, v := range m {
-		c[k] = v
-	}
-	return c
 }
 
 func diffKeys(before, after []string) (add, drop []string) {
