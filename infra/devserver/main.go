@@ -85,7 +85,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	}
 	defer outbox.Close()
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	svc := app.NewService(app.Deps{Config: set, DB: db, Prefix: prefix, Outbox: outbox})
+	svc := app.NewService(app.Deps{Config: set, DB: db, Prefix: prefix, Outbox: outbox, Dev: true})
 	svc.SMS, svc.Email = outbox, outbox
 	if err := thirdparty.Wire(ctx, svc, app.Runtime{Getenv: getenv}); err != nil {
 		return err

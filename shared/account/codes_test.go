@@ -333,6 +333,22 @@ func TestDevTestMode(t *testing.T) {
 	}
 }
 
+// TestTestModeNeedsDevMode: idco.sms.testMode does nothing outside dev
+// mode, whatever else is wired (an outbox included): the code is sent.
+func TestTestModeNeedsDevMode(t *testing.T) {
+	e := testenv.New(t, func(cfg map[string]any) {
+		cfg["idco"].(map[string]any)["sms"] = map[string]any{"provider": "test", "testMode": true}
+	})
+	e.Svc.Dev = false
+	c := testenv.NewClient("d1")
+	if r := sendSMS(t, e, c, phone, "login-by-sms"); r.Code() != "0" {
+		t.Fatalf("send outside dev mode: %s", r.Raw)
+	}
+	if r := loginBySms(t, e, c, "123456"); r.Code() == "0" {
+		t.Fatalf("123456 logged in outside dev mode: %s", r.Raw)
+	}
+}
+
 // TestCodeLoginCaptcha: after 3 failed code logins from one IP for one
 // number, loginBySms needs a captcha (scene login-by-sms), as uni-id.
 func TestCodeLoginCaptcha(t *testing.T) {

@@ -54,10 +54,10 @@ func (s *Service) GetSupportedLoginType(ctx context.Context, c *cloudobj.Call, _
 	if cfg.PasswordLoginEnabled() {
 		types = append(types, "username-password", "mobile-password", "email-password")
 	}
-	if cfg.Idco.SMS != nil || s.dev() {
+	if cfg.Idco.SMS != nil || s.Dev {
 		types = append(types, "mobile-code")
 	}
-	if cfg.Idco.Email != nil || s.dev() {
+	if cfg.Idco.Email != nil || s.Dev {
 		types = append(types, "email-code")
 	}
 	for _, p := range []string{Weixin, QQ, Apple, Alipay, "univerify"} {

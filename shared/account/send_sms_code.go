@@ -44,7 +44,7 @@ func (s *Service) SendSmsCode(ctx context.Context, c *cloudobj.Call, p *SendSmsC
 	}
 	ttl := cfg.SMSCodeTTL(p.Scene)
 	is := issue{channel: chanSMS, dest: ph.E164, scene: p.Scene, ttl: ttl}
-	testMode := s.dev() && cfg.Idco.SMS != nil && cfg.Idco.SMS.TestMode
+	testMode := s.Dev && cfg.Idco.SMS != nil && cfg.Idco.SMS.TestMode
 	if testMode {
 		is.fixed = testModeCode
 	}

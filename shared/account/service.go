@@ -53,6 +53,10 @@ type Service struct {
 	Cache      Cache
 	Email      EmailSender // nil: email is not configured
 	Outbox     Outbox      // nil outside dev mode
+	// Dev is dev mode, set only by the dev server and the tests: uni-id's
+	// fixed SMS test code (idco.sms.testMode) works, and code logins are
+	// offered without delivery config. Never on in a Lambda.
+	Dev bool
 	Now        func() time.Time
 	Rand       io.Reader // nil means crypto/rand
 }
@@ -64,9 +68,6 @@ func (s *Service) now() time.Time {
 	return time.Now()
 }
 
-// dev reports dev mode (the dev server), the only mode where uni-id's
-// fixed test code may be used.
-func (s *Service) dev() bool { return s.Outbox != nil }
 
 func (s *Service) rand() io.Reader {
 	if s.Rand != nil {

@@ -124,13 +124,14 @@ type Deps struct {
 	DB     *dynamodb.Client
 	Prefix string
 	Outbox account.Outbox // dev mode only
+	Dev    bool           // dev mode: the dev server and tests only
 	Now    func() time.Time
 }
 
 // NewService wires the account service over DynamoDB.
 func NewService(d Deps) *account.Service {
 	st := &dynamo.Store{DB: d.DB, Names: dynamo.NamesWithPrefix(d.Prefix)}
-	return &account.Service{Config: d.Config, Users: st, Captchas: st, Counters: st, Codes: st, Cache: st, Outbox: d.Outbox, Now: d.Now}
+	return &account.Service{Config: d.Config, Users: st, Captchas: st, Counters: st, Codes: st, Cache: st, Outbox: d.Outbox, Dev: d.Dev, Now: d.Now}
 }
 
 // Dispatcher returns the dispatcher of one function.

@@ -106,7 +106,7 @@ func New(t testing.TB, edit func(cfg map[string]any)) *Env {
 	if err := dynamo.Bootstrap(context.Background(), e.DB, e.Prefix); err != nil {
 		t.Fatalf("bootstrap: %v", err)
 	}
-	e.Svc = app.NewService(app.Deps{Config: set, DB: e.DB, Prefix: e.Prefix, Outbox: e.Outbox, Now: e.Clock.Now})
+	e.Svc = app.NewService(app.Deps{Config: set, DB: e.DB, Prefix: e.Prefix, Outbox: e.Outbox, Dev: true, Now: e.Clock.Now})
 	e.Svc.SMS, e.Svc.Email = e.Sent, e.Sent
 	e.UseProviders(nil)
 	// Face verification calls the endpoint of the config's idco.frv, such
