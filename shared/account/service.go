@@ -56,9 +56,9 @@ type Service struct {
 	// Dev is dev mode, set only by the dev server and the tests: uni-id's
 	// fixed SMS test code (idco.sms.testMode) works, and code logins are
 	// offered without delivery config. Never on in a Lambda.
-	Dev bool
-	Now        func() time.Time
-	Rand       io.Reader // nil means crypto/rand
+	Dev  bool
+	Now  func() time.Time
+	Rand io.Reader // nil means crypto/rand
 }
 
 func (s *Service) now() time.Time {
@@ -67,7 +67,6 @@ func (s *Service) now() time.Time {
 	}
 	return time.Now()
 }
-
 
 func (s *Service) rand() io.Reader {
 	if s.Rand != nil {
