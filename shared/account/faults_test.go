@@ -33,22 +33,35 @@ func TestStoreFaults(t *testing.T) {
 		fault    func(string) (int, string, bool)
 		wantCode string
 		wantHTTP int
+		// wantCalls is how many transactions reach DynamoDB: the SDK
+		// retries throttling and internal errors (3 attempts), the store
+		// only cancelled transactions (1 + 3), never both.
+		wantCalls int64
 	}{
-		{"two conflicts are retried", failFirst(2, "TransactWriteItems", 400, conflict), "0", 200},
-		{"persistent conflict", failFirst(100, "TransactWriteItems", 400, conflict), "uni-id-retry-later", 503},
-		{"throttled", failFirst(100, "TransactWriteItems", 400, throttled), "uni-id-retry-later", 503},
-		{"internal errors", failFirst(100, "TransactWriteItems", 500, `{"__type":"InternalServerError","message":"boom"}`), "uni-id-retry-later", 503},
+		{"two conflicts are retried", failFirst(2, "TransactWriteItems", 400, conflict), "0", 200, 3},
+		{"persistent conflict", failFirst(100, "TransactWriteItems", 400, conflict), "uni-id-retry-later", 503, 4},
+		{"throttled", failFirst(100, "TransactWriteItems", 400, throttled), "uni-id-retry-later", 503, 3},
+		{"internal errors", failFirst(100, "TransactWriteItems", 500, `{"__type":"InternalServerError","message":"boom"}`), "uni-id-retry-later", 503, 3},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			e := testenv.New(t, nil)
 			c := testenv.NewClient("d1")
 			answer := e.Captcha(t, c, "register")
-			e.Inject(tc.fault)
+			var calls atomic.Int64
+			e.Inject(func(op string) (int, string, bool) {
+				if op == "TransactWriteItems" {
+					calls.Add(1)
+				}
+				return tc.fault(op)
+			})
 			r := register(t, e, c, answer)
 			e.Inject(nil)
 			if r.Code() != tc.wantCode || r.Status != tc.wantHTTP {
 				t.Fatalf("got %d %s, want %d %s", r.Status, r.Raw, tc.wantHTTP, tc.wantCode)
+			}
+			if got := calls.Load(); got != tc.wantCalls {
+				t.Errorf("%d transactions reached DynamoDB, want %d", got, tc.wantCalls)
 			}
 			users, keys := len(e.Scan(t, e.Names.Users)), len(e.Scan(t, e.Names.Keys))
 			if tc.wantCode == "0" {

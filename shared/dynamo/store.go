@@ -18,8 +18,8 @@ import (
 type Store struct {
 	DB    *dynamodb.Client
 	Names Names
-	// Retries bounds the extra attempts after a transaction conflict or
-	// throttling the SDK did not absorb; 0 means 3.
+	// Retries bounds the extra attempts after a cancelled transaction
+	// (a conflict, or throttling of one of its items); 0 means 3.
 	Retries int
 }
 
@@ -29,10 +29,13 @@ var (
 	_ account.Counters = (*Store)(nil)
 )
 
-// retry runs op, again after a transient failure (a transaction conflict,
-// throttling, an internal error), with jittered exponential backoff, while
-// the context allows. Whatever is still transient at the end is
-// account.ErrUnavailable.
+// retry runs op, again after a cancelled transaction (a conflict with
+// another transaction, or throttling of one of its items), with jittered
+// exponential backoff, while the context allows. Everything else worth
+// another attempt (throttling, internal errors, lost connections) the SDK's
+// retryer already retried, with the same ClientRequestToken, so a lasting
+// throttle costs the SDK's attempts only, not those times ours. Whatever is
+// still transient at the end is account.ErrUnavailable.
 func (s *Store) retry(ctx context.Context, op func() error) error {
 	tries := s.Retries
 	if tries == 0 {
@@ -60,15 +63,19 @@ func (s *Store) retry(ctx context.Context, op func() error) error {
 	}
 }
 
-// transientCodes are DynamoDB errors worth retrying.
-var transientCodes = map[string]bool{
+// conflictCodes are the errors of transactions that did not apply because
+// another one held an item: worth another try, which the SDK does not make.
+var conflictCodes = map[string]bool{"TransactionConflictException": true, "TransactionInProgressException": true}
+
+// unavailableCodes are the errors the SDK retried and gave up on: the
+// caller gets a retryable answer.
+var unavailableCodes = map[string]bool{
 	"ProvisionedThroughputExceededException": true, "ThrottlingException": true,
 	"RequestLimitExceeded": true, "InternalServerError": true, "ServiceUnavailable": true,
-	"TransactionConflictException": true, "TransactionInProgressException": true,
 	"LimitExceededException": true,
 }
 
-// transient reports whether err is worth another attempt.
+// transient reports whether err is worth another attempt of ours.
 func transient(err error) bool {
 	if tc, ok := errors.AsType[*types.TransactionCanceledException](err); ok {
 		for _, r := range tc.CancellationReasons {
@@ -80,10 +87,9 @@ func transient(err error) bool {
 		return false
 	}
 	if ae, ok := errors.AsType[smithy.APIError](err); ok {
-		return transientCodes[ae.ErrorCode()]
+		return conflictCodes[ae.ErrorCode()]
 	}
-	// Anything below the API (connection refused, reset, timeout) is transient.
-	return !errors.Is(err, context.Canceled)
+	return false
 }
 
 // classify maps what is left after retry to the account errors.
@@ -91,7 +97,8 @@ func classify(err error) error {
 	if err == nil || errors.Is(err, account.ErrUnavailable) {
 		return err
 	}
-	if _, ok := errors.AsType[smithy.APIError](err); !ok && !errors.Is(err, context.Canceled) {
+	ae, ok := errors.AsType[smithy.APIError](err)
+	if (!ok && !errors.Is(err, context.Canceled)) || (ok && unavailableCodes[ae.ErrorCode()]) {
 		return errors.Join(account.ErrUnavailable, err)
 	}
 	return err
