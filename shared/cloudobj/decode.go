@@ -15,6 +15,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/idco-dev/idco/shared/apierr"
+	"github.com/idco-dev/idco/shared/internal/flex"
 )
 
 // MaxBody is the largest request body accepted, checked before decoding.
@@ -197,16 +198,16 @@ func unknownNames(raw []byte, known map[string]bool) []string {
 // (uni-app adds new ones in every release); known keys must have the right
 // type.
 type rawClient struct {
-	AppID       *string        `json:"appId"`
-	UniPlatform *string        `json:"uniPlatform"`
-	DeviceID    *string        `json:"deviceId"`
-	Locale      *string        `json:"locale"`
-	OSName      *string        `json:"osName"`
-	AppName     *string        `json:"appName"`
-	AppVersion  *string        `json:"appVersion"`
-	VersionCode jsontext.Value `json:"appVersionCode"`
-	Channel     jsontext.Value `json:"channel"`
-	UserAgent   *string        `json:"userAgent"`
+	AppID       *string     `json:"appId"`
+	UniPlatform *string     `json:"uniPlatform"`
+	DeviceID    *string     `json:"deviceId"`
+	Locale      *string     `json:"locale"`
+	OSName      *string     `json:"osName"`
+	AppName     *string     `json:"appName"`
+	AppVersion  *string     `json:"appVersion"`
+	VersionCode flex.String `json:"appVersionCode"`
+	Channel     flex.String `json:"channel"`
+	UserAgent   *string     `json:"userAgent"`
 }
 
 // parseClientInfo decodes clientInfo. A missing clientInfo is allowed (a
@@ -223,16 +224,11 @@ func parseClientInfo(raw []byte) (ClientInfo, error) {
 	if err := json.Unmarshal(raw, &rc); err != nil {
 		return ci, apierr.Wrap(apierr.InvalidParam, fmt.Errorf("clientInfo: %v", err))
 	}
-	vc, err1 := numOrString(rc.VersionCode)
-	ch, err2 := numOrString(rc.Channel)
-	if err := errors.Join(err1, err2); err != nil {
-		return ci, apierr.Wrap(apierr.InvalidParam, fmt.Errorf("clientInfo: %v", err))
-	}
 	ci = ClientInfo{
 		AppID: deref(rc.AppID), Platform: NormalizePlatform(deref(rc.UniPlatform)),
 		DeviceID: deref(rc.DeviceID), Locale: deref(rc.Locale), OSName: deref(rc.OSName),
-		AppName: deref(rc.AppName), AppVersion: deref(rc.AppVersion), VersionCode: vc,
-		Channel: ch, UserAgent: deref(rc.UserAgent),
+		AppName: deref(rc.AppName), AppVersion: deref(rc.AppVersion), VersionCode: string(rc.VersionCode),
+		Channel: string(rc.Channel), UserAgent: deref(rc.UserAgent),
 	}
 	if len(ci.DeviceID) > 128 || len(ci.AppID) > 128 {
 		return ci, apierr.Wrap(apierr.InvalidParam, errors.New("clientInfo: deviceId or appId too long"))
@@ -245,21 +241,6 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
-}
-
-// numOrString accepts uni-id's number|string fields.
-func numOrString(raw jsontext.Value) (string, error) {
-	switch raw.Kind() {
-	case 0, 'n':
-		return "", nil
-	case '"':
-		var s string
-		err := json.Unmarshal(raw, &s)
-		return s, err
-	case '0':
-		return string(raw), nil
-	}
-	return "", errors.New("want a number or a string")
 }
 
 // NormalizePlatform maps uni-app platform names as uni-id does: app-plus,

@@ -102,6 +102,7 @@ func TestServe(t *testing.T) {
 		{"arabic letter mark", Input{PathMethod: "login", Body: []byte(`{"params":{"name":"a\u061cb"}}`)}, 400, "uni-id-invalid-param", ""},
 		{"deep nesting", Input{PathMethod: "login", Body: []byte(`{"params":` + strings.Repeat("[", 40) + strings.Repeat("]", 40) + `}`)}, 400, "uni-id-invalid-param", ""},
 		{"clientInfo wrong type", Input{PathMethod: "login", Body: []byte(`{"clientInfo":{"appId":5}}`)}, 400, "uni-id-invalid-param", ""},
+		{"clientInfo version code object", Input{PathMethod: "login", Body: []byte(`{"clientInfo":{"appVersionCode":{"a":1}}}`)}, 400, "uni-id-invalid-param", ""},
 		{"clientInfo unknown keys ok", Input{PathMethod: "login", Body: []byte(`{"clientInfo":{"appId":"a","uniCompileVersion":"4.0","appVersionCode":100}}`)}, 200, 0.0, ""},
 		{"http text/plain", Input{HTTP: true, ContentType: "text/plain", PathMethod: "login"}, 415, "uni-id-unsupported-request", ""},
 		{"http GET", Input{HTTP: true, HTTPMethod: "GET", ContentType: "application/json", PathMethod: "login"}, 415, "uni-id-unsupported-request", ""},

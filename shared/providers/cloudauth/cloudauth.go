@@ -37,6 +37,7 @@ import (
 	"time"
 
 	"github.com/idco-dev/idco/shared/internal/acs3"
+	"github.com/idco-dev/idco/shared/internal/flex"
 	"github.com/idco-dev/idco/shared/internal/httpcall"
 )
 
@@ -161,26 +162,9 @@ func (c *Client) DescribeFaceVerify(ctx context.Context, sceneID int64, certifyI
 // answer is both an API answer and Alibaba Cloud's error document.
 type answer struct {
 	RequestID    string          `json:"RequestId"`
-	Code         code            `json:"Code"`
+	Code         flex.String     `json:"Code"`
 	Message      string          `json:"Message"`
 	ResultObject json.RawMessage `json:"ResultObject"`
-}
-
-// code is Code: a string in every documented answer, read from a number too.
-type code string
-
-func (c *code) UnmarshalJSON(b []byte) error {
-	var s string
-	if json.Unmarshal(b, &s) == nil {
-		*c = code(s)
-		return nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err != nil {
-		return err
-	}
-	*c = code(n.String())
-	return nil
 }
 
 // call sends one signed action and returns the ResultObject of a Code "200"

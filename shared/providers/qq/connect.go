@@ -3,11 +3,11 @@ package qq
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"net/url"
 	"strconv"
 
+	"github.com/idco-dev/idco/shared/internal/flex"
 	"github.com/idco-dev/idco/shared/internal/httpcall"
 )
 
@@ -20,11 +20,11 @@ type Me struct {
 }
 
 type meAnswer struct {
-	ClientID         flexString `json:"client_id"`
-	OpenID           string     `json:"openid"`
-	UnionID          string     `json:"unionid"`
-	Error            flexString `json:"error"`
-	ErrorDescription string     `json:"error_description"`
+	ClientID         flex.String `json:"client_id"`
+	OpenID           string      `json:"openid"`
+	UnionID          string      `json:"unionid"`
+	Error            flex.String `json:"error"`
+	ErrorDescription string      `json:"error_description"`
 }
 
 // Me resolves an access token from the QQ app SDK to the user's openid and
@@ -135,22 +135,4 @@ func unwrapJSONP(b []byte) []byte {
 		}
 	}
 	return obj
-}
-
-// flexString reads client_id and error, which QQ documents as a string and
-// a number respectively; either form is accepted for both.
-type flexString string
-
-func (f *flexString) UnmarshalJSON(b []byte) error {
-	var s string
-	if json.Unmarshal(b, &s) == nil {
-		*f = flexString(s)
-		return nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err != nil {
-		return errors.New("want a string or a number")
-	}
-	*f = flexString(n.String())
-	return nil
 }

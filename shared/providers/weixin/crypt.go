@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+
+	"github.com/idco-dev/idco/shared/internal/flex"
 )
 
 // ErrBadData is wrapped by every Decrypt error found after decryption: bad
@@ -121,10 +123,10 @@ func unpad(b []byte) ([]byte, bool) {
 // phoneData is the phone number object both in getuserphonenumber's
 // phone_info and in decrypted legacy data.
 type phoneData struct {
-	PhoneNumber     string     `json:"phoneNumber"`
-	PurePhoneNumber string     `json:"purePhoneNumber"`
-	CountryCode     flexString `json:"countryCode"`
-	Watermark       *watermark `json:"watermark"`
+	PhoneNumber     string      `json:"phoneNumber"`
+	PurePhoneNumber string      `json:"purePhoneNumber"`
+	CountryCode     flex.String `json:"countryCode"`
+	Watermark       *watermark  `json:"watermark"`
 }
 
 type watermark struct {
@@ -140,30 +142,14 @@ func (p *phoneData) phone(appID string) (*Phone, error) {
 	if p.PhoneNumber == "" && p.PurePhoneNumber == "" {
 		return nil, errors.New("weixin: phone data has no number")
 	}
+	// getPhoneNumber documents countryCode as a string but shows the number
+	// 86 in its own example: either, but an integer.
+	if _, err := strconv.Atoi(string(p.CountryCode)); p.CountryCode != "" && err != nil {
+		return nil, errors.New("weixin: phone countryCode is not an integer")
+	}
 	return &Phone{
 		PhoneNumber:     p.PhoneNumber,
 		PurePhoneNumber: p.PurePhoneNumber,
 		CountryCode:     string(p.CountryCode),
 	}, nil
-}
-
-// flexString reads countryCode, which getPhoneNumber documents as a string
-// but shows as the number 86 in its own example; both are accepted.
-type flexString string
-
-func (f *flexString) UnmarshalJSON(b []byte) error {
-	var s string
-	if json.Unmarshal(b, &s) == nil {
-		*f = flexString(s)
-		return nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err != nil {
-		return errors.New("countryCode is neither a string nor a number")
-	}
-	if _, err := strconv.ParseInt(n.String(), 10, 64); err != nil {
-		return errors.New("countryCode is not an integer")
-	}
-	*f = flexString(n.String())
-	return nil
 }
