@@ -1,7 +1,6 @@
 package cloudobj
 
-// Families lists every function family and the methods it serves (DESIGN
-// section 3): exactly the methods of shared/families' tables, which a test
+// Families lists every function family and the methods it serves: exactly the methods of shared/families' tables, which a test
 // checks, so uni-id-wrong-function names only a function that exists and
 // serves the method. It holds names only, so a function can tell a caller
 // which function serves a method without linking that function's code.

@@ -307,7 +307,9 @@ func fillIdcoDefaults(d *Idco) {
 	fillLimitDefaults(&d.Limits)
 }
 
-// fillLimitDefaults sets security.md's defaults for limits left zero.
+// fillLimitDefaults sets the default send and attempt limits (the security
+// bar's figures; the README's "SMS and email codes" lists them) for limits
+// left zero.
 func fillLimitDefaults(l *Limits) {
 	def := func(v *int, d int) {
 		if *v == 0 {

@@ -40,8 +40,9 @@ func NewSES(awsCfg aws.Config, endpoint, from, configurationSet string) *SES {
 		o.Retryer = retry.NewStandard(func(r *retry.StandardOptions) {
 			r.MaxAttempts = 2
 			r.MaxBackoff = 200 * time.Millisecond
-			// The callers keep their own breaker; a process-wide retry
-			// quota would silently turn retries off after a bad minute.
+			// No process-wide retry quota: it would silently turn
+			// retries off after a bad minute, and the send limits
+			// already bound how often a send is tried.
 			r.RateLimiter = ratelimit.None
 		})
 	})

@@ -14,7 +14,7 @@ import (
 )
 
 // Mux mounts each dispatcher at POST /<function> and POST
-// /<function>/<method> (DESIGN section 3).
+// /<function>/<method>, as uniCloud's URL adapter does.
 func Mux(ds []*cloudobj.Dispatcher) *http.ServeMux {
 	mux := http.NewServeMux()
 	for _, d := range ds {

@@ -26,9 +26,9 @@ const (
 // shortRetryer allows one retry with at most 200 ms of back-off, so that a
 // send stays well inside a 10 s Lambda. SNS's "Throttled" (HTTP 429) and
 // "KMSThrottling" are not in the SDK's default throttle codes, so they are
-// added. The client-side retry quota is off: the callers keep their own
-// breaker, and a process-wide token bucket would let one provider hiccup
-// silently disable retries for minutes.
+// added. The client-side retry quota is off: a process-wide token bucket
+// would let one provider hiccup silently disable retries for minutes, and the
+// send limits and daily budget already bound how often a send is tried.
 func shortRetryer() aws.Retryer {
 	return retry.NewStandard(func(o *retry.StandardOptions) {
 		o.MaxAttempts = 2
