@@ -1,13 +1,13 @@
 package account
 
 import (
+	"cmp"
 	"context"
 	"encoding/hex"
 	"errors"
 	"io"
 	"maps"
 	"slices"
-	"sort"
 	"time"
 
 	"github.com/idco-dev/idco/shared/apierr"
@@ -150,7 +150,7 @@ func pruneSessions(u *User, now time.Time, max int) {
 	if len(ids) <= max {
 		return
 	}
-	sort.Slice(ids, func(i, j int) bool { return u.Sessions[ids[i]].Created < u.Sessions[ids[j]].Created })
+	slices.SortFunc(ids, func(a, b string) int { return cmp.Compare(u.Sessions[a].Created, u.Sessions[b].Created) })
 	for _, id := range ids[:len(ids)-max] {
 		delete(u.Sessions, id)
 	}

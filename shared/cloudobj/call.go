@@ -9,6 +9,7 @@ package cloudobj
 import (
 	"encoding/json"
 	"log/slog"
+	"slices"
 )
 
 // Call is one decoded request as a method sees it.
@@ -70,14 +71,7 @@ type Auth struct {
 
 // IsAdmin reports whether the caller has the admin role, which passes every
 // role and permission rule.
-func (a *Auth) IsAdmin() bool {
-	for _, r := range a.Role {
-		if r == "admin" {
-			return true
-		}
-	}
-	return false
-}
+func (a *Auth) IsAdmin() bool { return slices.Contains(a.Role, "admin") }
 
 // NewToken is uni-id's newToken: tokenExpired is milliseconds since the epoch.
 type NewToken struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -212,14 +213,7 @@ func (d *Dispatcher) authorize(ctx context.Context, c *Call, a Access) error {
 }
 
 func overlaps(want, have []string) bool {
-	for _, w := range want {
-		for _, h := range have {
-			if w == h {
-				return true
-			}
-		}
-	}
-	return false
+	return slices.ContainsFunc(want, func(w string) bool { return slices.Contains(have, w) })
 }
 
 // respond builds the envelope: errCode and errMsg first, then the method's

@@ -1,8 +1,11 @@
 package cloudobj
 
-// Families lists every function family and the methods it serves: exactly the methods of shared/families' tables, which a test
-// checks, so uni-id-wrong-function names only a function that exists and
-// serves the method. It holds names only, so a function can tell a caller
+import "slices"
+
+// Families lists every function family and the methods it serves: exactly
+// the methods of shared/families' tables, which a test checks, so
+// uni-id-wrong-function names only a function that exists and serves the
+// method. It holds names only, so a function can tell a caller
 // which function serves a method without linking that function's code.
 var Families = map[string][]string{
 	"register":        {"registerAdmin", "registerUser", "registerUserByEmail", "hasAdmin"},
@@ -37,10 +40,8 @@ func ObjectOf(family string) string {
 // FamilyOf returns the family that serves method, or "".
 func FamilyOf(method string) string {
 	for f, ms := range Families {
-		for _, m := range ms {
-			if m == method {
-				return f
-			}
+		if slices.Contains(ms, method) {
+			return f
 		}
 	}
 	return ""
