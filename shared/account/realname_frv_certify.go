@@ -11,6 +11,7 @@ import (
 	"github.com/idco-dev/idco/shared/apierr"
 	"github.com/idco-dev/idco/shared/cloudobj"
 	"github.com/idco-dev/idco/shared/config"
+	"github.com/idco-dev/idco/shared/sensitive"
 )
 
 // GetFrvCertifyIDParams are getFrvCertifyId's params.
@@ -51,38 +52,55 @@ func (s *Service) GetFrvCertifyID(ctx context.Context, c *cloudobj.Call, p *GetF
 	if verified(u) {
 		return nil, apierr.New(apierr.RealNameVerified)
 	}
-	digest := ci.Digest(idCard)
-	if err := s.idCardFree(ctx, idCardLimit(cfg), digest); err != nil {
-		return nil, err
-	}
+	// Today's attempt is reserved before anything else, atomically, so
+	// parallel starts never reach the provider beyond the limit, and
+	// given back if the start then fails, so a fault costs the user none.
 	now := s.now()
 	day, limit := frvDay(u.UID), frvDailyLimit(cfg)
-	counts, err := s.Counters.Counts(ctx, chinaDay(now), day)
-	if err != nil {
-		return nil, storeErr("count verifications", err)
-	}
-	if counts[0] >= limit {
+	if _, err := s.Counters.Hit(ctx, day, limit, chinaDay(now)); errors.Is(err, ErrLimited) {
 		return nil, apierr.New(apierr.RealNameVerifyUpperLimit)
+	} else if err != nil {
+		return nil, storeErr("count verification", err)
+	}
+	res, err := s.startFrv(ctx, cfg, ci, c, u, p.RealName, idCard, p.MetaInfo, now)
+	if err != nil && !refusalCounts(err) {
+		if uerr := s.Counters.Unhit(context.WithoutCancel(ctx), day, chinaDay(now)); uerr != nil {
+			c.Log("unhitError", uerr.Error())
+		}
+	}
+	return res, err
+}
+
+// refusalCounts reports the refusals that keep the day's attempt: a number
+// already verified elsewhere (so the answer cannot be asked for free).
+func refusalCounts(err error) bool {
+	e, ok := errors.AsType[*apierr.Error](err)
+	return ok && e.Code == apierr.IDCardExists
+}
+
+// startFrv registers a verification with the provider and keeps its record.
+// A number already verified by other accounts is refused here only without
+// enumeration protection; with it, the refusal comes when the result is
+// saved, after the number's owner passed the face scan, so the answer tells
+// a stranger nothing.
+func (s *Service) startFrv(ctx context.Context, cfg *config.Config, ci *sensitive.Cipher, c *cloudobj.Call, u *User, realName, idCard, metaInfo string, now time.Time) (any, error) {
+	digest := ci.Digest(idCard)
+	if !cfg.EnumerationProtected() {
+		if err := s.idCardFree(ctx, idCardLimit(cfg), digest); err != nil {
+			return nil, err
+		}
 	}
 	order, err := s.orderNo()
 	if err != nil {
 		return nil, err
 	}
 	certifyID, err := s.FaceVerify.StartFaceVerify(ctx, cfg, FaceVerifyStart{OrderNo: order,
-		RealName: p.RealName, IDCard: idCard, MetaInfo: p.MetaInfo})
+		RealName: realName, IDCard: idCard, MetaInfo: metaInfo})
 	if err != nil {
 		return nil, err
 	}
 	c.Log("certifyId", certifyID)
-	// Counted once the provider accepted, as uni-id counts its frv logs;
-	// the limit is enforced here, so requests racing past the read above
-	// cannot start more than the limit.
-	if _, err := s.Counters.Hit(ctx, day, limit, chinaDay(now)); errors.Is(err, ErrLimited) {
-		return nil, apierr.New(apierr.RealNameVerifyUpperLimit)
-	} else if err != nil {
-		return nil, storeErr("count verification", err)
-	}
-	name, err1 := ci.Seal(p.RealName)
+	name, err1 := ci.Seal(realName)
 	id, err2 := ci.Seal(idCard)
 	if err := errors.Join(err1, err2); err != nil {
 		return nil, apierr.Systemf("seal realname: %w", err)

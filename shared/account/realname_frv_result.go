@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"time"
 
 	"github.com/idco-dev/idco/shared/apierr"
 	"github.com/idco-dev/idco/shared/cloudobj"
@@ -21,6 +22,17 @@ type FrvAuthResult struct {
 	AuthStatus int    `json:"authStatus"`
 	RealName   string `json:"realName"`
 	Identity   string `json:"identity"`
+}
+
+// frvPollsPerMinute bounds getFrvAuthResult's provider calls for one
+// certifyId: the page asks once after the scan, and a few retries while it
+// is processing are plenty.
+const frvPollsPerMinute = 10
+
+// isCode reports whether err is an *apierr.Error of code.
+func isCode(err error, code string) bool {
+	e, ok := errors.AsType[*apierr.Error](err)
+	return ok && e.Code == code
 }
 
 // certifyIDRE bounds a certifyId to what providers issue (Aliyun: 32 or so
@@ -61,8 +73,20 @@ func (s *Service) GetFrvAuthResult(ctx context.Context, c *cloudobj.Call, p *Get
 	if rec.Status == RealNameFailed {
 		return nil, apierr.New(apierr.FrvFail)
 	}
+	// Every poll is a paid provider call under a per-account quota.
+	if _, err := s.Counters.Hit(ctx, Window{"frv-poll:" + p.CertifyID, time.Minute}, frvPollsPerMinute, s.now()); errors.Is(err, ErrLimited) {
+		return nil, apierr.New(apierr.RateLimited)
+	} else if err != nil {
+		return nil, storeErr("count polls", err)
+	}
 	outcome, err := s.FaceVerify.FaceVerifyResult(ctx, cfg, p.CertifyID)
 	switch {
+	case isCode(err, apierr.FrvCertifyIDInvalid):
+		// Aliyun no longer knows it: the record is of no more use.
+		if _, terr := s.Cache.CacheTake(ctx, frvKey(p.CertifyID), s.now()); terr != nil && !errors.Is(terr, ErrNotFound) {
+			c.Log("frvRecordKept", terr.Error())
+		}
+		return nil, err
 	case err != nil:
 		return nil, err
 	case outcome == FaceVerifyProcessing:

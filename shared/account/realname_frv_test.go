@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -228,9 +230,10 @@ func TestFrvCertifyIDParam(t *testing.T) {
 }
 
 // TestFrvIDCardLimit: one ID number verifies one account (idCardCertifyLimit
-// 1): refused up front once verified, and at save time when two accounts
-// raced; x and X are the same number. With a limit of 2, a third account is
-// refused.
+// 1): refused when the result is saved (also when two accounts raced), and
+// up front only without enumeration protection, so with it a stranger
+// cannot ask whether a number is verified here; x and X are the same
+// number. With a limit of 2, a third account is refused.
 func TestFrvIDCardLimit(t *testing.T) {
 	e, f := frvEnv(t, nil)
 	a, b := frvUser(t, e, "frv_a"), frvUser(t, e, "frv_b")
@@ -244,14 +247,23 @@ func TestFrvIDCardLimit(t *testing.T) {
 	if r := authResult(t, e, b, cb); r.Code() != "uni-id-idcard-exists" {
 		t.Fatalf("second account, raced: %s", r.Raw)
 	}
-	if r := certify(t, e, b, frvName, strings.ToLower(frvID)); r.Code() != "uni-id-idcard-exists" {
-		t.Fatalf("second account, afterwards: %s", r.Raw)
+	r := certify(t, e, b, frvName, strings.ToLower(frvID))
+	if r.Code() != "0" {
+		t.Fatalf("second account, afterwards, enumeration protection on: %s", r.Raw)
+	}
+	cb2, _ := r.Body["certifyId"].(string)
+	f.CloudauthFace(cb2, fakeprov.FacePassed)
+	if r := authResult(t, e, b, cb2); r.Code() != "uni-id-idcard-exists" {
+		t.Fatalf("second account, afterwards, at the result: %s", r.Raw)
 	}
 	if r := e.Call(t, b, "account", "getRealNameInfo", nil); r.Body["authStatus"] != 0.0 {
 		t.Fatalf("second account verified: %s", r.Raw)
 	}
 
-	e2, f2 := frvEnv(t, func(cfg map[string]any) { cfg["idCardCertifyLimit"] = 2 })
+	e2, f2 := frvEnv(t, func(cfg map[string]any) {
+		cfg["idCardCertifyLimit"] = 2
+		cfg["idco"].(map[string]any)["enumerationProtection"] = false
+	})
 	for i, name := range []string{"frv_c", "frv_d", "frv_e"} {
 		c := frvUser(t, e2, name)
 		r := certify(t, e2, c, "李四", frvID)
@@ -292,6 +304,77 @@ func TestFrvDailyLimit(t *testing.T) {
 	e.Clock.Advance(time.Minute) // midnight in UTC+8, still 16:00 of the same UTC day
 	if r := certify(t, e, c, frvName, frvID); r.Code() != "0" {
 		t.Fatalf("next day in UTC+8: %s", r.Raw)
+	}
+}
+
+// TestFrvParallelStarts: the day's attempts are reserved before the
+// provider is asked, so parallel starts never reach it beyond the limit;
+// a failed start gives its attempt back.
+func TestFrvParallelStarts(t *testing.T) {
+	e, f := frvEnv(t, nil)
+	c := frvUser(t, e, "frv_par")
+	f.Fail(fakeprov.Cloudauth, fakeprov.HTTP500, 1)
+	if r := certify(t, e, c, frvName, frvID); r.Code() != "uni-id-retry-later" {
+		t.Fatalf("outage: %s", r.Raw)
+	}
+	var wg sync.WaitGroup
+	var ok atomic.Int64
+	for range 20 {
+		wg.Go(func() {
+			if r := certify(t, e, c, frvName, frvID); r.Code() == "0" {
+				ok.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if ok.Load() != 5 {
+		t.Errorf("%d of 20 parallel starts succeeded, want the day's 5 (the failed one given back)", ok.Load())
+	}
+	if n := f.Calls(fakeprov.Cloudauth); n != 6 {
+		t.Errorf("Cloudauth calls = %d, want 6: the outage and the 5 allowed starts", n)
+	}
+}
+
+// TestFrvAliyunRefusals: the refusals a user can act on keep uni-id's
+// meaning; a final answer is kept, so polling again asks Aliyun no more.
+func TestFrvAliyunRefusals(t *testing.T) {
+	e, f := frvEnv(t, nil)
+	c := frvUser(t, e, "frv_ref")
+	f.CloudauthCode("401", "参数非法", 1)
+	if r := certify(t, e, c, frvName, frvID); r.Code() != "uni-id-invalid-idcard" {
+		t.Errorf("Init 401: %s", r.Raw)
+	}
+	f.CloudauthCode("418", "当天刷脸认证次数过多", 1)
+	if r := certify(t, e, c, frvName, frvID); r.Code() != "uni-id-realname-verify-upper-limit" {
+		t.Errorf("Init 418: %s", r.Raw)
+	}
+	gone := certifyID(t, e, c, frvName, frvID)
+	f.CloudauthCode("406", "无效的CertifyId", 1)
+	if r := authResult(t, e, c, gone); r.Code() != "uni-id-frv-certify-id-invalid" {
+		t.Errorf("Describe 406: %s", r.Raw)
+	}
+	risky := certifyID(t, e, c, frvName, frvID)
+	f.CloudauthCode("427", "风险拦截", 1)
+	if r := authResult(t, e, c, risky); r.Code() != "uni-id-frv-fail" {
+		t.Errorf("Describe 427: %s", r.Raw)
+	}
+	calls := f.Calls(fakeprov.Cloudauth)
+	if r := authResult(t, e, c, gone); r.Code() != "uni-id-frv-certify-id-invalid" {
+		t.Errorf("406 again: %s", r.Raw)
+	}
+	if r := authResult(t, e, c, risky); r.Code() != "uni-id-frv-fail" {
+		t.Errorf("427 again: %s", r.Raw)
+	}
+	if n := f.Calls(fakeprov.Cloudauth); n != calls {
+		t.Errorf("final answers asked Aliyun again: %d calls, then %d", calls, n)
+	}
+	// Polling a verification still processing is bounded.
+	waiting := certifyID(t, e, c, frvName, frvID)
+	for range 10 {
+		authResult(t, e, c, waiting)
+	}
+	if r := authResult(t, e, c, waiting); r.Code() != "uni-id-rate-limited" {
+		t.Errorf("11th poll in a minute: %s", r.Raw)
 	}
 }
 

@@ -159,6 +159,9 @@ type Counters interface {
 	Counts(ctx context.Context, now time.Time, ws ...Window) ([]int, error)
 	// Reset clears w's counter for the window that holds now.
 	Reset(ctx context.Context, w Window, now time.Time) error
+	// Unhit takes back one Hit of w's counter in the window that holds now
+	// (never below zero): an attempt reserved before work that then failed.
+	Unhit(ctx context.Context, w Window, now time.Time) error
 }
 
 // Limit is a counter that must stay below Max for an action to happen.

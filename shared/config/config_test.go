@@ -1,6 +1,7 @@
 package config
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -134,6 +135,12 @@ func TestNotJSON(t *testing.T) {
 // TestFrv: idco.frv names every missing key at once, and needs the
 // sensitive-data secret.
 func TestFrv(t *testing.T) {
+	for limit, ok := range map[int]bool{-1: false, 0: true, 1: true, 100: true, 101: false} {
+		_, err := Parse([]byte(`{` + secret + `,"idCardCertifyLimit":` + strconv.Itoa(limit) + `}`))
+		if (err == nil) != ok {
+			t.Errorf("idCardCertifyLimit %d: %v, want ok %v", limit, err, ok)
+		}
+	}
 	_, err := Parse([]byte(`{` + secret + `,"idco":{"frv":{"provider":"tencent","endpoint":"http://cloudauth.example.com","model":"x y"}}}`))
 	for _, want := range []string{`idco.frv.provider: must be "aliyun"`, "idco.frv.accessKeyId: required",
 		"idco.frv.accessKeySecret: required", "idco.frv.sceneId: required", "idco.frv.model:",

@@ -86,7 +86,8 @@ func validate(c *Config, where string) Problems {
 		{c.ForceInviteCode, "forceInviteCode: invites are not supported yet; set it to false"},
 		{c.SensitiveInfoEncryptSecret != "" && len(c.SensitiveInfoEncryptSecret) != 32,
 			"sensitiveInfoEncryptSecret: must be exactly 32 bytes"},
-		{c.IDCardCertifyLimit < 0, "idCardCertifyLimit: must not be negative"},
+		{c.IDCardCertifyLimit < 0 || c.IDCardCertifyLimit > 100,
+			"idCardCertifyLimit: must be 0 to 100 (each account of a number is one key item to read and claim)"},
 		{c.RealNameCertifyLimit < 0, "realNameCertifyLimit: must not be negative"},
 	}
 	var probs Problems

@@ -97,6 +97,41 @@ func (s *Store) Hit(ctx context.Context, w account.Window, limit int, now time.T
 	return int(n), nil
 }
 
+// Unhit implements account.Counters: a counter at 1 is deleted (one
+// conditional DeleteItem), so a failed first attempt leaves no item; a
+// higher one is decremented (then one conditional UpdateItem ADD -1).
+func (s *Store) Unhit(ctx context.Context, w account.Window, now time.Time) error {
+	pk, _ := windowKey(w, now)
+	err := s.retry(ctx, func() error {
+		_, err := s.DB.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+			TableName:                 aws.String(s.Names.Ephemeral),
+			Key:                       map[string]types.AttributeValue{"pk": str(pk)},
+			ConditionExpression:       aws.String("#n = :one"),
+			ExpressionAttributeNames:  map[string]string{"#n": "n"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":one": num(1)},
+		})
+		return err
+	})
+	if !isCondFailed(err) {
+		return classify(err)
+	}
+	err = s.retry(ctx, func() error {
+		_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName:                 aws.String(s.Names.Ephemeral),
+			Key:                       map[string]types.AttributeValue{"pk": str(pk)},
+			UpdateExpression:          aws.String("ADD #n :minus"),
+			ConditionExpression:       aws.String("#n > :zero"),
+			ExpressionAttributeNames:  map[string]string{"#n": "n"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":minus": num(-1), ":zero": num(0)},
+		})
+		return err
+	})
+	if isCondFailed(err) {
+		return nil
+	}
+	return classify(err)
+}
+
 // Counts implements account.Counters: one consistent BatchGetItem.
 func (s *Store) Counts(ctx context.Context, now time.Time, ws ...account.Window) ([]int, error) {
 	idx := map[string]int{}

@@ -64,6 +64,12 @@ func (a *Aliyun) FaceVerifyResult(ctx context.Context, cfg *config.Config, certi
 	switch {
 	case errors.Is(err, cloudauth.ErrNotFinished):
 		return account.FaceVerifyProcessing, nil
+	case aliyunCode(err) == "427" || aliyunCode(err) == "418":
+		// Refused by Aliyun's risk policy, or too many failed scans today:
+		// this verification has failed.
+		return account.FaceVerifyFailed, nil
+	case aliyunCode(err) == "406":
+		return 0, apierr.Wrap(apierr.FrvCertifyIDInvalid, err)
 	case err != nil:
 		return 0, classify(err)
 	case res.Passed:
@@ -76,9 +82,32 @@ func (a *Aliyun) FaceVerifyResult(ctx context.Context, cfg *config.Config, certi
 // call timing out, is worth retrying; a refusal (bad scene, no permission,
 // arrears, unsupported device) is a third-party error for the operator to
 // read in the log.
+//
+// The refusals a user can act on keep uni-id's meaning (Aliyun's error
+// code table): 401, a name or ID number Aliyun will not check, is
+// uni-id-invalid-idcard; 418, too many failed scans today, is the daily
+// limit; 414-416 (device, SDK or OS not supported) and 417 (the comparison
+// source unavailable) fail the verification.
 func classify(err error) error {
 	if errors.Is(err, context.Canceled) || cloudauth.IsRetryable(err) {
 		return apierr.Wrap(apierr.RetryLater, err)
 	}
+	switch aliyunCode(err) {
+	case "401":
+		return apierr.Wrap(apierr.InvalidIDCard, err)
+	case "418":
+		return apierr.Wrap(apierr.RealNameVerifyUpperLimit, err)
+	case "414", "415", "416", "417":
+		return apierr.Wrap(apierr.FrvFail, err)
+	}
 	return apierr.Wrap(apierr.ThirdPartyFailed, err)
+}
+
+// aliyunCode is the Code of a Cloudauth refusal answered with HTTP 200
+// (Aliyun's business codes), or "".
+func aliyunCode(err error) string {
+	if e, ok := errors.AsType[*cloudauth.Error](err); ok && e.Status == http.StatusOK {
+		return string(e.Code)
+	}
+	return ""
 }
