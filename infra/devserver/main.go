@@ -24,10 +24,8 @@ import (
 
 	"github.com/idco-dev/idco/infra/devdb"
 	"github.com/idco-dev/idco/shared/app"
-	"github.com/idco-dev/idco/shared/cloudobj"
 	"github.com/idco-dev/idco/shared/dynamo"
 	"github.com/idco-dev/idco/shared/families"
-	"github.com/idco-dev/idco/shared/httpfn"
 	"github.com/idco-dev/idco/shared/thirdparty"
 	"github.com/idco-dev/idco/shared/thirdparty/frv"
 )
@@ -93,16 +91,11 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	if err := frv.Wire(ctx, svc, app.Runtime{Getenv: getenv}); err != nil {
 		return err
 	}
-	var ds []*cloudobj.Dispatcher
-	for name, f := range families.ByName() {
-		ds = append(ds, app.Dispatcher(name, f(svc), svc, log))
-	}
-	ds = append(ds, app.Dispatcher("uni-id-co", families.All(svc), svc, log))
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: httpfn.Mux(ds), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: app.Mount(svc, log), ReadHeaderTimeout: 10 * time.Second}
 	banner(ln.Addr().String(), cfgPath, created, outboxPath, endpoint, set.Warnings)
 	go func() {
 		<-ctx.Done()

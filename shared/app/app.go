@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"time"
 
@@ -21,6 +22,8 @@ import (
 	"github.com/idco-dev/idco/shared/cloudobj"
 	"github.com/idco-dev/idco/shared/config"
 	"github.com/idco-dev/idco/shared/dynamo"
+	"github.com/idco-dev/idco/shared/families"
+	"github.com/idco-dev/idco/shared/httpfn"
 )
 
 // Environment variables idco reads. template.yaml sets them for each
@@ -132,6 +135,19 @@ type Deps struct {
 func NewService(d Deps) *account.Service {
 	st := &dynamo.Store{DB: d.DB, Names: dynamo.NamesWithPrefix(d.Prefix)}
 	return &account.Service{Config: d.Config, Users: st, Captchas: st, Counters: st, Codes: st, Cache: st, Outbox: d.Outbox, Dev: d.Dev, Now: d.Now}
+}
+
+// Mount is every function on one port, as the dev server and the tests
+// serve idco: each family at /<function>[/<method>], and the one-URL route
+// of uni-id-co (any of its methods at /uni-id-co/<method>); uni-captcha-co's
+// family is its own object's route. A Lambda serves one family (Main).
+func Mount(svc *account.Service, log *slog.Logger) http.Handler {
+	var ds []*cloudobj.Dispatcher
+	for name, f := range families.ByName() {
+		ds = append(ds, Dispatcher(name, f(svc), svc, log))
+	}
+	ds = append(ds, Dispatcher(cloudobj.UniIDCo, families.All(svc), svc, log))
+	return httpfn.Mux(ds)
 }
 
 // Dispatcher returns the dispatcher of one function.

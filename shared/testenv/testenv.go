@@ -28,11 +28,8 @@ import (
 
 	"github.com/idco-dev/idco/shared/account"
 	"github.com/idco-dev/idco/shared/app"
-	"github.com/idco-dev/idco/shared/cloudobj"
 	"github.com/idco-dev/idco/shared/config"
 	"github.com/idco-dev/idco/shared/dynamo"
-	"github.com/idco-dev/idco/shared/families"
-	"github.com/idco-dev/idco/shared/httpfn"
 	"github.com/idco-dev/idco/shared/thirdparty"
 	"github.com/idco-dev/idco/shared/thirdparty/frv"
 )
@@ -113,12 +110,7 @@ func New(t testing.TB, edit func(cfg map[string]any)) *Env {
 	// as a fakeprov Cloudauth's.
 	e.Svc.FaceVerify = &frv.Aliyun{Now: e.Clock.Now}
 	log := slog.New(slog.NewJSONHandler(e.Log, nil))
-	var ds []*cloudobj.Dispatcher
-	for name, f := range families.ByName() {
-		ds = append(ds, app.Dispatcher(name, f(e.Svc), e.Svc, log))
-	}
-	ds = append(ds, app.Dispatcher("uni-id-co", families.All(e.Svc), e.Svc, log))
-	srv := httptest.NewServer(httpfn.Mux(ds))
+	srv := httptest.NewServer(app.Mount(e.Svc, log))
 	t.Cleanup(srv.Close)
 	e.URL = srv.URL
 	return e
