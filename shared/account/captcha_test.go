@@ -131,9 +131,11 @@ func TestCaptchaBadInput(t *testing.T) {
 		{"no deviceId", noDevice, map[string]any{"scene": "register"}, "uni-captcha-deviceId-required"},
 	}
 	for _, tc := range cases {
-		if r := e.Call(t, tc.c, "captcha", "createCaptcha", tc.params); r.Code() != tc.want {
-			t.Errorf("%s: %s, want %s", tc.name, r.Raw, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			if r := e.Call(t, tc.c, "captcha", "createCaptcha", tc.params); r.Code() != tc.want {
+				t.Errorf("%s: %s, want %s", tc.name, r.Raw, tc.want)
+			}
+		})
 	}
 	if r := register(t, e, noDevice, "abcd"); r.Code() != "uni-captcha-deviceId-required" {
 		t.Errorf("verify without deviceId: %s", r.Raw)

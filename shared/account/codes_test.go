@@ -81,9 +81,11 @@ func TestSendSmsCodeBadInput(t *testing.T) {
 		{"wrong captcha", map[string]any{"mobile": phone, "scene": "login-by-sms", "captcha": "zzzz"}, "uni-captcha-verify-fail"},
 	}
 	for _, tc := range cases {
-		if r := e.Call(t, c, "send-sms-code", "sendSmsCode", tc.params); r.Code() != tc.want {
-			t.Errorf("%s: %s, want %s", tc.name, r.Raw, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			if r := e.Call(t, c, "send-sms-code", "sendSmsCode", tc.params); r.Code() != tc.want {
+				t.Errorf("%s: %s, want %s", tc.name, r.Raw, tc.want)
+			}
+		})
 	}
 	if n := e.Sent.Calls(); n != 0 {
 		t.Errorf("%d provider calls for refused sends", n)

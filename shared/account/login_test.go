@@ -3,6 +3,7 @@ package account_test
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -41,13 +42,15 @@ func TestLoginBadInput(t *testing.T) {
 		{"long username", map[string]any{"username": strings.Repeat("a", 65), "password": "x"}, "uni-id-invalid-username"},
 	}
 	for _, tc := range cases {
-		before := e.ItemCount(t)
-		if r := login(t, e, c, tc.params); r.Code() != tc.want {
-			t.Errorf("%s: got %s, want %s", tc.name, r.Raw, tc.want)
-		}
-		if after := e.ItemCount(t); len(e.Scan(t, e.Names.Ephemeral)) != before[e.Names.Ephemeral] {
-			t.Errorf("%s: items changed: %v -> %v", tc.name, before, after)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			before := e.ItemCount(t)
+			if r := login(t, e, c, tc.params); r.Code() != tc.want {
+				t.Errorf("%s: got %s, want %s", tc.name, r.Raw, tc.want)
+			}
+			if after := e.ItemCount(t); len(e.Scan(t, e.Names.Ephemeral)) != before[e.Names.Ephemeral] {
+				t.Errorf("%s: items changed: %v -> %v", tc.name, before, after)
+			}
+		})
 	}
 }
 
@@ -242,10 +245,12 @@ func TestLoginByMobileAndEmail(t *testing.T) {
 		{map[string]any{"mobile": "13900139000", "password": "a good password"}, "uni-id-account-not-exists"},
 		{map[string]any{"username": "other_app", "password": "a good password"}, "uni-id-account-not-exists-in-current-app"},
 	}
-	for _, tc := range cases {
-		if r := login(t, e, c, tc.params); r.Code() != tc.want {
-			t.Errorf("%v: %s, want %s", tc.params, r.Raw, tc.want)
-		}
+	for i, tc := range cases {
+		t.Run(strconv.Itoa(i), func(t *testing.T) {
+			if r := login(t, e, c, tc.params); r.Code() != tc.want {
+				t.Errorf("%v: %s, want %s", tc.params, r.Raw, tc.want)
+			}
+		})
 	}
 	if strings.Contains(e.Log.String(), "13800138000") || strings.Contains(e.Log.String(), "Bob@") {
 		t.Errorf("unmasked mobile or email in the log")

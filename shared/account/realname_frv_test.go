@@ -408,10 +408,12 @@ func TestFrvParams(t *testing.T) {
 		{frvName, frvID, strings.Repeat("x", 4097), "uni-id-invalid-param"},
 	}
 	for _, tc := range tests {
-		r := e.Call(t, c, "realname", "getFrvCertifyId", map[string]any{"realName": tc.name, "idCard": tc.id, "metaInfo": tc.meta})
-		if r.Code() != tc.want {
-			t.Errorf("realName %q idCard %q metaInfo of %d bytes: %s, want %s", tc.name, tc.id, len(tc.meta), r.Raw, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.Call(t, c, "realname", "getFrvCertifyId", map[string]any{"realName": tc.name, "idCard": tc.id, "metaInfo": tc.meta})
+			if r.Code() != tc.want {
+				t.Errorf("realName %q idCard %q metaInfo of %d bytes: %s, want %s", tc.name, tc.id, len(tc.meta), r.Raw, tc.want)
+			}
+		})
 	}
 	if n := f.Calls(fakeprov.Cloudauth); n != 0 {
 		t.Errorf("Cloudauth calls = %d, want 0", n)

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -96,11 +97,13 @@ func TestLoadConfigErrors(t *testing.T) {
 		{map[string]string{EnvConfigFile: "/nonexistent/config.json"}, "read config"},
 		{map[string]string{EnvConfigParameter: "/other"}, "ParameterNotFound"},
 	}
-	for _, tc := range cases {
-		_, err := LoadConfig(context.Background(), env(tc.vars), load)
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%v: err = %v, want %q", tc.vars, err, tc.want)
-		}
+	for i, tc := range cases {
+		t.Run(strconv.Itoa(i), func(t *testing.T) {
+			_, err := LoadConfig(context.Background(), env(tc.vars), load)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%v: err = %v, want %q", tc.vars, err, tc.want)
+			}
+		})
 	}
 }
 

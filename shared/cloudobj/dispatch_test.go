@@ -219,10 +219,12 @@ func TestTokenSources(t *testing.T) {
 		{"uni-id-token header", Input{Header: hdr("uni-id-token", "good")}},
 	}
 	for _, tc := range cases {
-		tc.in.PathMethod = "mine"
-		if status, body := serve(t, d, tc.in); status != 200 {
-			t.Errorf("%s: %d %v", tc.name, status, body)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			tc.in.PathMethod = "mine"
+			if status, body := serve(t, d, tc.in); status != 200 {
+				t.Errorf("%s: %d %v", tc.name, status, body)
+			}
+		})
 	}
 }
 

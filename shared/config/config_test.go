@@ -60,14 +60,16 @@ func TestPlatformAndAppMerge(t *testing.T) {
 		{"__UNI__B", "app", 7200, "ffffffffffffffffffffffffffffffffffff"},
 		{"__UNI__UNKNOWN", "web", 1000, "0123456789abcdef0123456789abcdef"},
 	}
-	for _, tc := range cases {
-		c, err := s.For(tc.app, tc.platform)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if c.TokenExpiresIn != tc.wantExpires || c.TokenSecret != tc.wantSecret {
-			t.Errorf("%s/%s: expires %d secret %q, want %d %q", tc.app, tc.platform, c.TokenExpiresIn, c.TokenSecret, tc.wantExpires, tc.wantSecret)
-		}
+	for i, tc := range cases {
+		t.Run(strconv.Itoa(i), func(t *testing.T) {
+			c, err := s.For(tc.app, tc.platform)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.TokenExpiresIn != tc.wantExpires || c.TokenSecret != tc.wantSecret {
+				t.Errorf("%s/%s: expires %d secret %q, want %d %q", tc.app, tc.platform, c.TokenExpiresIn, c.TokenSecret, tc.wantExpires, tc.wantSecret)
+			}
+		})
 	}
 	c, _ := s.For("__UNI__A", "mp-weixin")
 	if c.OAuth["weixin"]["appid"] != "wx1" {

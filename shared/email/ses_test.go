@@ -32,29 +32,31 @@ func TestSESSendsSimpleEmail(t *testing.T) {
 		{"text only", Message{To: recipient, Subject: "Welcome", Text: "Hello"}, "", false},
 	}
 	for _, tc := range tests {
-		f, cfg, endpoint := newFakeSES(t, "ok")
-		s := NewSES(cfg, endpoint, from, tc.confSet)
-		if err := s.Send(t.Context(), tc.m); err != nil {
-			t.Fatalf("%s: Send: %v", tc.name, err)
-		}
-		reqs := f.requests()
-		if len(reqs) != 1 {
-			t.Fatalf("%s: requests = %d, want 1", tc.name, len(reqs))
-		}
-		got := reqs[0]
-		simple := got.Content.Simple
-		if got.FromEmailAddress != from || !reflect.DeepEqual(got.Destination.ToAddresses, []string{recipient}) ||
-			got.ConfigurationSetName != tc.confSet {
-			t.Errorf("%s: From, To, ConfigurationSetName = %q, %q, %q", tc.name, got.FromEmailAddress,
-				got.Destination.ToAddresses, got.ConfigurationSetName)
-		}
-		if simple.Subject != (content{tc.m.Subject, "UTF-8"}) || simple.Body.Text == nil ||
-			*simple.Body.Text != (content{tc.m.Text, "UTF-8"}) {
-			t.Errorf("%s: Subject, Text = %+v, %+v", tc.name, simple.Subject, simple.Body.Text)
-		}
-		if gotHTML := simple.Body.Html != nil; gotHTML != tc.wantHTML || gotHTML && *simple.Body.Html != (content{tc.m.HTML, "UTF-8"}) {
-			t.Errorf("%s: Html = %+v, want present %v", tc.name, simple.Body.Html, tc.wantHTML)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			f, cfg, endpoint := newFakeSES(t, "ok")
+			s := NewSES(cfg, endpoint, from, tc.confSet)
+			if err := s.Send(t.Context(), tc.m); err != nil {
+				t.Fatalf("%s: Send: %v", tc.name, err)
+			}
+			reqs := f.requests()
+			if len(reqs) != 1 {
+				t.Fatalf("%s: requests = %d, want 1", tc.name, len(reqs))
+			}
+			got := reqs[0]
+			simple := got.Content.Simple
+			if got.FromEmailAddress != from || !reflect.DeepEqual(got.Destination.ToAddresses, []string{recipient}) ||
+				got.ConfigurationSetName != tc.confSet {
+				t.Errorf("%s: From, To, ConfigurationSetName = %q, %q, %q", tc.name, got.FromEmailAddress,
+					got.Destination.ToAddresses, got.ConfigurationSetName)
+			}
+			if simple.Subject != (content{tc.m.Subject, "UTF-8"}) || simple.Body.Text == nil ||
+				*simple.Body.Text != (content{tc.m.Text, "UTF-8"}) {
+				t.Errorf("%s: Subject, Text = %+v, %+v", tc.name, simple.Subject, simple.Body.Text)
+			}
+			if gotHTML := simple.Body.Html != nil; gotHTML != tc.wantHTML || gotHTML && *simple.Body.Html != (content{tc.m.HTML, "UTF-8"}) {
+				t.Errorf("%s: Html = %+v, want present %v", tc.name, simple.Body.Html, tc.wantHTML)
+			}
+		})
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -63,11 +64,13 @@ func TestResetSaysIgnoreIfNotRequested(t *testing.T) {
 		{"zh-Hans", "如果您没有申请重置密码，请忽略本邮件"},
 		{"en", "If you did not ask to reset your password, ignore this email"},
 	}
-	for _, tc := range tests {
-		m, _ := DefaultTemplates().Render("reset-pwd-by-email", tc.locale, renderData())
-		if !strings.Contains(m.Text, tc.want) || !strings.Contains(m.HTML, tc.want) {
-			t.Errorf("%s: reset email lacks %q:\n%s", tc.locale, tc.want, m.Text)
-		}
+	for i, tc := range tests {
+		t.Run(strconv.Itoa(i), func(t *testing.T) {
+			m, _ := DefaultTemplates().Render("reset-pwd-by-email", tc.locale, renderData())
+			if !strings.Contains(m.Text, tc.want) || !strings.Contains(m.HTML, tc.want) {
+				t.Errorf("%s: reset email lacks %q:\n%s", tc.locale, tc.want, m.Text)
+			}
+		})
 	}
 }
 
@@ -82,11 +85,13 @@ func TestRenderLocaleFallback(t *testing.T) {
 		{"ja", "Band 登录验证码"},
 		{"", "Band 登录验证码"},
 	}
-	for _, tc := range tests {
-		m, err := DefaultTemplates().Render("login-by-email", tc.locale, renderData())
-		if err != nil || m.Subject != tc.wantSubject {
-			t.Errorf("Render(%q) = %q, %v, want %q", tc.locale, m.Subject, err, tc.wantSubject)
-		}
+	for i, tc := range tests {
+		t.Run(strconv.Itoa(i), func(t *testing.T) {
+			m, err := DefaultTemplates().Render("login-by-email", tc.locale, renderData())
+			if err != nil || m.Subject != tc.wantSubject {
+				t.Errorf("Render(%q) = %q, %v, want %q", tc.locale, m.Subject, err, tc.wantSubject)
+			}
+		})
 	}
 }
 
@@ -97,10 +102,12 @@ func TestRenderFallsBackWhenOnlyOtherLocalesExist(t *testing.T) {
 		{"x", "fr-CA", "fr"},
 		{"y", "en", "de"},
 	}
-	for _, tc := range tests {
-		if m, _ := tpls.Render(tc.scene, tc.locale, nil); m.Subject != tc.want {
-			t.Errorf("Render(%s, %s) picked %q, want %q", tc.scene, tc.locale, m.Subject, tc.want)
-		}
+	for i, tc := range tests {
+		t.Run(strconv.Itoa(i), func(t *testing.T) {
+			if m, _ := tpls.Render(tc.scene, tc.locale, nil); m.Subject != tc.want {
+				t.Errorf("Render(%s, %s) picked %q, want %q", tc.scene, tc.locale, m.Subject, tc.want)
+			}
+		})
 	}
 }
 
@@ -155,9 +162,11 @@ func TestMerge(t *testing.T) {
 		{"new scene", got["invite"]["en"], Template{"Invited", "Join us", "<p>Join us</p>"}},
 	}
 	for _, tc := range tests {
-		if tc.got != tc.want {
-			t.Errorf("%s: got %+v, want %+v", tc.name, tc.got, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.got != tc.want {
+				t.Errorf("%s: got %+v, want %+v", tc.name, tc.got, tc.want)
+			}
+		})
 	}
 	if !reflect.DeepEqual(base, def) {
 		t.Error("Merge changed the receiver")

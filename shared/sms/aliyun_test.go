@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -23,28 +24,30 @@ func TestAliyunSendsSignedRequest(t *testing.T) {
 		{"+8613812345678", "13812345678"}, // mainland: 11 digits, no +86
 		{"+85291234567", "85291234567"},   // elsewhere: country code, no plus
 	}
-	for _, tc := range tests {
-		f, a := newFakeAliyun(t, "ok")
-		if err := a.Send(t.Context(), otpMessage(tc.phone)); err != nil {
-			t.Fatalf("Send to %s: %v", tc.phone, err)
-		}
-		reqs := f.requests()
-		if len(reqs) != 1 {
-			t.Fatalf("requests = %d, want 1", len(reqs))
-		}
-		q := reqs[0]
-		got := [3]string{q.Get("PhoneNumbers"), q.Get("SignName"), q.Get("TemplateCode")}
-		want := [3]string{tc.wantNumbers, aliSign, aliTplCode}
-		if got != want {
-			t.Errorf("PhoneNumbers, SignName, TemplateCode = %q, want %q", got, want)
-		}
-		if len(q) != 4 {
-			t.Errorf("params = %v, want exactly the four of SendSms", q)
-		}
-		params := templateParam(t, q.Get("TemplateParam"))
-		if params["code"] != otpCode || params["expMinute"] != "3" || len(params) != 2 {
-			t.Errorf("TemplateParam = %v, want code and expMinute as strings", params)
-		}
+	for i, tc := range tests {
+		t.Run(strconv.Itoa(i), func(t *testing.T) {
+			f, a := newFakeAliyun(t, "ok")
+			if err := a.Send(t.Context(), otpMessage(tc.phone)); err != nil {
+				t.Fatalf("Send to %s: %v", tc.phone, err)
+			}
+			reqs := f.requests()
+			if len(reqs) != 1 {
+				t.Fatalf("requests = %d, want 1", len(reqs))
+			}
+			q := reqs[0]
+			got := [3]string{q.Get("PhoneNumbers"), q.Get("SignName"), q.Get("TemplateCode")}
+			want := [3]string{tc.wantNumbers, aliSign, aliTplCode}
+			if got != want {
+				t.Errorf("PhoneNumbers, SignName, TemplateCode = %q, want %q", got, want)
+			}
+			if len(q) != 4 {
+				t.Errorf("params = %v, want exactly the four of SendSms", q)
+			}
+			params := templateParam(t, q.Get("TemplateParam"))
+			if params["code"] != otpCode || params["expMinute"] != "3" || len(params) != 2 {
+				t.Errorf("TemplateParam = %v, want code and expMinute as strings", params)
+			}
+		})
 	}
 }
 
@@ -134,12 +137,14 @@ func TestAliyunRefusesBadMessages(t *testing.T) {
 		{"too long", Message{Phone: "+8613812345678901", TemplateID: aliTplCode}},
 	}
 	for _, tc := range tests {
-		f, a := newFakeAliyun(t, "ok")
-		err := a.Send(t.Context(), tc.m)
-		assertError(t, err, CodeInvalidMessage, false, false)
-		if n := len(f.requests()); n != 0 {
-			t.Errorf("%s: %d requests, want none", tc.name, n)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			f, a := newFakeAliyun(t, "ok")
+			err := a.Send(t.Context(), tc.m)
+			assertError(t, err, CodeInvalidMessage, false, false)
+			if n := len(f.requests()); n != 0 {
+				t.Errorf("%s: %d requests, want none", tc.name, n)
+			}
+		})
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"maps"
 	"net/http/httptest"
+	"strconv"
 	"testing"
 	"time"
 
@@ -79,19 +80,21 @@ func TestSNSPublishes(t *testing.T) {
 			"MessageAttributes.entry.2.Value.StringValue": "IDCO",
 		}},
 	}
-	for _, tc := range tests {
-		f := newFakeSNS(t, "ok")
-		srv := httptest.NewServer(f)
-		if err := NewSNS(testAWSConfig(srv), tc.cfg).Send(t.Context(), otpMessage("+8613812345678")); err != nil {
-			t.Fatalf("Send: %v", err)
-		}
-		srv.Close()
-		want := map[string]string{"Action": "Publish", "Version": "2010-03-31",
-			"PhoneNumber": "+8613812345678", "Message": otpMessage("").Text}
-		maps.Copy(want, tc.want)
-		if got := f.requests(); len(got) != 1 || !maps.Equal(got[0], want) {
-			t.Errorf("requests = %v, want [%v]", got, want)
-		}
+	for i, tc := range tests {
+		t.Run(strconv.Itoa(i), func(t *testing.T) {
+			f := newFakeSNS(t, "ok")
+			srv := httptest.NewServer(f)
+			if err := NewSNS(testAWSConfig(srv), tc.cfg).Send(t.Context(), otpMessage("+8613812345678")); err != nil {
+				t.Fatalf("Send: %v", err)
+			}
+			srv.Close()
+			want := map[string]string{"Action": "Publish", "Version": "2010-03-31",
+				"PhoneNumber": "+8613812345678", "Message": otpMessage("").Text}
+			maps.Copy(want, tc.want)
+			if got := f.requests(); len(got) != 1 || !maps.Equal(got[0], want) {
+				t.Errorf("requests = %v, want [%v]", got, want)
+			}
+		})
 	}
 }
 

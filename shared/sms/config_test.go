@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -52,9 +53,11 @@ func TestValidate(t *testing.T) {
 		{"unknown provider", Config{Provider: "twilio"}, []string{"idco.sms.provider: must be aliyun, tencent, aws-eum or sns"}},
 	}
 	for _, tc := range tests {
-		if got := tc.cfg.Validate(); !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("%s: Validate() = %q, want %q", tc.name, got, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.cfg.Validate(); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("%s: Validate() = %q, want %q", tc.name, got, tc.want)
+			}
+		})
 	}
 }
 
@@ -115,10 +118,12 @@ func TestNewAliyunEndpoint(t *testing.T) {
 		{"eu-central-1", "", "dysmsapi.eu-central-1.aliyuncs.com"},
 		{"ap-southeast-1", "http://127.0.0.1:1", "http://127.0.0.1:1"},
 	}
-	for _, tc := range tests {
-		if got := NewAliyun(AliyunConfig{RegionID: tc.region, Endpoint: tc.endpoint}, nil).Endpoint; got != tc.want {
-			t.Errorf("region %q endpoint %q: Endpoint = %q, want %q", tc.region, tc.endpoint, got, tc.want)
-		}
+	for i, tc := range tests {
+		t.Run(strconv.Itoa(i), func(t *testing.T) {
+			if got := NewAliyun(AliyunConfig{RegionID: tc.region, Endpoint: tc.endpoint}, nil).Endpoint; got != tc.want {
+				t.Errorf("region %q endpoint %q: Endpoint = %q, want %q", tc.region, tc.endpoint, got, tc.want)
+			}
+		})
 	}
 }
 
@@ -132,10 +137,12 @@ func TestErrorText(t *testing.T) {
 		{&Error{Provider: "sns", Code: CodeTransport, Cause: http.ErrHandlerTimeout},
 			"sms: sns: Transport: http: Handler timeout"},
 	}
-	for _, tc := range tests {
-		if got := tc.err.Error(); got != tc.want {
-			t.Errorf("Error() = %q, want %q", got, tc.want)
-		}
+	for i, tc := range tests {
+		t.Run(strconv.Itoa(i), func(t *testing.T) {
+			if got := tc.err.Error(); got != tc.want {
+				t.Errorf("Error() = %q, want %q", got, tc.want)
+			}
+		})
 	}
 }
 
@@ -146,9 +153,11 @@ func TestMask(t *testing.T) {
 		{"code 739201 for 13812345678 (+8613812345678), 3 minutes", "code *** for *** (***), 3 minutes"},
 		{long, long[:300] + "…"},
 	}
-	for _, tc := range tests {
-		if got := mask(tc.in, m); got != tc.want {
-			t.Errorf("mask(%.40q) = %.60q, want %.60q", tc.in, got, tc.want)
-		}
+	for i, tc := range tests {
+		t.Run(strconv.Itoa(i), func(t *testing.T) {
+			if got := mask(tc.in, m); got != tc.want {
+				t.Errorf("mask(%.40q) = %.60q, want %.60q", tc.in, got, tc.want)
+			}
+		})
 	}
 }

@@ -72,8 +72,10 @@ func TestRejects(t *testing.T) {
 		{"tampered payload", strings.Replace(good, strings.Split(good, ".")[1], base64.RawURLEncoding.EncodeToString([]byte(`{"uid":"admin","sid":"s1","exp":1900000000}`)), 1), now, ErrInvalid},
 	}
 	for _, tc := range cases {
-		if _, err := Parse(secret, tc.tok, tc.at); !errors.Is(err, tc.want) {
-			t.Errorf("%s: err = %v, want %v", tc.name, err, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := Parse(secret, tc.tok, tc.at); !errors.Is(err, tc.want) {
+				t.Errorf("%s: err = %v, want %v", tc.name, err, tc.want)
+			}
+		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -31,24 +32,28 @@ func TestAnswers(t *testing.T) {
 		{"unavailable", `{"Code":"ServiceUnavailable","Message":"x"}`, 503, false, true, false},
 	}
 	for _, tc := range tests {
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-			w.WriteHeader(tc.status)
-			_, _ = w.Write([]byte(tc.body))
-		}))
-		c := &Client{Endpoint: srv.URL, AccessKeyID: "id", AccessKeySecret: "secret"}
-		_, err := c.DescribeFaceVerify(t.Context(), 1, "abc")
-		srv.Close()
-		if (err == nil) != tc.ok || IsRetryable(err) != tc.retry || errors.Is(err, ErrNotFinished) != tc.notFinished {
-			t.Errorf("%s: err %v, retryable %v; want ok %v retryable %v notFinished %v",
-				tc.name, err, IsRetryable(err), tc.ok, tc.retry, tc.notFinished)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.WriteHeader(tc.status)
+				_, _ = w.Write([]byte(tc.body))
+			}))
+			c := &Client{Endpoint: srv.URL, AccessKeyID: "id", AccessKeySecret: "secret"}
+			_, err := c.DescribeFaceVerify(t.Context(), 1, "abc")
+			srv.Close()
+			if (err == nil) != tc.ok || IsRetryable(err) != tc.retry || errors.Is(err, ErrNotFinished) != tc.notFinished {
+				t.Errorf("%s: err %v, retryable %v; want ok %v retryable %v notFinished %v",
+					tc.name, err, IsRetryable(err), tc.ok, tc.retry, tc.notFinished)
+			}
+		})
 	}
 }
 
 func TestUnconfigured(t *testing.T) {
-	for _, c := range []*Client{{}, {AccessKeyID: "id", AccessKeySecret: "s", Endpoint: "https://h/path"}} {
-		if _, err := c.DescribeFaceVerify(t.Context(), 1, "abc"); err == nil || IsRetryable(err) {
-			t.Errorf("%+v: err %v, want a final error", c, err)
-		}
+	for i, c := range []*Client{{}, {AccessKeyID: "id", AccessKeySecret: "s", Endpoint: "https://h/path"}} {
+		t.Run(strconv.Itoa(i), func(t *testing.T) {
+			if _, err := c.DescribeFaceVerify(t.Context(), 1, "abc"); err == nil || IsRetryable(err) {
+				t.Errorf("%+v: err %v, want a final error", c, err)
+			}
+		})
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -138,10 +139,12 @@ func TestUnwrapJSONP(t *testing.T) {
 		{`<html>`, `<html>`},
 		{``, ``},
 	}
-	for _, tc := range tests {
-		if got := string(unwrapJSONP([]byte(tc.in))); got != tc.want {
-			t.Errorf("unwrapJSONP(%q) = %q, want %q", tc.in, got, tc.want)
-		}
+	for i, tc := range tests {
+		t.Run(strconv.Itoa(i), func(t *testing.T) {
+			if got := string(unwrapJSONP([]byte(tc.in))); got != tc.want {
+				t.Errorf("unwrapJSONP(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
 	}
 }
 
@@ -160,12 +163,14 @@ func TestErrorPredicates(t *testing.T) {
 		{&Error{Code: 100016}, false, false, false, false},
 		{&Error{Code: 100030, Graph: true}, false, false, false, false},
 	}
-	for _, tc := range tests {
-		e := tc.err
-		got := [4]bool{e.Retryable(), e.RateLimited(), e.InvalidCode(), e.InvalidToken()}
-		if want := [4]bool{tc.retry, tc.limited, tc.badCode, tc.badToken}; got != want {
-			t.Errorf("%v: Retryable, RateLimited, InvalidCode, InvalidToken = %v, want %v", e, got, want)
-		}
+	for i, tc := range tests {
+		t.Run(strconv.Itoa(i), func(t *testing.T) {
+			e := tc.err
+			got := [4]bool{e.Retryable(), e.RateLimited(), e.InvalidCode(), e.InvalidToken()}
+			if want := [4]bool{tc.retry, tc.limited, tc.badCode, tc.badToken}; got != want {
+				t.Errorf("%v: Retryable, RateLimited, InvalidCode, InvalidToken = %v, want %v", e, got, want)
+			}
+		})
 	}
 }
 
@@ -183,9 +188,11 @@ func TestIsRetryable(t *testing.T) {
 		{"caller cancelled", &transportError{context.Canceled}, false},
 	}
 	for _, tc := range tests {
-		if got := IsRetryable(tc.err); got != tc.want {
-			t.Errorf("%s: IsRetryable = %v, want %v", tc.name, got, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			if got := IsRetryable(tc.err); got != tc.want {
+				t.Errorf("%s: IsRetryable = %v, want %v", tc.name, got, tc.want)
+			}
+		})
 	}
 }
 

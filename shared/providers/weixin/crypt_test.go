@@ -149,9 +149,11 @@ func TestUnpad(t *testing.T) {
 		{"too short", []byte{1}, -1},
 	}
 	for _, tc := range tests {
-		out, ok := unpad(tc.in)
-		if got := map[bool]int{true: len(tc.in) - len(out), false: -1}[ok]; got != tc.n {
-			t.Errorf("%s: removed %d, want %d", tc.name, got, tc.n)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			out, ok := unpad(tc.in)
+			if got := map[bool]int{true: len(tc.in) - len(out), false: -1}[ok]; got != tc.n {
+				t.Errorf("%s: removed %d, want %d", tc.name, got, tc.n)
+			}
+		})
 	}
 }

@@ -3,6 +3,7 @@ package weixin
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"testing"
 )
 
@@ -25,13 +26,15 @@ func TestErrorPredicates(t *testing.T) {
 		{40125, false, false, false, false, false},
 		{40013, false, false, false, false, false},
 	}
-	for _, tc := range tests {
-		e := &Error{Code: tc.code}
-		got := [5]bool{e.Retryable(), e.RateLimited(), e.InvalidCode(), e.Blocked(), e.InvalidToken()}
-		want := [5]bool{tc.retry, tc.limited, tc.badCode, tc.blocked, tc.badTok}
-		if got != want {
-			t.Errorf("errcode %d: Retryable, RateLimited, InvalidCode, Blocked, InvalidToken = %v, want %v", tc.code, got, want)
-		}
+	for i, tc := range tests {
+		t.Run(strconv.Itoa(i), func(t *testing.T) {
+			e := &Error{Code: tc.code}
+			got := [5]bool{e.Retryable(), e.RateLimited(), e.InvalidCode(), e.Blocked(), e.InvalidToken()}
+			want := [5]bool{tc.retry, tc.limited, tc.badCode, tc.blocked, tc.badTok}
+			if got != want {
+				t.Errorf("errcode %d: Retryable, RateLimited, InvalidCode, Blocked, InvalidToken = %v, want %v", tc.code, got, want)
+			}
+		})
 	}
 }
 
@@ -52,8 +55,10 @@ func TestIsRetryable(t *testing.T) {
 		{"plain", fmt.Errorf("weixin: appID is empty"), false},
 	}
 	for _, tc := range tests {
-		if got := IsRetryable(tc.err); got != tc.want {
-			t.Errorf("%s: IsRetryable = %v, want %v", tc.name, got, tc.want)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			if got := IsRetryable(tc.err); got != tc.want {
+				t.Errorf("%s: IsRetryable = %v, want %v", tc.name, got, tc.want)
+			}
+		})
 	}
 }

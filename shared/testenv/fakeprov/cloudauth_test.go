@@ -111,15 +111,17 @@ func TestCloudauthRefusals(t *testing.T) {
 			func() error { _, err := c.InitFaceVerify(ctx, caInit("echo1")); return err }, "400", 200, false},
 	}
 	for _, tc := range tests {
-		if tc.prep != nil {
-			tc.prep()
-		}
-		err := tc.call()
-		e := as[*cloudauth.Error](t, err)
-		if e.Code != tc.code || e.Status != tc.status || cloudauth.IsRetryable(err) != tc.retry {
-			t.Errorf("%s: %v (retryable %v), want code %s HTTP %d retryable %v", tc.name, err, cloudauth.IsRetryable(err), tc.code, tc.status, tc.retry)
-		}
-		noPersonalData(t, err, c.AccessKeySecret)
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.prep != nil {
+				tc.prep()
+			}
+			err := tc.call()
+			e := as[*cloudauth.Error](t, err)
+			if e.Code != tc.code || e.Status != tc.status || cloudauth.IsRetryable(err) != tc.retry {
+				t.Errorf("%s: %v (retryable %v), want code %s HTTP %d retryable %v", tc.name, err, cloudauth.IsRetryable(err), tc.code, tc.status, tc.retry)
+			}
+			noPersonalData(t, err, c.AccessKeySecret)
+		})
 	}
 }
 
