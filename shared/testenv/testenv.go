@@ -30,6 +30,7 @@ import (
 	"github.com/idco-dev/idco/shared/app"
 	"github.com/idco-dev/idco/shared/config"
 	"github.com/idco-dev/idco/shared/dynamo"
+	"github.com/idco-dev/idco/shared/testenv/clock"
 	"github.com/idco-dev/idco/shared/thirdparty"
 	"github.com/idco-dev/idco/shared/thirdparty/frv"
 )
@@ -45,7 +46,7 @@ type Env struct {
 	Prefix string
 	Names  dynamo.Names
 	Svc    *account.Service
-	Clock  *Clock
+	Clock  *clock.Clock
 	Outbox *Outbox
 	Sent   *Sender // the SMS and email senders
 
@@ -85,7 +86,7 @@ func New(t testing.TB, edit func(cfg map[string]any)) *Env {
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	e := &Env{Clock: &Clock{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}, Outbox: &Outbox{},
+	e := &Env{Clock: clock.New(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)), Outbox: &Outbox{},
 		Sent: &Sender{}, Log: &SyncBuffer{}}
 	endpoint := os.Getenv(app.EnvDynamoEndpoint)
 	if endpoint == "" {
@@ -187,26 +188,6 @@ func (e *Env) Inject(f func(op string) (status int, body string, ok bool)) {
 		return
 	}
 	e.inject.Store(&f)
-}
-
-// Clock is a settable time source.
-type Clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// Advance moves the clock on.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
 }
 
 // Outbox records deliveries.

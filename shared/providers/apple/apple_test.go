@@ -11,12 +11,14 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/idco-dev/idco/shared/testenv/clock"
 )
 
 func TestVerify(t *testing.T) {
 	key, other := newKey(t), newKey(t)
 	jwks := newFakeJWKS(t, map[string]*rsa.PublicKey{"K1": &key.PublicKey})
-	clk := &clock{t: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
+	clk := clock.New(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC))
 	now := clk.Now()
 	v := &Verifier{JWKSURL: jwks.URL, HTTP: jwks.Client(), Now: clk.Now}
 	auds := []string{"com.example.app", "com.example.web"}

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/idco-dev/idco/shared/testenv/clock"
 )
 
 // step is one Verify call in a cache scenario: what the JWKS looks like,
@@ -71,7 +73,7 @@ func TestKeyCache(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			jwks := newFakeJWKS(t, nil)
 			jwks.set(onlyA)
-			clk := &clock{t: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
+			clk := clock.New(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC))
 			v := &Verifier{JWKSURL: jwks.URL, HTTP: jwks.Client(), Now: clk.Now, RefetchEvery: window}
 			for _, s := range steps {
 				if s.setup != nil {

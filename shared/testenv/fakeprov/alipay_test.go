@@ -11,13 +11,15 @@ import (
 
 	"github.com/idco-dev/idco/shared/providers/alipay"
 	"github.com/idco-dev/idco/shared/testenv/fakeprov"
+
+	"github.com/idco-dev/idco/shared/testenv/clock"
 )
 
 const aliApp = "2021000000000001"
 
 // newAlipay returns a client configured as idco configures it: from the
 // PEM strings a config document would hold.
-func newAlipay(t *testing.T) (*fakeprov.Fake, *clock, *alipay.Client) {
+func newAlipay(t *testing.T) (*fakeprov.Fake, *clock.Clock, *alipay.Client) {
 	t.Helper()
 	f, clk := newFake(t)
 	priv, err := alipay.ParsePrivateKey(f.AppPrivatePEM)

@@ -8,6 +8,8 @@ import (
 
 	"github.com/idco-dev/idco/shared/providers/cloudauth"
 	"github.com/idco-dev/idco/shared/testenv/fakeprov"
+
+	"github.com/idco-dev/idco/shared/testenv/clock"
 )
 
 // Personal data the Cloudauth tests send; no error may repeat them.
@@ -17,7 +19,7 @@ const (
 	caMeta = `{"zimVer":"3.0.0","appVersion":"1","bioMetaInfo":"4.1.0:11501568,0","deviceType":"ios","osVersion":"iOS 17.2","deviceModel":"iPhone15,2","appName":"com.example.app"}`
 )
 
-func newCloudauth(t *testing.T) (*fakeprov.Fake, *clock, *cloudauth.Client) {
+func newCloudauth(t *testing.T) (*fakeprov.Fake, *clock.Clock, *cloudauth.Client) {
 	t.Helper()
 	f, clk := newFake(t)
 	c := &cloudauth.Client{Endpoint: f.CloudauthURL(), AccessKeyID: f.CloudauthKeyID, AccessKeySecret: f.CloudauthSecret,

@@ -18,6 +18,8 @@ import (
 	"github.com/idco-dev/idco/shared/providers/univerify"
 	"github.com/idco-dev/idco/shared/providers/weixin"
 	"github.com/idco-dev/idco/shared/testenv/fakeprov"
+
+	"github.com/idco-dev/idco/shared/testenv/clock"
 )
 
 func fresh() string {
@@ -31,7 +33,7 @@ func fresh() string {
 // client classifies failures.
 type probe struct {
 	provider    string
-	call        func(ctx context.Context, f *fakeprov.Fake, clk *clock, timeout time.Duration) error
+	call        func(ctx context.Context, f *fakeprov.Fake, clk *clock.Clock, timeout time.Duration) error
 	busy        func(error) bool // what Busy must look like
 	rateLimited func(error) bool // what RateLimited must look like
 	transient   func(error) bool // what HTTP500 and Timeout must look like
@@ -58,7 +60,7 @@ func probes() []probe {
 	return []probe{
 		{
 			provider: fakeprov.Weixin,
-			call: func(ctx context.Context, f *fakeprov.Fake, _ *clock, timeout time.Duration) error {
+			call: func(ctx context.Context, f *fakeprov.Fake, _ *clock.Clock, timeout time.Duration) error {
 				code := fresh()
 				f.WeixinCode(code, fakeprov.WeixinUser{})
 				c := &weixin.Client{BaseURL: f.WeixinBaseURL(), Timeout: timeout}
@@ -69,7 +71,7 @@ func probes() []probe {
 		},
 		{
 			provider: fakeprov.QQMini,
-			call: func(ctx context.Context, f *fakeprov.Fake, _ *clock, timeout time.Duration) error {
+			call: func(ctx context.Context, f *fakeprov.Fake, _ *clock.Clock, timeout time.Duration) error {
 				code := fresh()
 				f.QQCode(code, fakeprov.QQUser{})
 				c := &qq.Client{MiniBaseURL: f.QQMiniBaseURL(), Timeout: timeout}
@@ -80,7 +82,7 @@ func probes() []probe {
 		},
 		{
 			provider: fakeprov.QQGraph,
-			call: func(ctx context.Context, f *fakeprov.Fake, _ *clock, timeout time.Duration) error {
+			call: func(ctx context.Context, f *fakeprov.Fake, _ *clock.Clock, timeout time.Duration) error {
 				tok := fresh()
 				f.QQToken(tok, fakeprov.QQUser{AppID: qqApp})
 				c := &qq.Client{GraphBaseURL: f.QQGraphBaseURL(), Timeout: timeout}
@@ -92,7 +94,7 @@ func probes() []probe {
 		},
 		{
 			provider: fakeprov.Alipay,
-			call: func(ctx context.Context, f *fakeprov.Fake, clk *clock, timeout time.Duration) error {
+			call: func(ctx context.Context, f *fakeprov.Fake, clk *clock.Clock, timeout time.Duration) error {
 				code := fresh()
 				f.AlipayCode(code, "2088"+code[:12], "")
 				priv, _ := alipay.ParsePrivateKey(f.AppPrivatePEM)
@@ -113,7 +115,7 @@ func probes() []probe {
 		},
 		{
 			provider: fakeprov.Apple,
-			call: func(ctx context.Context, f *fakeprov.Fake, clk *clock, timeout time.Duration) error {
+			call: func(ctx context.Context, f *fakeprov.Fake, clk *clock.Clock, timeout time.Duration) error {
 				v := &apple.Verifier{JWKSURL: f.AppleJWKSURL(), Now: clk.Now, Timeout: timeout}
 				_, err := v.Verify(ctx, f.AppleToken("sub-"+fresh(), "", ""), []string{f.AppleAudience}, "")
 				return err
@@ -122,7 +124,7 @@ func probes() []probe {
 		},
 		{
 			provider: fakeprov.Univerify,
-			call: func(ctx context.Context, f *fakeprov.Fake, clk *clock, timeout time.Duration) error {
+			call: func(ctx context.Context, f *fakeprov.Fake, clk *clock.Clock, timeout time.Duration) error {
 				tok := fresh()
 				f.UniverifyToken(tok, "oid", "13800138000")
 				c := &univerify.Client{URL: f.UniverifyURL(), Secret: f.UniverifySecret, AppID: "__UNI__ABCDEF", Now: clk.Now, Timeout: timeout}
@@ -137,7 +139,7 @@ func probes() []probe {
 		},
 		{
 			provider: fakeprov.Cloudauth,
-			call: func(ctx context.Context, f *fakeprov.Fake, clk *clock, timeout time.Duration) error {
+			call: func(ctx context.Context, f *fakeprov.Fake, clk *clock.Clock, timeout time.Duration) error {
 				c := &cloudauth.Client{Endpoint: f.CloudauthURL(), AccessKeyID: f.CloudauthKeyID, AccessKeySecret: f.CloudauthSecret, Now: clk.Now, Timeout: timeout}
 				_, err := c.InitFaceVerify(ctx, caInit(fresh()))
 				return err

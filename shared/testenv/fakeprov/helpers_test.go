@@ -2,37 +2,19 @@ package fakeprov_test
 
 import (
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/idco-dev/idco/shared/testenv/fakeprov"
+
+	"github.com/idco-dev/idco/shared/testenv/clock"
 )
-
-// clock is a settable time source shared by a Fake and the clients, as
-// testenv's Clock is in idco's own tests.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // newFake starts a Fake on a fixed clock far from the wall clock, so that
 // any side using time.Now instead of the shared clock shows up.
-func newFake(t *testing.T) (*fakeprov.Fake, *clock) {
+func newFake(t *testing.T) (*fakeprov.Fake, *clock.Clock) {
 	t.Helper()
-	c := &clock{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
+	c := clock.New(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
 	f := fakeprov.New(t)
 	f.Now = c.Now
 	return f, c

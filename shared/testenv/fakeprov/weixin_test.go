@@ -9,6 +9,8 @@ import (
 
 	"github.com/idco-dev/idco/shared/providers/weixin"
 	"github.com/idco-dev/idco/shared/testenv/fakeprov"
+
+	"github.com/idco-dev/idco/shared/testenv/clock"
 )
 
 const (
@@ -17,7 +19,7 @@ const (
 	wxOther  = "wx0000000000000000"
 )
 
-func newWeixin(t *testing.T) (*fakeprov.Fake, *clock, *weixin.Client) {
+func newWeixin(t *testing.T) (*fakeprov.Fake, *clock.Clock, *weixin.Client) {
 	t.Helper()
 	f, c := newFake(t)
 	f.WeixinApp(wxApp, wxSecret)
