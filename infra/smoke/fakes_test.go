@@ -14,13 +14,14 @@ import (
 	"regexp"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/idco-dev/idco/shared/families"
+
+	"github.com/idco-dev/idco/shared/testenv/fakeprov"
 )
 
 // The smoke run's delivery fakes: an Aliyun SMS gateway and an SES v2
@@ -258,7 +259,7 @@ func (f *fakeSES) serve(family string, w http.ResponseWriter, r *http.Request) {
 		sesError(w, http.StatusNotFound, "NotFoundException", "unknown operation")
 		return
 	}
-	if err := verifySigV4(r, body, f.keyID, f.secret, f.token, f.region, "ses"); err != nil {
+	if err := fakeprov.VerifySigV4(r, body, fakeprov.AWSKey{ID: f.keyID, Secret: f.secret, Token: f.token, Region: f.region, Service: "ses"}, time.Now()); err != nil {
 		f.report("fake ses (%s): %v", family, err)
 		sesError(w, http.StatusForbidden, "SignatureDoesNotMatch", err.Error())
 		return
@@ -351,81 +352,6 @@ func (f *fakeSES) Denied() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return slices.Clone(f.denied)
-}
-
-// verifySigV4 checks r's AWS Signature Version 4 as AWS does: the
-// credential scope (key, day, region, service), the date within 5
-// minutes, the session token, the payload hash, and the signature
-// recomputed over the canonical request of the signed headers.
-func verifySigV4(r *http.Request, body []byte, keyID, secret, token, region, service string) error {
-	auth, ok := strings.CutPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ")
-	if !ok {
-		return fmt.Errorf("no SigV4 Authorization: %q", r.Header.Get("Authorization"))
-	}
-	parts := map[string]string{}
-	for _, kv := range strings.Split(auth, ",") {
-		k, v, _ := strings.Cut(strings.TrimSpace(kv), "=")
-		parts[k] = v
-	}
-	amzDate := r.Header.Get("X-Amz-Date")
-	at, err := time.Parse("20060102T150405Z", amzDate)
-	if err != nil || time.Since(at).Abs() > 5*time.Minute {
-		return fmt.Errorf("X-Amz-Date %q is not within 5 minutes of now", amzDate)
-	}
-	scope := at.Format("20060102") + "/" + region + "/" + service + "/aws4_request"
-	if parts["Credential"] != keyID+"/"+scope {
-		return fmt.Errorf("credential %q, want %s/%s", parts["Credential"], keyID, scope)
-	}
-	signed := strings.Split(parts["SignedHeaders"], ";")
-	for _, need := range []string{"host", "x-amz-date", "x-amz-security-token"} {
-		if !slices.Contains(signed, need) {
-			return fmt.Errorf("SignedHeaders %q lacks %s", parts["SignedHeaders"], need)
-		}
-	}
-	if r.Header.Get("X-Amz-Security-Token") != token {
-		return fmt.Errorf("X-Amz-Security-Token is not the Lambda environment's session token")
-	}
-	payload := sha256Hex(body)
-	if h := r.Header.Get("X-Amz-Content-Sha256"); h != "" && h != payload {
-		return fmt.Errorf("X-Amz-Content-Sha256 does not match the body")
-	}
-	q := r.URL.Query()
-	names := make([]string, 0, len(q))
-	for k := range q {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	var pairs []string
-	for _, k := range names {
-		for _, v := range q[k] {
-			pairs = append(pairs, rfc3986(k)+"="+rfc3986(v))
-		}
-	}
-	var headers strings.Builder
-	for _, h := range signed {
-		var v string
-		switch h {
-		case "host":
-			v = r.Host
-		case "content-length":
-			v = strconv.FormatInt(r.ContentLength, 10)
-		default:
-			v = strings.Join(r.Header.Values(h), ",")
-		}
-		headers.WriteString(h + ":" + strings.Join(strings.Fields(v), " ") + "\n")
-	}
-	canonical := strings.Join([]string{r.Method, r.URL.EscapedPath(), strings.Join(pairs, "&"), headers.String(),
-		parts["SignedHeaders"], payload}, "\n")
-	key := []byte("AWS4" + secret)
-	for _, s := range []string{at.Format("20060102"), region, service, "aws4_request"} {
-		key = hmacSHA256(key, s)
-	}
-	want := hmacSHA256(key, "AWS4-HMAC-SHA256\n"+amzDate+"\n"+scope+"\n"+sha256Hex([]byte(canonical)))
-	got, _ := hex.DecodeString(parts["Signature"])
-	if !hmac.Equal(got, want) {
-		return fmt.Errorf("signature does not match")
-	}
-	return nil
 }
 
 // rfc3986 is the percent-encoding both signatures use: only A-Z a-z 0-9

@@ -2,24 +2,19 @@ package email
 
 import (
 	"bytes"
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/idco-dev/idco/shared/testenv/fakeprov"
 )
 
 const (
@@ -101,7 +96,7 @@ func newFakeSES(t *testing.T, scenario string) (*fakeSES, aws.Config, string) {
 func (f *fakeSES) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.hits.Add(1)
 	body, _ := io.ReadAll(r.Body)
-	if err := verifySigV4(r, body, "ses", sesRegion); err != nil {
+	if err := fakeprov.VerifySigV4(r, body, fakeprov.AWSKey{ID: awsKeyID, Secret: awsSecret, Region: sesRegion, Service: "ses"}, time.Now()); err != nil {
 		f.t.Errorf("fake ses: %v", err)
 		w.WriteHeader(http.StatusForbidden)
 		return
@@ -143,43 +138,4 @@ func (f *fakeSES) requests() []sendEmailRequest {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]sendEmailRequest(nil), f.got...)
-}
-
-// verifySigV4 authenticates r as AWS would: the credential scope must name
-// the key, region and service, and the signature is recomputed over the
-// headers listed in SignedHeaders, the URL and the body as received.
-func verifySigV4(r *http.Request, body []byte, service, region string) error {
-	auth, ok := strings.CutPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ")
-	if !ok {
-		return errors.New("MissingAuthenticationToken")
-	}
-	parts := map[string]string{}
-	for _, kv := range strings.Split(auth, ", ") {
-		k, v, _ := strings.Cut(kv, "=")
-		parts[k] = v
-	}
-	amzDate := r.Header.Get("X-Amz-Date")
-	when, err := time.Parse("20060102T150405Z", amzDate)
-	if err != nil {
-		return errors.New("IncompleteSignature: X-Amz-Date")
-	}
-	scope := fmt.Sprintf("%s/%s/%s/%s/aws4_request", awsKeyID, amzDate[:8], region, service)
-	if parts["Credential"] != scope {
-		return fmt.Errorf("SignatureDoesNotMatch: credential %s, want %s", parts["Credential"], scope)
-	}
-	again, _ := http.NewRequest(r.Method, "http://"+r.Host+r.URL.RequestURI(), bytes.NewReader(body))
-	for _, h := range strings.Split(parts["SignedHeaders"], ";") {
-		if h != "host" && h != "content-length" {
-			again.Header[http.CanonicalHeaderKey(h)] = r.Header.Values(h)
-		}
-	}
-	sum := sha256.Sum256(body)
-	creds := aws.Credentials{AccessKeyID: awsKeyID, SecretAccessKey: awsSecret}
-	if err := v4.NewSigner().SignHTTP(context.Background(), creds, again, hex.EncodeToString(sum[:]), service, region, when); err != nil {
-		return err
-	}
-	if again.Header.Get("Authorization") != r.Header.Get("Authorization") {
-		return errors.New("SignatureDoesNotMatch")
-	}
-	return nil
 }

@@ -1,24 +1,21 @@
 package sms
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/idco-dev/idco/shared/testenv/fakeprov"
 )
 
 const (
@@ -31,44 +28,6 @@ const (
 func testAWSConfig(srv *httptest.Server) aws.Config {
 	return aws.Config{Region: "us-east-1", HTTPClient: srv.Client(), BaseEndpoint: aws.String(srv.URL),
 		Credentials: credentials.NewStaticCredentialsProvider(awsKeyID, awsSecret, "")}
-}
-
-// verifySigV4 authenticates r as AWS would: the credential scope must name
-// the key, region and service, and the signature is recomputed over the
-// headers listed in SignedHeaders, the URL and the body as received.
-func verifySigV4(r *http.Request, body []byte, service, region string) error {
-	auth, ok := strings.CutPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ")
-	if !ok {
-		return errors.New("MissingAuthenticationToken")
-	}
-	parts := map[string]string{}
-	for _, kv := range strings.Split(auth, ", ") {
-		k, v, _ := strings.Cut(kv, "=")
-		parts[k] = v
-	}
-	amzDate := r.Header.Get("X-Amz-Date")
-	when, err := time.Parse("20060102T150405Z", amzDate)
-	if err != nil {
-		return errors.New("IncompleteSignature: X-Amz-Date")
-	}
-	scope := fmt.Sprintf("%s/%s/%s/%s/aws4_request", awsKeyID, amzDate[:8], region, service)
-	if parts["Credential"] != scope {
-		return fmt.Errorf("SignatureDoesNotMatch: credential %s, want %s", parts["Credential"], scope)
-	}
-	again, _ := http.NewRequest(r.Method, "http://"+r.Host+r.URL.RequestURI(), bytes.NewReader(body))
-	for _, h := range strings.Split(parts["SignedHeaders"], ";") {
-		if h != "host" && h != "content-length" {
-			again.Header[http.CanonicalHeaderKey(h)] = r.Header.Values(h)
-		}
-	}
-	creds := aws.Credentials{AccessKeyID: awsKeyID, SecretAccessKey: awsSecret}
-	if err := v4.NewSigner().SignHTTP(context.Background(), creds, again, sha256Hex(body), service, region, when); err != nil {
-		return err
-	}
-	if again.Header.Get("Authorization") != r.Header.Get("Authorization") {
-		return errors.New("SignatureDoesNotMatch")
-	}
-	return nil
 }
 
 // fakeAWS is a scripted AWS endpoint: check authenticates and decodes a
@@ -147,7 +106,7 @@ var eumAnswers = map[string]awsReply{
 func newFakeEUM(t *testing.T, scenario string) *fakeAWS {
 	t.Helper()
 	return &fakeAWS{t: t, scenario: scenario, answers: eumAnswers, check: func(r *http.Request, body []byte) (map[string]string, error) {
-		if err := verifySigV4(r, body, "sms-voice", awsRegion); err != nil {
+		if err := fakeprov.VerifySigV4(r, body, fakeprov.AWSKey{ID: awsKeyID, Secret: awsSecret, Region: awsRegion, Service: "sms-voice"}, time.Now()); err != nil {
 			return nil, err
 		}
 		if r.Method != http.MethodPost || r.URL.Path != "/" ||
@@ -186,7 +145,7 @@ var snsAnswers = map[string]awsReply{
 func newFakeSNS(t *testing.T, scenario string) *fakeAWS {
 	t.Helper()
 	return &fakeAWS{t: t, scenario: scenario, answers: snsAnswers, check: func(r *http.Request, body []byte) (map[string]string, error) {
-		if err := verifySigV4(r, body, "sns", awsRegion); err != nil {
+		if err := fakeprov.VerifySigV4(r, body, fakeprov.AWSKey{ID: awsKeyID, Secret: awsSecret, Region: awsRegion, Service: "sns"}, time.Now()); err != nil {
 			return nil, err
 		}
 		if r.Method != http.MethodPost || r.URL.Path != "/" ||
