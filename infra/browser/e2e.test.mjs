@@ -30,6 +30,8 @@ const secondPassword = 'second-Passw0rd'
 const mobile = '13800138000'
 
 let dataDir, devServer, staticServer, browser, page, api, site
+const pending = new Map() // the page's requests without an answer yet -> start
+let devLog = ''
 
 // ---------------------------------------------------------------- set-up
 
@@ -48,7 +50,7 @@ async function startDevServer (port) {
   assert.equal(build.status, 0, 'go build ./infra/devserver failed')
   devServer = spawn(bin, ['-addr', `127.0.0.1:${port}`, '-data', dataDir], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] })
   let log = ''
-  devServer.stderr.on('data', (d) => { log += d })
+  devServer.stderr.on('data', (d) => { log += d; devLog += d })
   await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('dev server did not start: ' + log)), 30000)
     devServer.stdout.on('data', (d) => {
@@ -77,6 +79,9 @@ before(async () => {
   await page.setViewport({ width: 800, height: 1000 })
   page.on('pageerror', (e) => console.log('page error:', e.message))
   page.on('requestfailed', (r) => console.log('request failed:', r.url().slice(0, 120), r.failure() && r.failure().errorText))
+  page.on('request', (r) => pending.set(r, Date.now()))
+  page.on('requestfinished', (r) => pending.delete(r))
+  page.on('requestfailed', (r) => pending.delete(r))
   page.on('console', (m) => { if (m.type() === 'warn' || m.type() === 'error') console.log('page', m.type() + ':', m.text()) })
 }, { timeout: 240000 })
 
@@ -96,7 +101,9 @@ async function step (name, fn) {
     fs.mkdirSync(shots, { recursive: true })
     const file = path.join(shots, name.replace(/\W+/g, '-') + '.png')
     await page.screenshot({ path: file, fullPage: true }).catch(() => {})
-    e.message += `\n(screenshot: ${file}; page ${page.url()})`
+    const waiting = [...pending].map(([r, at]) => `${r.method()} ${r.url().slice(0, 100)} for ${Date.now() - at} ms`)
+    const slow = devLog.split('\n').filter((l) => /"durationMs":\d{4,}/.test(l)).slice(-5)
+    e.message += `\n(screenshot: ${file}; page ${page.url()}; requests waiting: ${waiting.join('; ') || 'none'}; slow dev server answers: ${slow.join(' | ') || 'none'})`
     throw e
   }
 }

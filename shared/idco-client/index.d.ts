@@ -8,6 +8,8 @@ export interface IdcoOptions {
   baseURL: string
   /** Cloud objects sent to idco (default uni-id-co and uni-captcha-co). */
   objects?: string[]
+  /** ms a call runs before the loading UI shows (default 300; 0 shows it at once, as uniCloud). */
+  loadingDelay?: number
   /** Request timeout in ms (default 60000). */
   timeout?: number
   /** clientInfo.appId when uni.getSystemInfoSync() has none (H5 without a manifest appid). */

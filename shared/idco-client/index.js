@@ -108,6 +108,7 @@ export function installIdco (uniCloud, options = {}) {
   if (!u) throw new TypeError('installIdco: no uni API: pass options.uni')
   const objects = options.objects || IDCO_OBJECTS
   const timeout = options.timeout || 60000
+  const loadingDelay = options.loadingDelay === undefined ? 300 : options.loadingDelay
   const listeners = { refreshToken: new Set(), response: new Set(), needLogin: new Set() }
   const interceptors = []
   const dbErrorListeners = new Set()
@@ -257,13 +258,29 @@ export function installIdco (uniCloud, options = {}) {
     return outcome.result
   }
 
-  // loading shows the loading UI while at least one call wants it: uni-h5
-  // has one toast for loading and toasts, so overlapping calls each showing
-  // and hiding it would hide one another's, or leave it up.
+  // loading shows the loading UI while at least one call wants it and has
+  // taken longer than loadingDelay: uni-h5 has one toast for loading and
+  // toasts, and a show and hide racing a page's own toast across a page
+  // change can leave its mask up; a fast call (most are) touches none of it.
   let loadingCalls = 0
+  let loadingTimer = null
+  let loadingShown = false
   function loading (on, opts) {
-    if (on && loadingCalls++ === 0) u.showLoading({ title: opts.title, mask: opts.mask })
-    if (!on && --loadingCalls === 0) u.hideLoading()
+    if (on && loadingCalls++ === 0) {
+      const show = () => {
+        loadingTimer = null
+        loadingShown = true
+        u.showLoading({ title: opts.title, mask: opts.mask })
+      }
+      if (loadingDelay > 0) loadingTimer = setTimeout(show, loadingDelay)
+      else show()
+    }
+    if (!on && --loadingCalls === 0) {
+      if (loadingTimer) clearTimeout(loadingTimer)
+      loadingTimer = null
+      if (loadingShown) u.hideLoading()
+      loadingShown = false
+    }
   }
 
   // attempt sends one call with its loading UI and keeps any newToken.

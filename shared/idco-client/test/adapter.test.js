@@ -48,7 +48,7 @@ function setup (answer) {
     importObject: (name, opts) => { others.push(name); return { own: name } },
     database: () => undefined
   }
-  const client = installIdco(uniCloud, { baseURL: 'https://api.example.com/', uni })
+  const client = installIdco(uniCloud, { baseURL: 'https://api.example.com/', uni, loadingDelay: 0 })
   return { uni, uniCloud, client, others }
 }
 
@@ -134,6 +134,20 @@ test('overlapping calls share one loading UI', async () => {
   const { uni, uniCloud } = setup(() => ({ data: { errCode: 0 } }))
   const co = uniCloud.importObject('uni-id-co')
   await Promise.all([co.getAccountInfo(), co.getRealNameInfo(), co.refreshToken()])
+  assert.deepEqual(uni.ui, [['showLoading', '加载中...'], ['hideLoading']])
+})
+
+test('by default the loading UI shows only for a call slower than 300 ms', async () => {
+  let delay = 0
+  const uni = fakeUni(() => ({ data: { errCode: 0 } }))
+  const request = uni.request
+  uni.request = (o) => setTimeout(() => request(o), delay)
+  const uniCloud = { importObject: () => null }
+  installIdco(uniCloud, { baseURL: 'http://127.0.0.1:8080', uni })
+  await uniCloud.importObject('uni-id-co').getAccountInfo()
+  assert.deepEqual(uni.ui, [], 'a fast call shows no loading')
+  delay = 400
+  await uniCloud.importObject('uni-id-co').getAccountInfo()
   assert.deepEqual(uni.ui, [['showLoading', '加载中...'], ['hideLoading']])
 })
 
