@@ -10,10 +10,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -134,31 +132,11 @@ func (f *fakeAliyun) authenticate(r *http.Request, body []byte) (code string, st
 	if replay {
 		return "SignatureNonceUsed", 400, "Specified signature nonce was used already."
 	}
-	// The canonical request, as the V3 signature document defines it: the
-	// query re-encoded RFC 3986 style and sorted, the signed headers.
-	q := r.URL.Query()
-	names := make([]string, 0, len(q))
-	for k := range q {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	var pairs []string
-	for _, k := range names {
-		for _, v := range q[k] {
-			pairs = append(pairs, rfc3986(k)+"="+rfc3986(v))
-		}
-	}
-	var headers strings.Builder
-	for _, h := range signed {
-		v := r.Header.Get(h)
-		if h == "host" {
-			v = r.Host
-		}
-		headers.WriteString(h + ":" + strings.TrimSpace(v) + "\n")
-	}
-	canonical := strings.Join([]string{r.Method, "/", strings.Join(pairs, "&"), headers.String(),
-		strings.Join(signed, ";"), r.Header.Get("x-acs-content-sha256")}, "\n")
-	want := hmacSHA256([]byte(aliSecret), "ACS3-HMAC-SHA256\n"+sha256Hex([]byte(canonical)))
+	// The canonical request, as the V3 signature document defines it.
+	canonical := fakeprov.ACS3Canonical(r, signed)
+	mac := hmac.New(sha256.New, []byte(aliSecret))
+	mac.Write([]byte("ACS3-HMAC-SHA256\n" + sha256Hex([]byte(canonical))))
+	want := mac.Sum(nil)
 	got, _ := hex.DecodeString(parts["Signature"])
 	if !hmac.Equal(got, want) {
 		return "SignatureDoesNotMatch", 400, "Specified signature does not match our calculation."
@@ -354,19 +332,7 @@ func (f *fakeSES) Denied() []string {
 	return slices.Clone(f.denied)
 }
 
-// rfc3986 is the percent-encoding both signatures use: only A-Z a-z 0-9
-// - _ . ~ stay as they are.
-func rfc3986(s string) string {
-	return strings.NewReplacer("+", "%20", "*", "%2A", "%7E", "~").Replace(url.QueryEscape(s))
-}
-
 func sha256Hex(b []byte) string {
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:])
-}
-
-func hmacSHA256(key []byte, s string) []byte {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(s))
-	return m.Sum(nil)
 }
