@@ -102,22 +102,32 @@ func (s *Service) frvRecordOf(ctx context.Context, certifyID, uid string) (*frvR
 
 // frvSetup returns the app's config and the cipher of its
 // sensitiveInfoEncryptSecret, or the config error naming what is missing.
-func (s *Service) frvSetup(c *cloudobj.Call) (*config.Config, *sensitive.Cipher, error) {
+//
+// It also reads the caller, who must not be verified yet: uni-id refuses
+// both methods then.
+func (s *Service) frvSetup(ctx context.Context, c *cloudobj.Call) (*config.Config, *sensitive.Cipher, *User, error) {
 	cfg, err := s.cfg(c)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if cfg.Idco.Frv == nil {
-		return nil, nil, &apierr.Error{Code: apierr.ConfigFieldRequired, Values: map[string]string{"field": "idco.frv"}}
+		return nil, nil, nil, &apierr.Error{Code: apierr.ConfigFieldRequired, Values: map[string]string{"field": "idco.frv"}}
 	}
 	if s.FaceVerify == nil {
-		return nil, nil, apierr.Systemf("idco.frv is set but this function has no face verification client")
+		return nil, nil, nil, apierr.Systemf("idco.frv is set but this function has no face verification client")
 	}
 	ci, err := sensitiveCipher(cfg, s)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return cfg, ci, nil
+	u, err := s.caller(ctx, c)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if verified(u) {
+		return nil, nil, nil, apierr.New(apierr.RealNameVerified)
+	}
+	return cfg, ci, u, nil
 }
 
 // verified reports a realname_auth that is done: uni-id refuses both

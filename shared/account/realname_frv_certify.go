@@ -41,16 +41,9 @@ func (s *Service) GetFrvCertifyID(ctx context.Context, c *cloudobj.Call, p *GetF
 		return nil, err
 	}
 	idCard := strings.ToUpper(p.IDCard) // x and X are one number
-	cfg, ci, err := s.frvSetup(c)
+	cfg, ci, u, err := s.frvSetup(ctx, c)
 	if err != nil {
 		return nil, err
-	}
-	u, err := s.caller(ctx, c)
-	if err != nil {
-		return nil, err
-	}
-	if verified(u) {
-		return nil, apierr.New(apierr.RealNameVerified)
 	}
 	// Today's attempt is reserved before anything else, atomically, so
 	// parallel starts never reach the provider beyond the limit, and

@@ -55,16 +55,9 @@ func (s *Service) GetFrvAuthResult(ctx context.Context, c *cloudobj.Call, p *Get
 		return nil, apierr.New(apierr.InvalidParam)
 	}
 	c.Log("certifyId", p.CertifyID)
-	cfg, ci, err := s.frvSetup(c)
+	cfg, ci, u, err := s.frvSetup(ctx, c)
 	if err != nil {
 		return nil, err
-	}
-	u, err := s.caller(ctx, c)
-	if err != nil {
-		return nil, err
-	}
-	if verified(u) {
-		return nil, apierr.New(apierr.RealNameVerified)
 	}
 	rec, err := s.frvRecordOf(ctx, p.CertifyID, u.UID)
 	if err != nil {
