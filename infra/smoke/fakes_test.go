@@ -1,7 +1,6 @@
 package smoke
 
 import (
-	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -23,9 +22,9 @@ import (
 )
 
 // The smoke run's delivery fakes: an Aliyun SMS gateway and an SES v2
-// endpoint on loopback, each authenticating requests as the real service
-// does (ACS3-HMAC-SHA256, SigV4) before recording them, so the journeys
-// read the codes the real senders delivered.
+// endpoint (fakeprov.SES) on loopback, each authenticating requests as the
+// real service does (ACS3-HMAC-SHA256, SigV4) before recording them, so the
+// journeys read the codes the real senders delivered.
 
 // Aliyun SMS credentials of the smoke config.
 const (
@@ -181,78 +180,37 @@ func aliyunAnswer(w http.ResponseWriter, status int, body string) {
 	_, _ = io.WriteString(w, body)
 }
 
-// sendEmail is SES v2 SendEmail's JSON body, decoded strictly: a field SES
-// does not know fails the smoke run.
-type sendEmail struct {
-	FromEmailAddress     string
-	ConfigurationSetName string
-	Destination          struct{ ToAddresses []string }
-	Content              struct {
-		Simple struct {
-			Subject sesContent
-			Body    struct{ Text, Html *sesContent }
-		}
-	}
-}
-
-type sesContent struct{ Data, Charset string }
-
-// mail is one email the fake SES accepted, and the function that sent it.
-type mail struct {
-	Family string
-	sendEmail
-}
-
-// fakeSES is SES v2 (restJson1) for POST /v2/email/outbound-emails, one
-// endpoint per function, so it can refuse what IAM would: a SendEmail from
-// a function without ses:SendEmail on the identity (and on the
-// configuration set, when one is named) answers AccessDeniedException. A
-// request must carry a valid SigV4 signature for ses in the region, by the
-// Lambda environment's credentials and session token.
+// fakeSES is fakeprov's SES with one endpoint per function, so it can
+// refuse what IAM would: a SendEmail from a function without ses:SendEmail
+// on the identity (and on the configuration set, when one is named)
+// answers AccessDeniedException. A request must carry a valid SigV4
+// signature for ses in the region, by the Lambda environment's credentials
+// and session token.
 type fakeSES struct {
-	t                     *testing.T
-	report                func(format string, args ...any) // a refused request: t.Errorf
-	region, keyID, secret string
-	token                 string
-	urls                  map[string]string // family -> its endpoint
-	mu                    sync.Mutex
-	got                   []mail
-	denied                []string
+	t      *testing.T
+	ses    *fakeprov.SES
+	report func(format string, args ...any) // a refused request: t.Errorf
+	urls   map[string]string                // family -> its endpoint
+	mu     sync.Mutex
+	denied []string
 }
 
 func newFakeSES(t *testing.T, fams []string, region, keyID, secret, token string) *fakeSES {
-	f := &fakeSES{t: t, report: t.Errorf, region: region, keyID: keyID, secret: secret, token: token, urls: map[string]string{}}
+	f := &fakeSES{t: t, report: t.Errorf, urls: map[string]string{},
+		ses: fakeprov.NewSES(t, fakeprov.AWSKey{ID: keyID, Secret: secret, Token: token, Region: region})}
+	f.ses.Report = func(format string, args ...any) { f.report(format, args...) }
+	f.ses.Authorize = f.authorize
 	for _, fam := range fams {
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { f.serve(fam, w, r) }))
-		t.Cleanup(srv.Close)
-		f.urls[fam] = srv.URL
+		f.urls[fam] = f.ses.URLFor(fam)
 	}
 	return f
 }
 
-func (f *fakeSES) serve(family string, w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	if r.Method != http.MethodPost || r.URL.Path != "/v2/email/outbound-emails" || r.Header.Get("Content-Type") != "application/json" {
-		f.report("fake ses (%s): not SendEmail: %s %s %q", family, r.Method, r.URL.Path, r.Header.Get("Content-Type"))
-		sesError(w, http.StatusNotFound, "NotFoundException", "unknown operation")
-		return
-	}
-	if err := fakeprov.VerifySigV4(r, body, fakeprov.AWSKey{ID: f.keyID, Secret: f.secret, Token: f.token, Region: f.region, Service: "ses"}, time.Now()); err != nil {
-		f.report("fake ses (%s): %v", family, err)
-		sesError(w, http.StatusForbidden, "SignatureDoesNotMatch", err.Error())
-		return
-	}
-	var in sendEmail
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil || len(in.Destination.ToAddresses) != 1 || in.FromEmailAddress == "" ||
-		in.Content.Simple.Body.Text == nil {
-		f.report("fake ses (%s): body %s: %v", family, body, err)
-		sesError(w, http.StatusBadRequest, "BadRequestException", "bad SendEmail")
-		return
-	}
+// authorize refuses a SendEmail family's grants (shared/families Access)
+// do not allow.
+func (f *fakeSES) authorize(family string, m fakeprov.SESEmail) error {
 	need := []string{families.ResourceSESIdentity}
-	if in.ConfigurationSetName != "" {
+	if m.ConfigurationSetName != "" {
 		need = append(need, families.ResourceSESConfigurationSet)
 	}
 	for _, res := range need {
@@ -260,16 +218,10 @@ func (f *fakeSES) serve(family string, w http.ResponseWriter, r *http.Request) {
 			f.mu.Lock()
 			f.denied = append(f.denied, family+": ses:SendEmail on "+res)
 			f.mu.Unlock()
-			sesError(w, http.StatusForbidden, "AccessDeniedException", "function "+family+" is not authorized to perform: ses:SendEmail on "+res)
-			return
+			return fmt.Errorf("function %s is not authorized to perform: ses:SendEmail on %s", family, res)
 		}
 	}
-	f.mu.Lock()
-	f.got = append(f.got, mail{Family: family, sendEmail: in})
-	f.mu.Unlock()
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("x-amzn-RequestId", "7a62c49f-347e-4fc4-9331-6e8eEXAMPLE")
-	_, _ = io.WriteString(w, `{"MessageId":"0102018f1d2e3f4a-5b6c7d8e-9f0a-1b2c-3d4e-5f6a7b8c9d0e-000000"}`)
+	return nil
 }
 
 // granted reports whether family's grants (shared/families Access) allow
@@ -284,46 +236,27 @@ func granted(family, resource, action string) bool {
 	return false
 }
 
-func sesError(w http.ResponseWriter, status int, typ, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Amzn-ErrorType", typ+":http://internal.amazon.com/coral/com.amazonaws.sesv2/")
-	w.WriteHeader(status)
-	m, _ := json.Marshal(msg)
-	fmt.Fprintf(w, `{"message":%s}`, m)
-}
-
 var mailCode = regexp.MustCompile(`(?m)^([0-9]{6})$`)
 
 // take returns the last email to to (its code, "" for none, and the
 // message), checking that family sent it, and forgets it.
-func (f *fakeSES) take(family, to string) (string, mail) {
+func (f *fakeSES) take(family, to string) (string, fakeprov.SESMessage) {
 	f.t.Helper()
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for i := len(f.got) - 1; i >= 0; i-- {
-		m := f.got[i]
-		if m.Destination.ToAddresses[0] != to {
-			continue
-		}
-		f.got = slices.Delete(f.got, i, i+1)
-		if m.Family != family {
-			f.t.Fatalf("the email to %s came from %s, want %s", to, m.Family, family)
-		}
-		code := ""
-		if c := mailCode.FindStringSubmatch(m.Content.Simple.Body.Text.Data); c != nil {
-			code = c[1]
-		}
-		return code, m
+	m, ok := f.ses.Take(to)
+	if !ok {
+		f.t.Fatalf("the fake SES received no email to %s", to)
 	}
-	f.t.Fatalf("the fake SES received no email to %s", to)
-	return "", mail{}
+	if m.Caller != family {
+		f.t.Fatalf("the email to %s came from %s, want %s", to, m.Caller, family)
+	}
+	code := ""
+	if c := mailCode.FindStringSubmatch(m.Content.Simple.Body.Text.Data); c != nil {
+		code = c[1]
+	}
+	return code, m
 }
 
-func (f *fakeSES) count() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return len(f.got)
-}
+func (f *fakeSES) count() int { return len(f.ses.Sent()) }
 
 // Denied lists the SendEmail calls refused for want of a grant.
 func (f *fakeSES) Denied() []string {

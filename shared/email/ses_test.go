@@ -49,11 +49,11 @@ func TestSESSendsSimpleEmail(t *testing.T) {
 				t.Errorf("%s: From, To, ConfigurationSetName = %q, %q, %q", tc.name, got.FromEmailAddress,
 					got.Destination.ToAddresses, got.ConfigurationSetName)
 			}
-			if simple.Subject != (content{tc.m.Subject, "UTF-8"}) || simple.Body.Text == nil ||
-				*simple.Body.Text != (content{tc.m.Text, "UTF-8"}) {
+			if simple.Subject != (content{Data: tc.m.Subject, Charset: "UTF-8"}) || simple.Body.Text == nil ||
+				*simple.Body.Text != (content{Data: tc.m.Text, Charset: "UTF-8"}) {
 				t.Errorf("%s: Subject, Text = %+v, %+v", tc.name, simple.Subject, simple.Body.Text)
 			}
-			if gotHTML := simple.Body.Html != nil; gotHTML != tc.wantHTML || gotHTML && *simple.Body.Html != (content{tc.m.HTML, "UTF-8"}) {
+			if gotHTML := simple.Body.Html != nil; gotHTML != tc.wantHTML || gotHTML && *simple.Body.Html != (content{Data: tc.m.HTML, Charset: "UTF-8"}) {
 				t.Errorf("%s: Html = %+v, want present %v", tc.name, simple.Body.Html, tc.wantHTML)
 			}
 		})

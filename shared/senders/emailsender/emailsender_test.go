@@ -1,15 +1,10 @@
 package emailsender
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"reflect"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -20,6 +15,7 @@ import (
 	"github.com/idco-dev/idco/shared/app"
 	"github.com/idco-dev/idco/shared/config"
 	"github.com/idco-dev/idco/shared/email"
+	"github.com/idco-dev/idco/shared/testenv/fakeprov"
 )
 
 const (
@@ -33,96 +29,19 @@ const (
 	awsSecret = "fake/aws/secret/key/0000000000000000000"
 )
 
-// sendEmailRequest is SES v2 SendEmail's JSON body, decoded strictly so
-// that an unexpected field fails the test.
-type sendEmailRequest struct {
-	FromEmailAddress     string
-	ConfigurationSetName string
-	Destination          struct{ ToAddresses []string }
-	Content              struct {
-		Simple struct {
-			Subject content
-			Body    struct{ Text, Html *content }
-		}
-	}
-}
-
-type content struct{ Data, Charset string }
-
-// fakeSES answers POST /v2/email/outbound-emails in SES v2's restJson1
-// wire format, after checking that the request is SigV4-signed for ses in
-// sesRegion. answer, when set, scripts the reply.
-type fakeSES struct {
-	t      *testing.T
-	srv    *httptest.Server
-	answer func() (status int, headers map[string]string, body string)
-	hits   atomic.Int32
-	mu     sync.Mutex
-	got    []sendEmailRequest
-}
-
-func newFakeSES(t *testing.T) *fakeSES {
+// newFakeSES starts fakeprov's SES, taking requests SigV4-signed for ses
+// in sesRegion.
+func newFakeSES(t *testing.T) *fakeprov.SES {
 	t.Helper()
-	f := &fakeSES{t: t}
-	f.srv = httptest.NewServer(f)
-	t.Cleanup(f.srv.Close)
-	return f
+	return fakeprov.NewSES(t, fakeprov.AWSKey{ID: awsKeyID, Secret: awsSecret, Region: sesRegion})
 }
 
-func (f *fakeSES) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	f.hits.Add(1)
-	body, _ := io.ReadAll(r.Body)
-	auth := r.Header.Get("Authorization")
-	if r.Method != http.MethodPost || r.URL.Path != "/v2/email/outbound-emails" ||
-		r.Header.Get("Content-Type") != "application/json" ||
-		!strings.HasPrefix(auth, "AWS4-HMAC-SHA256 Credential="+awsKeyID+"/") ||
-		!strings.Contains(auth, "/"+sesRegion+"/ses/aws4_request,") || !strings.Contains(auth, "Signature=") {
-		f.t.Errorf("fake ses: not a SigV4 SendEmail for ses in %s: %s %s %q %q", sesRegion, r.Method, r.URL.Path,
-			r.Header.Get("Content-Type"), auth)
-		w.WriteHeader(http.StatusForbidden)
-		return
-	}
-	var in sendEmailRequest
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		f.t.Errorf("fake ses: body %s: %v", body, err)
-	}
-	f.mu.Lock()
-	f.got = append(f.got, in)
-	f.mu.Unlock()
-	status, headers, reply := http.StatusOK, map[string]string(nil), `{"MessageId":"0102018f1d2e3f4a-5b6c7d8e-9f0a-1b2c-3d4e-5f6a7b8c9d0e-000000"}`
-	if f.answer != nil {
-		status, headers, reply = f.answer()
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("x-amzn-RequestId", "7a62c49f-347e-4fc4-9331-6e8eEXAMPLE")
-	for k, v := range headers {
-		w.Header().Set(k, v)
-	}
-	w.WriteHeader(status)
-	_, _ = io.WriteString(w, reply)
-}
-
-func (f *fakeSES) requests() []sendEmailRequest {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]sendEmailRequest(nil), f.got...)
-}
-
-// awsConfig is the functions' AWS config, from a region other than SES's:
-// idco.email.region must win.
-func (f *fakeSES) awsConfig() (aws.Config, error) {
-	return aws.Config{Region: "us-east-1", HTTPClient: f.srv.Client(),
-		Credentials: credentials.NewStaticCredentialsProvider(awsKeyID, awsSecret, "")}, nil
-}
-
-// sesError is an SES v2 error as the service sends it, its type in the
-// X-Amzn-ErrorType header.
-func sesError(status int, typ, msg string) func() (int, map[string]string, string) {
-	return func() (int, map[string]string, string) {
-		return status, map[string]string{"X-Amzn-ErrorType": typ + ":http://internal.amazon.com/coral/com.amazonaws.sesv2/"},
-			`{"message":"` + msg + `"}`
+// awsConfig is the functions' AWS config for f, from a region other than
+// SES's: idco.email.region must win.
+func awsConfig(f *fakeprov.SES) func() (aws.Config, error) {
+	return func() (aws.Config, error) {
+		return aws.Config{Region: "us-east-1", HTTPClient: f.Client(),
+			Credentials: credentials.NewStaticCredentialsProvider(awsKeyID, awsSecret, "")}, nil
 	}
 }
 
@@ -151,15 +70,15 @@ func parse(t *testing.T, idcoEmail map[string]any) *config.Config {
 
 // wired returns the sender Wire builds, with IDCO_SES_ENDPOINT pointing at
 // the fake.
-func wired(t *testing.T, f *fakeSES) account.EmailSender {
+func wired(t *testing.T, f *fakeprov.SES) account.EmailSender {
 	t.Helper()
 	svc := &account.Service{}
 	rt := app.Runtime{Getenv: func(k string) string {
 		if k == EnvSESEndpoint {
-			return f.srv.URL
+			return f.URL
 		}
 		return ""
-	}, AWS: f.awsConfig}
+	}, AWS: awsConfig(f)}
 	if err := Wire(t.Context(), svc, rt); err != nil {
 		t.Fatalf("Wire: %v", err)
 	}
@@ -204,7 +123,7 @@ func TestSendEmailRendersTheScene(t *testing.T) {
 			if err := wired(t, f).SendEmail(t.Context(), m); err != nil {
 				t.Fatalf("SendEmail: %v", err)
 			}
-			reqs := f.requests()
+			reqs := f.Sent()
 			if len(reqs) != 1 {
 				t.Fatalf("requests = %d, want 1", len(reqs))
 			}
@@ -215,7 +134,7 @@ func TestSendEmailRendersTheScene(t *testing.T) {
 					got.ConfigurationSetName)
 			}
 			simple := got.Content.Simple
-			if simple.Subject != (content{tc.subject, "UTF-8"}) {
+			if simple.Subject != (fakeprov.SESContent{Data: tc.subject, Charset: "UTF-8"}) {
 				t.Errorf("Subject = %+v, want %q", simple.Subject, tc.subject)
 			}
 			// The code and its lifetime are in the body only: subjects show
@@ -261,7 +180,7 @@ func TestTemplateOverrides(t *testing.T) {
 			t.Fatalf("SendEmail: %v", err)
 		}
 	}
-	reqs := f.requests()
+	reqs := f.Sent()
 	if len(reqs) != 3 {
 		t.Fatalf("requests = %d, want 3", len(reqs))
 	}
@@ -285,23 +204,21 @@ func TestTemplateOverrides(t *testing.T) {
 func TestSESErrors(t *testing.T) {
 	tests := []struct {
 		name      string
-		answer    func() (int, map[string]string, string)
+		fault     fakeprov.SESFault
 		code      string
 		retryable bool
 	}{
-		{"throttling", sesError(400, "ThrottlingException", "Rate exceeded"), "ThrottlingException", true},
-		{"sending rate", sesError(400, "LimitExceededException", "Maximum sending rate exceeded."), "LimitExceededException", true},
-		{"rejected", sesError(400, "MessageRejected", "Email address is not verified. The following identities failed the check in region EU-WEST-1: "+recipient),
+		{"throttling", fakeprov.SESError(400, "ThrottlingException", "Rate exceeded"), "ThrottlingException", true},
+		{"sending rate", fakeprov.SESMaxSendRate, "LimitExceededException", true},
+		{"rejected", fakeprov.SESError(400, "MessageRejected", "Email address is not verified. The following identities failed the check in region EU-WEST-1: "+recipient),
 			"MessageRejected", false},
-		{"paused", sesError(400, "SendingPausedException", "Sending is paused for this account."), "SendingPausedException", false},
-		{"server", func() (int, map[string]string, string) {
-			return 503, map[string]string{"Content-Type": "text/html"}, "<html>503 Service Unavailable</html>"
-		}, email.CodeTransport, true},
+		{"paused", fakeprov.SESError(400, "SendingPausedException", "Sending is paused for this account."), "SendingPausedException", false},
+		{"server", fakeprov.SESUnavailable, email.CodeTransport, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFakeSES(t)
-			f.answer = tc.answer
+			f.Fail(tc.fault, -1)
 			cfg := parse(t, map[string]any{"from": from, "region": sesRegion})
 			err := wired(t, f).SendEmail(t.Context(), codeEmail(cfg, "login-by-email", "en"))
 			if err == nil {
@@ -327,7 +244,7 @@ func TestSESErrors(t *testing.T) {
 func TestOneMailerPerConfig(t *testing.T) {
 	f := newFakeSES(t)
 	var loads atomic.Int32
-	e := &Email{Endpoint: f.srv.URL, AWS: func() (aws.Config, error) { loads.Add(1); return f.awsConfig() }}
+	e := &Email{Endpoint: f.URL, AWS: func() (aws.Config, error) { loads.Add(1); return awsConfig(f)() }}
 	a := parse(t, map[string]any{"from": from, "region": sesRegion})
 	a2 := parse(t, map[string]any{"from": from, "region": sesRegion}) // parsed apart, equal
 	b := parse(t, map[string]any{"from": "Other <no-reply@other.example>", "region": sesRegion})
@@ -340,7 +257,7 @@ func TestOneMailerPerConfig(t *testing.T) {
 		t.Errorf("AWS config loads = %d, want 2 (one per distinct idco.email)", n)
 	}
 	var froms []string
-	for _, r := range f.requests() {
+	for _, r := range f.Sent() {
 		froms = append(froms, r.FromEmailAddress)
 	}
 	if want := []string{from, from, "Other <no-reply@other.example>", from}; !reflect.DeepEqual(froms, want) {
@@ -369,7 +286,7 @@ func TestSendEmailRefusesBeforeSending(t *testing.T) {
 			t.Errorf("%s: SendEmail = %v, want a permanent error", name, err)
 		}
 	}
-	if n := f.hits.Load(); n != 0 {
+	if n := f.Calls(); n != 0 {
 		t.Errorf("SES was called %d times", n)
 	}
 }
