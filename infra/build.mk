@@ -8,8 +8,9 @@
 #                    against loopback Aliyun and SES fakes, and every third-party
 #                    login against the fake providers (infra/smoke)
 #   make coldstart   binary sizes and init durations next to a bare handler
-#   make routes      rewrite template.yaml's HTTP API routes (one per method,
-#                    "POST /<object>/<method>") from shared/cloudobj.Families
+#   make generate    rewrite what derives from the family declarations of
+#                    shared/families: their list, the method names, and
+#                    template.yaml's functions, policies, routes and outputs
 #
 # `sam build` (BuildMethod: makefile) runs `make build-<LogicalId>` with
 # ARTIFACTS_DIR set, once per function in template.yaml.
@@ -30,7 +31,7 @@ RIE_VERSION := v0.0.0-20261030222936-bef5c4ba774d
 RIE := bin/aws-lambda-rie
 RIE_STAMP := bin/.aws-lambda-rie-$(RIE_VERSION)
 
-.PHONY: build smoke coldstart lambda-host rie routes
+.PHONY: build smoke coldstart lambda-host rie generate
 
 define lambda_sam_target
 .PHONY: build-$(2)
@@ -70,8 +71,11 @@ define newline
 
 endef
 
-# routes: the generated block of template.yaml between "# BEGIN GENERATED
-# HTTP API ROUTES" and "# END GENERATED HTTP API ROUTES"; infra/deploy's
-# TestHTTPAPIRoutesGenerated fails until it is rerun after a method change.
-routes:
-	go run ./infra/deploy/routes
+# generate: what derives from the family declarations (shared/families/*):
+# the list shared/families/all, cloudobj's method names, and template.yaml's
+# generated blocks (functions, policies, log groups, routes, URL outputs).
+# Two steps, since the second runs with the list the first wrote.
+# infra/deploy's TestGenerated fails until it is rerun after a change.
+generate:
+	go run ./infra/deploy/generate/list
+	go run ./infra/deploy/generate

@@ -1,9 +1,10 @@
-// Command account is the account function: it serves the account family's methods.
+// Command account is the account function: it serves the family declared in
+// shared/families/account.
 package main
 
 import (
 	"github.com/idco-dev/idco/shared/app"
-	"github.com/idco-dev/idco/shared/families"
+	"github.com/idco-dev/idco/shared/families/account"
 )
 
-func main() { app.Main("account", families.Account) }
+func main() { app.Main(account.Family) }

@@ -1,10 +1,10 @@
-// Command bind is the bind function: it serves the bind family's methods.
+// Command bind is the bind function: it serves the family declared in
+// shared/families/bind.
 package main
 
 import (
 	"github.com/idco-dev/idco/shared/app"
-	"github.com/idco-dev/idco/shared/families"
-	"github.com/idco-dev/idco/shared/thirdparty"
+	"github.com/idco-dev/idco/shared/families/bind"
 )
 
-func main() { app.Main("bind", families.Bind, thirdparty.Wire) }
+func main() { app.Main(bind.Family) }

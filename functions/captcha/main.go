@@ -1,9 +1,10 @@
-// Command captcha is the captcha function: it serves the captcha family's methods.
+// Command captcha is the captcha function: it serves the family declared in
+// shared/families/captcha.
 package main
 
 import (
 	"github.com/idco-dev/idco/shared/app"
-	"github.com/idco-dev/idco/shared/families"
+	"github.com/idco-dev/idco/shared/families/captcha"
 )
 
-func main() { app.Main("captcha", families.Captcha) }
+func main() { app.Main(captcha.Family) }

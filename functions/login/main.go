@@ -1,10 +1,10 @@
-// Command login is the login function: it serves the login family's methods.
+// Command login is the login function: it serves the family declared in
+// shared/families/login.
 package main
 
 import (
 	"github.com/idco-dev/idco/shared/app"
-	"github.com/idco-dev/idco/shared/families"
-	"github.com/idco-dev/idco/shared/thirdparty"
+	"github.com/idco-dev/idco/shared/families/login"
 )
 
-func main() { app.Main("login", families.Login, thirdparty.Wire) }
+func main() { app.Main(login.Family) }

@@ -1,11 +1,10 @@
-// Command realname is the realname function: it serves the realname family's
-// methods (face verification).
+// Command realname is the realname function: it serves the family declared in
+// shared/families/realname.
 package main
 
 import (
 	"github.com/idco-dev/idco/shared/app"
-	"github.com/idco-dev/idco/shared/families"
-	"github.com/idco-dev/idco/shared/thirdparty/frv"
+	"github.com/idco-dev/idco/shared/families/realname"
 )
 
-func main() { app.Main("realname", families.Realname, frv.Wire) }
+func main() { app.Main(realname.Family) }

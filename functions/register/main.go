@@ -1,11 +1,10 @@
-// Command register is the register function: it serves the register
-// family's methods. It sends email only for the optional welcome message.
+// Command register is the register function: it serves the family declared in
+// shared/families/register.
 package main
 
 import (
 	"github.com/idco-dev/idco/shared/app"
-	"github.com/idco-dev/idco/shared/families"
-	"github.com/idco-dev/idco/shared/senders/emailsender"
+	"github.com/idco-dev/idco/shared/families/register"
 )
 
-func main() { app.Main("register", families.Register, emailsender.Wire) }
+func main() { app.Main(register.Family) }

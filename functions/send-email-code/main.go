@@ -1,11 +1,10 @@
-// Command send-email-code is the send-email-code function: it serves the
-// send-email-code family's methods.
+// Command send-email-code is the send-email-code function: it serves the family declared in
+// shared/families/sendemailcode.
 package main
 
 import (
 	"github.com/idco-dev/idco/shared/app"
-	"github.com/idco-dev/idco/shared/families"
-	"github.com/idco-dev/idco/shared/senders/emailsender"
+	"github.com/idco-dev/idco/shared/families/sendemailcode"
 )
 
-func main() { app.Main("send-email-code", families.SendEmailCode, emailsender.Wire) }
+func main() { app.Main(sendemailcode.Family) }

@@ -1,11 +1,10 @@
-// Command send-sms-code is the send-sms-code function: it serves the
-// send-sms-code family's methods.
+// Command send-sms-code is the send-sms-code function: it serves the family declared in
+// shared/families/sendsmscode.
 package main
 
 import (
 	"github.com/idco-dev/idco/shared/app"
-	"github.com/idco-dev/idco/shared/families"
-	"github.com/idco-dev/idco/shared/senders/smssender"
+	"github.com/idco-dev/idco/shared/families/sendsmscode"
 )
 
-func main() { app.Main("send-sms-code", families.SendSmsCode, smssender.Wire) }
+func main() { app.Main(sendsmscode.Family) }

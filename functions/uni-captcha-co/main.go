@@ -1,10 +1,10 @@
-// Command uni-captcha-co is uni-captcha's cloud object: getImageCaptcha,
-// which makes every captcha picture uni-id-pages shows.
+// Command uni-captcha-co is the uni-captcha-co function: it serves the family declared in
+// shared/families/unicaptchaco.
 package main
 
 import (
 	"github.com/idco-dev/idco/shared/app"
-	"github.com/idco-dev/idco/shared/families"
+	"github.com/idco-dev/idco/shared/families/unicaptchaco"
 )
 
-func main() { app.Main("uni-captcha-co", families.UniCaptchaCo) }
+func main() { app.Main(unicaptchaco.Family) }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/idco-dev/idco/shared/families"
+	"github.com/idco-dev/idco/shared/families/all"
 )
 
 // deliveryResources are the grant resources that deliver to people. They
@@ -36,8 +37,8 @@ const (
 // TestDeliveryGrantsInGo keeps delivery grants to the families that send,
 // each to its own channel.
 func TestDeliveryGrantsInGo(t *testing.T) {
-	for f := range families.ByName() {
-		grants, _ := families.Access(f)
+	for f := range all.ByName() {
+		grants, _ := all.Access(f)
 		for _, g := range grants {
 			if slices.Contains(deliveryResources, g.Resource) && !slices.Contains(deliveryFamilies[f], g.Resource) {
 				t.Errorf("Access(%q) grants %v on %s: only %v deliver that way", f, g.Actions, g.Resource, deliveryFamilies)
@@ -113,7 +114,7 @@ func TestDeliveryGrantsFollowParameters(t *testing.T) {
 					continue
 				}
 				var want []string
-				grants, _ := families.Access(f)
+				grants, _ := all.Access(f)
 				for _, g := range grants {
 					if slices.Contains(tc.granted, g.Resource) {
 						for _, a := range g.Actions {

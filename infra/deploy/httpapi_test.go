@@ -10,26 +10,27 @@ import (
 	"testing"
 
 	"github.com/idco-dev/idco/shared/cloudobj"
+	"github.com/idco-dev/idco/shared/families/all"
 )
 
-// TestHTTPAPIRoutesGenerated keeps the generated block of template.yaml
-// equal to what `make routes` writes from cloudobj.Families.
-func TestHTTPAPIRoutesGenerated(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(root, "template.yaml"))
+// TestGenerated keeps every generated file equal to what make generate
+// writes from the family declarations: all_gen.go, cloudobj's names and
+// template.yaml's blocks.
+func TestGenerated(t *testing.T) {
+	files, err := Generated(root, all.Families())
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := RoutesBlock(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := Routes(cloudobj.Families)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != want {
-		t.Errorf("template.yaml's HTTP API routes differ from shared/cloudobj.Families: run %s\n%s",
-			RoutesCommand, firstDiff(got, want))
+	for path, want := range files {
+		t.Run(path, func(t *testing.T) {
+			got, err := os.ReadFile(filepath.Join(root, path))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != string(want) {
+				t.Errorf("%s differs from shared/families: run %s\n%s", path, GenerateCommand, firstDiff(string(got), string(want)))
+			}
+		})
 	}
 }
 
@@ -131,14 +132,14 @@ func TestHTTPAPIRoutes(t *testing.T) {
 	}
 	for key, integ := range wantRoutes {
 		if got, ok := gotRoutes[key]; !ok {
-			t.Errorf("no route %q (cloudobj.Families): run %s", key, RoutesCommand)
+			t.Errorf("no route %q (cloudobj.Families): run %s", key, GenerateCommand)
 		} else if got != integ {
-			t.Errorf("route %q goes to %s, want %s: run %s", key, got, integ, RoutesCommand)
+			t.Errorf("route %q goes to %s, want %s: run %s", key, got, integ, GenerateCommand)
 		}
 	}
 	for key := range gotRoutes {
 		if _, ok := wantRoutes[key]; !ok {
-			t.Errorf("route %q serves no method of cloudobj.Families: run %s", key, RoutesCommand)
+			t.Errorf("route %q serves no method of cloudobj.Families: run %s", key, GenerateCommand)
 		}
 	}
 
@@ -339,17 +340,18 @@ func TestRoutesGenerator(t *testing.T) {
 	if i, j := strings.Index(block, "POST /uni-id-co/login"), strings.Index(block, "POST /uni-captcha-co/getImageCaptcha"); i < 0 || j < i {
 		t.Errorf("block orders uni-id-co's routes before uni-captcha-co's:\n%s", block)
 	}
-	tpl := "a: 1\n  " + RoutesBegin + "\n  old: x\n  " + RoutesEnd + "\nb: 2\n"
-	out, err := ReplaceRoutes([]byte(tpl), "  new: y\n")
+	begin, end := "# BEGIN GENERATED "+BlockRoutes, "# END GENERATED "+BlockRoutes
+	tpl := "a: 1\n  " + begin + "\n  old: x\n  " + end + "\nb: 2\n"
+	out, err := ReplaceBlock([]byte(tpl), BlockRoutes, "  new: y\n")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "a: 1\n  " + RoutesBegin + "\n  new: y\n  " + RoutesEnd + "\nb: 2\n"; string(out) != want {
-		t.Errorf("ReplaceRoutes = %q, want %q", out, want)
+	if want := "a: 1\n  " + begin + "\n  new: y\n  " + end + "\nb: 2\n"; string(out) != want {
+		t.Errorf("ReplaceBlock = %q, want %q", out, want)
 	}
-	for _, bad := range []string{"a: 1\n", RoutesEnd + "\n" + RoutesBegin + "\n", RoutesBegin + "\n" + RoutesBegin + "\n" + RoutesEnd + "\n"} {
-		if _, err := ReplaceRoutes([]byte(bad), ""); err == nil {
-			t.Errorf("ReplaceRoutes(%q): no error", bad)
+	for _, bad := range []string{"a: 1\n", end + "\n" + begin + "\n", begin + "\n" + begin + "\n" + end + "\n"} {
+		if _, err := ReplaceBlock([]byte(bad), BlockRoutes, ""); err == nil {
+			t.Errorf("ReplaceBlock(%q): no error", bad)
 		}
 	}
 }

@@ -2,16 +2,14 @@ package deploy
 
 import (
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/idco-dev/idco/shared/families"
+	"github.com/idco-dev/idco/shared/families/all"
+	"github.com/idco-dev/idco/shared/wiring"
 )
-
-// thirdPartyFamilies may link shared/providers (WeChat, QQ, Alipay, Apple
-// ... clients): they log in or bind with a third party, or verify a real
-// name with Aliyun.
-var thirdPartyFamilies = map[string]bool{"login": true, "bind": true, "realname": true}
 
 // senderServices are AWS SDK services that deliver to people, and the IAM
 // action prefix a function's grants must hold to link one.
@@ -37,10 +35,10 @@ func TestFunctionsLinkOnlyTheirNeeds(t *testing.T) {
 			t.Errorf("go list ./functions/%s: %v\n%s", f, err, out)
 			continue
 		}
-		grants, _ := families.Access(f)
+		grants, _ := all.Access(f)
 		for _, dep := range strings.Fields(string(out)) {
-			if strings.Contains(dep, "/shared/providers") && !thirdPartyFamilies[f] {
-				t.Errorf("functions/%s links %s: only %v use third-party clients", f, dep, keys(thirdPartyFamilies))
+			if strings.Contains(dep, "/shared/providers") && !thirdParty(f) {
+				t.Errorf("functions/%s links %s: only a family with a third-party wire may", f, dep)
 			}
 			svc, ok := strings.CutPrefix(dep, "github.com/aws/aws-sdk-go-v2/service/")
 			if !ok {
@@ -65,10 +63,9 @@ func hasActionPrefix(grants []families.Grant, prefix string) bool {
 	return false
 }
 
-func keys(m map[string]bool) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
+// thirdParty reports whether family has a wire that links third-party API
+// clients (shared/providers: WeChat, QQ, Alipay, Apple, Aliyun...).
+func thirdParty(family string) bool {
+	f, ok := all.ByName()[family]
+	return ok && slices.ContainsFunc(f.Wires, func(w *wiring.Wire) bool { return w.ThirdParty })
 }

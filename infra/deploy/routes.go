@@ -1,29 +1,29 @@
 package deploy
 
 import (
-	"bytes"
 	"fmt"
 	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/idco-dev/idco/shared/cloudobj"
+	"github.com/idco-dev/idco/shared/dynamo"
 )
-
-// The lines that open and close the generated block of template.yaml's
-// Resources: the HTTP API's integrations, permissions and routes.
-const (
-	RoutesBegin = "# BEGIN GENERATED HTTP API ROUTES"
-	RoutesEnd   = "# END GENERATED HTTP API ROUTES"
-)
-
-// RoutesCommand regenerates the block; tests name it when the block is stale.
-const RoutesCommand = "make routes (go run ./infra/deploy/routes)"
 
 // HTTPAPI is the logical id of the template's HTTP API.
 const HTTPAPI = "HttpApi"
 
 var methodName = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9]*$`)
+
+// tableIDs maps each table of shared/dynamo to its logical id in the
+// template: "users" -> "UsersTable".
+func tableIDs() map[string]string {
+	out := map[string]string{}
+	for _, t := range dynamo.Tables() {
+		out[t.Name] = Camel(t.Name) + "Table"
+	}
+	return out
+}
 
 // FunctionID is the template's logical id of a family's function:
 // "login-types" -> "LoginTypesFunction".
@@ -155,48 +155,4 @@ func RouteKey(object, method string) string { return "POST /" + object + "/" + m
 // family's cloud object's paths.
 func PermissionSourceArn(object string) string {
 	return "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${" + HTTPAPI + "}/*/POST/" + object + "/*"
-}
-
-// RoutesBlock returns the text between the marker lines of template.
-func RoutesBlock(template []byte) (string, error) {
-	_, body, _, err := splitRoutes(template)
-	return string(body), err
-}
-
-// ReplaceRoutes returns template with the text between its marker lines
-// replaced by block.
-func ReplaceRoutes(template []byte, block string) ([]byte, error) {
-	head, _, tail, err := splitRoutes(template)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]byte, 0, len(head)+len(block)+len(tail))
-	out = append(append(append(out, head...), block...), tail...)
-	return out, nil
-}
-
-// splitRoutes cuts template into the text up to and including the begin
-// marker's line, the block, and the end marker's line onwards.
-func splitRoutes(template []byte) (head, body, tail []byte, err error) {
-	begin, end := -1, -1
-	off := 0
-	for _, line := range bytes.SplitAfter(template, []byte("\n")) {
-		switch strings.TrimSpace(string(line)) {
-		case RoutesBegin:
-			if begin >= 0 {
-				return nil, nil, nil, fmt.Errorf("template: %q twice", RoutesBegin)
-			}
-			begin = off + len(line)
-		case RoutesEnd:
-			if end >= 0 {
-				return nil, nil, nil, fmt.Errorf("template: %q twice", RoutesEnd)
-			}
-			end = off
-		}
-		off += len(line)
-	}
-	if begin < 0 || end < 0 || end < begin {
-		return nil, nil, nil, fmt.Errorf("template: want a line %q, then a line %q", RoutesBegin, RoutesEnd)
-	}
-	return template[:begin], template[begin:end], template[end:], nil
 }

@@ -12,17 +12,13 @@ import (
 	"testing"
 
 	"github.com/idco-dev/idco/shared/app"
-	"github.com/idco-dev/idco/shared/cloudobj"
 	"github.com/idco-dev/idco/shared/dynamo"
 	"github.com/idco-dev/idco/shared/families"
+	"github.com/idco-dev/idco/shared/families/all"
 )
 
 // root is the repository root, seen from this package's directory.
 const root = "../.."
-
-// argon2Families hash or verify passwords with argon2id (19 MiB, t=2: about
-// 30 ms of one full vCPU), so their functions need memory, hence CPU.
-var argon2Families = map[string]bool{"register": true, "login": true, "reset": true}
 
 // notInLambda lists the variables of app.Env() a deployed function must not
 // set, and why. Every other variable app.Env() lists must be set on every
@@ -61,23 +57,29 @@ func functionDirs(t *testing.T) []string {
 func sub(s string) map[string]any { return map[string]any{"Fn::Sub": s} }
 func ref(s string) map[string]any { return map[string]any{"Ref": s} }
 
+// TestEveryFamilyHasOneFunction: each declared family has its
+// functions/<name>/main.go serving that declaration, and one template
+// function; no directory or function is left without a family.
 func TestEveryFamilyHasOneFunction(t *testing.T) {
 	tpl := load(t)
 	dirs := functionDirs(t)
+	byName := all.ByName()
 	var want []string
 	for _, f := range dirs {
 		want = append(want, FunctionID(f))
-		if _, ok := cloudobj.Families[f]; !ok {
-			t.Errorf("functions/%s: not a family in shared/cloudobj Families", f)
+		if _, ok := byName[f]; !ok {
+			t.Errorf("functions/%s: no family of that name in shared/families", f)
 		}
 		src, err := os.ReadFile(filepath.Join(root, "functions", f, "main.go"))
-		if err == nil && !strings.Contains(string(src), `app.Main("`+f+`", `) {
-			t.Errorf("functions/%s/main.go does not call app.Main(%q, ...)", f, f)
+		pkg := strings.ReplaceAll(f, "-", "")
+		if err == nil && (!strings.Contains(string(src), "app.Main("+pkg+".Family)") ||
+			!strings.Contains(string(src), `"github.com/idco-dev/idco/shared/families/`+pkg+`"`)) {
+			t.Errorf("functions/%s/main.go does not call app.Main(%s.Family) of shared/families/%s", f, pkg, pkg)
 		}
 	}
-	for f := range families.ByName() {
+	for f := range byName {
 		if !slices.Contains(dirs, f) {
-			t.Errorf("family %q is implemented (shared/families ByName) but has no functions/%s", f, f)
+			t.Errorf("family %q is declared in shared/families but has no functions/%s/main.go", f, f)
 		}
 	}
 	got := tpl.OfType("AWS::Serverless::Function")
@@ -116,9 +118,9 @@ func TestFunctionSettings(t *testing.T) {
 		}
 		mem, _ := p["MemorySize"].(int)
 		switch {
-		case argon2Families[f] && mem < 512:
+		case all.ByName()[f].Argon2 && mem < 512:
 			t.Errorf("%s MemorySize = %d, want >= 512: it runs argon2id", id, mem)
-		case !argon2Families[f] && (mem < 128 || mem > 512):
+		case !all.ByName()[f].Argon2 && (mem < 128 || mem > 512):
 			t.Errorf("%s MemorySize = %d, want 128..512", id, mem)
 		}
 		for _, k := range []string{"Role", "Layers", "VpcConfig"} {
@@ -242,7 +244,7 @@ func TestPoliciesMatchAccess(t *testing.T) {
 		if _, ok := tpl.Resources[id]; !ok {
 			continue
 		}
-		grants, ok := families.Access(f)
+		grants, ok := all.Access(f)
 		if !ok {
 			t.Errorf("shared/families Access has no grants for %q", f)
 			continue

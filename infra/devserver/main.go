@@ -25,9 +25,8 @@ import (
 	"github.com/idco-dev/idco/infra/devdb"
 	"github.com/idco-dev/idco/shared/app"
 	"github.com/idco-dev/idco/shared/dynamo"
-	"github.com/idco-dev/idco/shared/families"
-	"github.com/idco-dev/idco/shared/thirdparty"
-	"github.com/idco-dev/idco/shared/thirdparty/frv"
+	"github.com/idco-dev/idco/shared/families/all"
+	"github.com/idco-dev/idco/shared/wiring"
 )
 
 func main() {
@@ -85,17 +84,20 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	svc := app.NewService(app.Deps{Config: set, DB: db, Prefix: prefix, Outbox: outbox, Dev: true})
 	svc.SMS, svc.Email = outbox, outbox
-	if err := thirdparty.Wire(ctx, svc, app.Runtime{Getenv: getenv}); err != nil {
-		return err
-	}
-	if err := frv.Wire(ctx, svc, app.Runtime{Getenv: getenv}); err != nil {
-		return err
+	// Every family's wires but the senders: the outbox delivers instead.
+	for _, w := range app.Wires(all.Families()) {
+		if w.Delivery {
+			continue
+		}
+		if err := w.Apply(ctx, svc, wiring.Runtime{Getenv: getenv}); err != nil {
+			return err
+		}
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: app.Mount(svc, log), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: app.Mount(svc, log, all.Families()), ReadHeaderTimeout: 10 * time.Second}
 	banner(ln.Addr().String(), cfgPath, created, outboxPath, endpoint, set.Warnings)
 	go func() {
 		<-ctx.Done()
@@ -147,5 +149,5 @@ func banner(addr, cfgPath string, created bool, outbox, endpoint string, warning
 }
 
 func functionNames() []string {
-	return slices.Sorted(maps.Keys(families.ByName()))
+	return slices.Sorted(maps.Keys(all.ByName()))
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/idco-dev/idco/shared/families"
+	"github.com/idco-dev/idco/shared/families/all"
 
 	"github.com/idco-dev/idco/shared/testenv/fakeprov"
 )
@@ -227,7 +228,7 @@ func (f *fakeSES) authorize(family string, m fakeprov.SESEmail) error {
 // granted reports whether family's grants (shared/families Access) allow
 // action on resource.
 func granted(family, resource, action string) bool {
-	grants, _ := families.Access(family)
+	grants, _ := all.Access(family)
 	for _, g := range grants {
 		if g.Resource == resource && slices.Contains(g.Actions, action) {
 			return true

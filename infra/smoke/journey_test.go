@@ -31,13 +31,11 @@ import (
 	"github.com/idco-dev/idco/shared/app"
 	"github.com/idco-dev/idco/shared/captcha"
 	"github.com/idco-dev/idco/shared/dynamo"
-	"github.com/idco-dev/idco/shared/families"
+	"github.com/idco-dev/idco/shared/families/all"
 	"github.com/idco-dev/idco/shared/lambdafn"
 	"github.com/idco-dev/idco/shared/senders/emailsender"
-	"github.com/idco-dev/idco/shared/senders/smssender"
 	"github.com/idco-dev/idco/shared/testenv/fakeprov"
-	"github.com/idco-dev/idco/shared/thirdparty"
-	"github.com/idco-dev/idco/shared/thirdparty/frv"
+	"github.com/idco-dev/idco/shared/wiring"
 )
 
 // root is the repository root, seen from this package's directory.
@@ -104,7 +102,7 @@ func functionFamilies(t *testing.T) []string {
 func allFamilies(t *testing.T) []string {
 	t.Helper()
 	out := functionFamilies(t)
-	for f := range families.ByName() {
+	for f := range all.ByName() {
 		if !slices.Contains(out, f) {
 			out = append(out, f)
 		}
@@ -144,7 +142,7 @@ func newWorld(t *testing.T, idco map[string]any) *world {
 		t.Fatalf("bootstrap tables: %v", err)
 	}
 	for _, f := range allFamilies(t) {
-		grants, ok := families.Access(f)
+		grants, ok := all.Access(f)
 		if !ok {
 			t.Fatalf("functions/%s has no grants in shared/families Access", f)
 		}
@@ -209,39 +207,9 @@ func (w *world) functionEnv(family string) map[string]string {
 	return env
 }
 
-// knownWires are the wires a functions/<family>/main.go may pass app.Main,
-// by the name it calls them.
-var knownWires = map[string]app.Wire{
-	"smssender.Wire":   smssender.Wire,
-	"emailsender.Wire": emailsender.Wire,
-	"thirdparty.Wire":  thirdparty.Wire,
-	"frv.Wire":         frv.Wire,
-}
-
-var wireCall = regexp.MustCompile(`\b[a-z]+\.Wire\b`)
-
-// wiresOf returns the wires functions/<family>/main.go passes app.Main, so
-// the in-process journey builds each family as its binary does.
-func wiresOf(t *testing.T, family string) []app.Wire {
-	t.Helper()
-	src, err := os.ReadFile(filepath.Join(root, "functions", family, "main.go"))
-	if err != nil {
-		return nil // not a function: TestEvents and infra/deploy report it
-	}
-	var out []app.Wire
-	for _, name := range wireCall.FindAllString(string(src), -1) {
-		wire, ok := knownWires[name]
-		if !ok {
-			t.Fatalf("functions/%s/main.go wires %s, which infra/smoke's knownWires lacks", family, name)
-		}
-		out = append(out, wire)
-	}
-	return out
-}
-
 // TestJourneyInProcess runs the journey through each family's Lambda
 // handler in this process, each over its guarded endpoint and wired as its
-// functions/<family>/main.go wires it (the real senders and provider
+// declaration in shared/families wires it (the real senders and provider
 // clients, against the same fakes), so every `make test` checks that
 // shared/families Access grants what the journey needs.
 func TestJourneyInProcess(t *testing.T) {
@@ -266,7 +234,7 @@ func TestJourneyInProcess(t *testing.T) {
 		lambdaEnv("AWS_ACCESS_KEY_ID"), lambdaEnv("AWS_SECRET_ACCESS_KEY"), lambdaEnv("AWS_SESSION_TOKEN"))}
 	handlers := map[string]func(context.Context, json.RawMessage) (any, error){}
 	for _, f := range allFamilies(t) {
-		family, ok := families.ByName()[f]
+		family, ok := all.ByName()[f]
 		if !ok {
 			t.Fatalf("functions/%s is not in shared/families ByName", f)
 		}
@@ -274,9 +242,9 @@ func TestJourneyInProcess(t *testing.T) {
 			Credentials: credentials.NewStaticCredentialsProvider("smoke", "smoke", "")}, w.endpoints[f])
 		svc := app.NewService(app.Deps{Config: set, DB: db, Prefix: w.prefix})
 		env := w.functionEnv(f)
-		rt := app.Runtime{Getenv: func(k string) string { return env[k] }, AWS: func() (aws.Config, error) { return awsCfg, nil }}
-		for _, wire := range wiresOf(t, f) {
-			if err := wire(t.Context(), svc, rt); err != nil {
+		rt := wiring.Runtime{Getenv: func(k string) string { return env[k] }, AWS: func() (aws.Config, error) { return awsCfg, nil }}
+		for _, wire := range family.Wires {
+			if err := wire.Apply(t.Context(), svc, rt); err != nil {
 				t.Fatalf("%s: wire: %v", f, err)
 			}
 		}
@@ -286,7 +254,7 @@ func TestJourneyInProcess(t *testing.T) {
 			// solving them: the race detector makes solving slow.
 			svc.Outbox = out
 		}
-		handlers[f] = lambdafn.Handler(app.Dispatcher(f, family(svc), svc, log))
+		handlers[f] = lambdafn.Handler(app.Dispatcher(f, family.Methods(svc), svc, log))
 	}
 	w.invoke = func(f string, event []byte) ([]byte, error) {
 		h, ok := handlers[f]

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -24,6 +25,7 @@ import (
 	"github.com/idco-dev/idco/shared/dynamo"
 	"github.com/idco-dev/idco/shared/families"
 	"github.com/idco-dev/idco/shared/httpfn"
+	"github.com/idco-dev/idco/shared/wiring"
 )
 
 // Environment variables idco reads. template.yaml sets them for each
@@ -137,17 +139,37 @@ func NewService(d Deps) *account.Service {
 	return &account.Service{Config: d.Config, Users: st, Captchas: st, Counters: st, Codes: st, Cache: st, Outbox: d.Outbox, Dev: d.Dev, Now: d.Now}
 }
 
-// Mount is every function on one port, as the dev server and the tests
-// serve idco: each family at /<function>[/<method>], and the one-URL route
-// of uni-id-co (any of its methods at /uni-id-co/<method>); uni-captcha-co's
-// family is its own object's route. A Lambda serves one family (Main).
-func Mount(svc *account.Service, log *slog.Logger) http.Handler {
+// Mount serves fams on one port, as the dev server and the tests serve
+// idco (shared/families/all): each family at /<function>[/<method>], and each
+// cloud object's one-URL route (any of its methods at /<object>/<method>);
+// a family named after its object (uni-captcha-co) is that route already.
+// A Lambda serves one family (Main).
+func Mount(svc *account.Service, log *slog.Logger, fams []*families.Family) http.Handler {
 	var ds []*cloudobj.Dispatcher
-	for name, f := range families.ByName() {
-		ds = append(ds, Dispatcher(name, f(svc), svc, log))
+	objects := map[string]bool{}
+	for _, f := range fams {
+		ds = append(ds, Dispatcher(f.Name, f.Methods(svc), svc, log))
+		objects[f.CloudObject()] = true
 	}
-	ds = append(ds, Dispatcher(cloudobj.UniIDCo, families.All(svc), svc, log))
+	for obj := range objects {
+		if !slices.ContainsFunc(fams, func(f *families.Family) bool { return f.Name == obj }) {
+			ds = append(ds, Dispatcher(obj, families.Object(obj, fams, svc), svc, log))
+		}
+	}
 	return httpfn.Mux(ds)
+}
+
+// Wires lists the distinct wires of fams (by name), in order.
+func Wires(fams []*families.Family) []*wiring.Wire {
+	var out []*wiring.Wire
+	for _, f := range fams {
+		for _, w := range f.Wires {
+			if !slices.ContainsFunc(out, func(o *wiring.Wire) bool { return o.Name == w.Name }) {
+				out = append(out, w)
+			}
+		}
+	}
+	return out
 }
 
 // Dispatcher returns the dispatcher of one function.

@@ -7,29 +7,17 @@ import (
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/aws"
 
-	"github.com/idco-dev/idco/shared/account"
 	"github.com/idco-dev/idco/shared/families"
 	"github.com/idco-dev/idco/shared/lambdafn"
+	"github.com/idco-dev/idco/shared/wiring"
 )
 
-// Runtime is what a Wire may read: the environment and the AWS config (loaded
-// on first use).
-type Runtime struct {
-	Getenv func(string) string
-	AWS    func() (aws.Config, error)
-}
-
-// Wire adds the adapters a family needs (senders, provider clients) to the
-// service. Each function's main names its wires, so a binary links only
-// the clients its family uses.
-type Wire func(ctx context.Context, svc *account.Service, rt Runtime) error
-
 // Main is a Lambda function's whole main: it builds the service once per
-// cold start and serves the family's table. A config problem stops the init
-// with every problem listed in the log.
-func Main(function string, family families.Family, wires ...Wire) {
+// cold start, applies the family's wires and serves its methods. A config
+// problem stops the init with every problem listed in the log.
+func Main(family *families.Family) {
+	function := family.Name
 	ctx := context.Background()
 	log := lambdaLogger(os.Getenv)
 	load := LoadAWS(ctx)
@@ -52,13 +40,13 @@ func Main(function string, family families.Family, wires ...Wire) {
 		prefix = DefaultTablePrefix
 	}
 	svc := NewService(Deps{Config: set, DB: NewDynamo(awsCfg, os.Getenv(EnvDynamoEndpoint)), Prefix: prefix})
-	for _, w := range wires {
-		if err := w(ctx, svc, Runtime{Getenv: os.Getenv, AWS: load}); err != nil {
+	for _, w := range family.Wires {
+		if err := w.Apply(ctx, svc, wiring.Runtime{Getenv: os.Getenv, AWS: load}); err != nil {
 			log.Error("wire", "function", function, "error", err.Error())
 			os.Exit(1)
 		}
 	}
-	lambda.Start(lambdafn.Handler(Dispatcher(function, family(svc), svc, log)))
+	lambda.Start(lambdafn.Handler(Dispatcher(function, family.Methods(svc), svc, log)))
 }
 
 // lambdaLogger writes JSON lines to stdout at the level the function's

@@ -30,6 +30,7 @@ import (
 	"github.com/idco-dev/idco/shared/app"
 	"github.com/idco-dev/idco/shared/config"
 	"github.com/idco-dev/idco/shared/dynamo"
+	"github.com/idco-dev/idco/shared/families/all"
 	"github.com/idco-dev/idco/shared/testenv/clock"
 	"github.com/idco-dev/idco/shared/thirdparty"
 	"github.com/idco-dev/idco/shared/thirdparty/frv"
@@ -111,7 +112,7 @@ func New(t testing.TB, edit func(cfg map[string]any)) *Env {
 	// as a fakeprov Cloudauth's.
 	e.Svc.FaceVerify = &frv.Aliyun{Now: e.Clock.Now}
 	log := slog.New(slog.NewJSONHandler(e.Log, nil))
-	srv := httptest.NewServer(app.Mount(e.Svc, log))
+	srv := httptest.NewServer(app.Mount(e.Svc, log, all.Families()))
 	t.Cleanup(srv.Close)
 	e.URL = srv.URL
 	return e

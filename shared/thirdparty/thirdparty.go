@@ -14,11 +14,11 @@ import (
 
 	"github.com/idco-dev/idco/shared/account"
 	"github.com/idco-dev/idco/shared/apierr"
-	"github.com/idco-dev/idco/shared/app"
 	"github.com/idco-dev/idco/shared/config"
 	"github.com/idco-dev/idco/shared/providers/apple"
 	"github.com/idco-dev/idco/shared/providers/qq"
 	"github.com/idco-dev/idco/shared/providers/weixin"
+	"github.com/idco-dev/idco/shared/wiring"
 )
 
 // Environment variables that point the clients at other endpoints (tests,
@@ -122,7 +122,9 @@ func isWeChatBrowser(ua string) bool { return strings.Contains(ua, "MicroMesseng
 
 // Wire adds the third-party clients to a service (the login and bind
 // functions).
-func Wire(_ context.Context, svc *account.Service, rt app.Runtime) error {
+var Wire = wiring.Wire{Name: "thirdparty", ThirdParty: true, Apply: apply}
+
+func apply(_ context.Context, svc *account.Service, rt wiring.Runtime) error {
 	p := New(rt.Getenv, svc.Cache, svc.Now)
 	svc.Identities, svc.Phones = p, p
 	return nil

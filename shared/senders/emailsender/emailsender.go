@@ -15,9 +15,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/idco-dev/idco/shared/account"
-	"github.com/idco-dev/idco/shared/app"
 	"github.com/idco-dev/idco/shared/config"
 	"github.com/idco-dev/idco/shared/email"
+	"github.com/idco-dev/idco/shared/wiring"
 )
 
 // EnvSESEndpoint points SES elsewhere (tests, a VPC endpoint).
@@ -101,7 +101,9 @@ func buildMailer(ec *config.EmailConfig, load func() (aws.Config, error), endpoi
 // welcome email).
 // Every app's template overrides are checked now, so a bad one stops the
 // cold start instead of failing the first send.
-func Wire(_ context.Context, svc *account.Service, rt app.Runtime) error {
+var Wire = wiring.Wire{Name: "email", Delivery: true, Apply: apply}
+
+func apply(_ context.Context, svc *account.Service, rt wiring.Runtime) error {
 	var probs []string
 	var all []*config.Config
 	if svc.Config != nil {

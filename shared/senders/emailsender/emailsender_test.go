@@ -12,10 +12,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/idco-dev/idco/shared/account"
-	"github.com/idco-dev/idco/shared/app"
 	"github.com/idco-dev/idco/shared/config"
 	"github.com/idco-dev/idco/shared/email"
 	"github.com/idco-dev/idco/shared/testenv/fakeprov"
+	"github.com/idco-dev/idco/shared/wiring"
 )
 
 const (
@@ -73,13 +73,13 @@ func parse(t *testing.T, idcoEmail map[string]any) *config.Config {
 func wired(t *testing.T, f *fakeprov.SES) account.EmailSender {
 	t.Helper()
 	svc := &account.Service{}
-	rt := app.Runtime{Getenv: func(k string) string {
+	rt := wiring.Runtime{Getenv: func(k string) string {
 		if k == EnvSESEndpoint {
 			return f.URL
 		}
 		return ""
 	}, AWS: awsConfig(f)}
-	if err := Wire(t.Context(), svc, rt); err != nil {
+	if err := Wire.Apply(t.Context(), svc, rt); err != nil {
 		t.Fatalf("Wire: %v", err)
 	}
 	return svc.Email

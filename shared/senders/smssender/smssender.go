@@ -17,9 +17,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/idco-dev/idco/shared/account"
-	"github.com/idco-dev/idco/shared/app"
 	"github.com/idco-dev/idco/shared/config"
 	"github.com/idco-dev/idco/shared/sms"
+	"github.com/idco-dev/idco/shared/wiring"
 )
 
 // SMS implements account.SMSSender.
@@ -118,7 +118,9 @@ func smsText(m account.SMS) string {
 // idco.sms block is checked now, so a bad provider config or a missing
 // template stops the cold start with every problem listed, never falling
 // back to a fixed code.
-func Wire(_ context.Context, svc *account.Service, rt app.Runtime) error {
+var Wire = wiring.Wire{Name: "sms", Delivery: true, Apply: apply}
+
+func apply(_ context.Context, svc *account.Service, rt wiring.Runtime) error {
 	var probs []string
 	for _, cfg := range svc.Config.All() {
 		if cfg.Idco.SMS == nil {

@@ -19,9 +19,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/idco-dev/idco/shared/account"
-	"github.com/idco-dev/idco/shared/app"
 	"github.com/idco-dev/idco/shared/config"
 	"github.com/idco-dev/idco/shared/sms"
+	"github.com/idco-dev/idco/shared/wiring"
 )
 
 // Values the fakes know. The code is distinctive so that a test can tell it
@@ -351,7 +351,7 @@ func TestSendWithoutSMSConfig(t *testing.T) {
 func wire(t *testing.T, set *config.Set) (*account.Service, error) {
 	t.Helper()
 	svc := &account.Service{Config: set}
-	err := Wire(t.Context(), svc, app.Runtime{Getenv: func(string) string { return "" }, AWS: noAWS(t)})
+	err := Wire.Apply(t.Context(), svc, wiring.Runtime{Getenv: func(string) string { return "" }, AWS: noAWS(t)})
 	return svc, err
 }
 

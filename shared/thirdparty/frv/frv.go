@@ -14,9 +14,9 @@ import (
 
 	"github.com/idco-dev/idco/shared/account"
 	"github.com/idco-dev/idco/shared/apierr"
-	"github.com/idco-dev/idco/shared/app"
 	"github.com/idco-dev/idco/shared/config"
 	"github.com/idco-dev/idco/shared/providers/cloudauth"
+	"github.com/idco-dev/idco/shared/wiring"
 )
 
 // Aliyun implements account.FaceVerifier with Cloudauth. HTTP nil means
@@ -29,7 +29,9 @@ type Aliyun struct {
 var _ account.FaceVerifier = (*Aliyun)(nil)
 
 // Wire adds face verification to a service (the realname function).
-func Wire(_ context.Context, svc *account.Service, _ app.Runtime) error {
+var Wire = wiring.Wire{Name: "frv", ThirdParty: true, Apply: apply}
+
+func apply(_ context.Context, svc *account.Service, _ wiring.Runtime) error {
 	svc.FaceVerify = &Aliyun{HTTP: &http.Client{Timeout: 5 * time.Second}, Now: svc.Now}
 	return nil
 }

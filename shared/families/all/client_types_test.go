@@ -1,4 +1,4 @@
-package families
+package all
 
 import (
 	"maps"
@@ -15,7 +15,7 @@ import (
 // adapter (shared/idco-client/index.d.ts) declare exactly the methods each
 // cloud object serves, so a method added to a table shows up in the types.
 func TestClientTypesMatchTables(t *testing.T) {
-	src, err := os.ReadFile("../idco-client/index.d.ts")
+	src, err := os.ReadFile("../../idco-client/index.d.ts")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,32 @@
+// Package account declares the account function family.
+package account
+
+import (
+	"github.com/idco-dev/idco/shared/account"
+	"github.com/idco-dev/idco/shared/cloudobj"
+	"github.com/idco-dev/idco/shared/families"
+)
+
+// Family serves the logged-in user's own account.
+var Family = &families.Family{
+	Name: "account",
+	// The caller read and saved (sessions, status and profile fields only;
+	// keys stay reserved).
+	Grants: []families.Grant{
+		{Resource: families.Users, Actions: []string{families.GetItem, families.PutItem}},
+	},
+	Methods: func(s *account.Service) cloudobj.Table {
+		return cloudobj.Table{
+			"logout":         cloudobj.Bind(cloudobj.Access{Login: true, NoRefresh: true}, s.Logout),
+			"refreshToken":   cloudobj.Bind(cloudobj.Anyone, s.RefreshToken),
+			"getAccountInfo": cloudobj.Bind(cloudobj.LoggedIn, s.GetAccountInfo),
+			"closeAccount":   cloudobj.Bind(cloudobj.LoggedIn, s.CloseAccount),
+
+			"setPushCid":      cloudobj.Bind(cloudobj.LoggedIn, s.SetPushCid),
+			"listDevices":     cloudobj.Bind(cloudobj.LoggedIn, s.ListDevices),
+			"getRealNameInfo": cloudobj.Bind(cloudobj.LoggedIn, s.GetRealNameInfo),
+			"getProfile":      cloudobj.Bind(cloudobj.LoggedIn, s.GetProfile),
+			"updateProfile":   cloudobj.Bind(cloudobj.LoggedIn, s.UpdateProfile),
+		}
+	},
+}

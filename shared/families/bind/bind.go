@@ -1,0 +1,41 @@
+// Package bind declares the bind function family.
+package bind
+
+import (
+	"github.com/idco-dev/idco/shared/account"
+	"github.com/idco-dev/idco/shared/cloudobj"
+	"github.com/idco-dev/idco/shared/families"
+	"github.com/idco-dev/idco/shared/thirdparty"
+	"github.com/idco-dev/idco/shared/wiring"
+)
+
+// Family binds and unbinds a mobile, an email and third-party identities.
+var Family = &families.Family{
+	Name: "bind",
+	// Code checks, the session_key and the WeChat access token in the cache,
+	// then the caller saved claiming the new key and releasing the old one in
+	// one transaction.
+	Grants: []families.Grant{
+		{Resource: families.Users, Actions: []string{families.GetItem, families.PutItem}},
+		{Resource: families.Keys, Actions: []string{families.DeleteItem, families.PutItem}},
+		{Resource: families.Ephemeral, Actions: []string{families.BatchGetItem, families.DeleteItem, families.GetItem, families.PutItem, families.UpdateItem}},
+	},
+	Wires: []*wiring.Wire{&thirdparty.Wire},
+	Methods: func(s *account.Service) cloudobj.Table {
+		return cloudobj.Table{
+			"bindMobileBySms": cloudobj.Bind(cloudobj.LoggedIn, s.BindMobileBySms),
+			"bindEmailByCode": cloudobj.Bind(cloudobj.LoggedIn, s.BindEmailByCode),
+
+			"bindMobileByUniverify": cloudobj.Bind(cloudobj.LoggedIn, s.BindMobileByUniverify),
+			"bindMobileByMpWeixin":  cloudobj.Bind(cloudobj.LoggedIn, s.BindMobileByMpWeixin),
+			"bindWeixin":            cloudobj.Bind(cloudobj.LoggedIn, s.BindWeixin),
+			"bindQQ":                cloudobj.Bind(cloudobj.LoggedIn, s.BindQQ),
+			"bindAlipay":            cloudobj.Bind(cloudobj.LoggedIn, s.BindAlipay),
+			"bindApple":             cloudobj.Bind(cloudobj.LoggedIn, s.BindApple),
+			"unbindWeixin":          cloudobj.Bind(cloudobj.LoggedIn, s.UnbindWeixin),
+			"unbindQQ":              cloudobj.Bind(cloudobj.LoggedIn, s.UnbindQQ),
+			"unbindAlipay":          cloudobj.Bind(cloudobj.LoggedIn, s.UnbindAlipay),
+			"unbindApple":           cloudobj.Bind(cloudobj.LoggedIn, s.UnbindApple),
+		}
+	},
+}

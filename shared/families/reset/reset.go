@@ -1,0 +1,29 @@
+// Package reset declares the reset function family.
+package reset
+
+import (
+	"github.com/idco-dev/idco/shared/account"
+	"github.com/idco-dev/idco/shared/cloudobj"
+	"github.com/idco-dev/idco/shared/families"
+)
+
+// Family serves password changes and resets.
+var Family = &families.Family{
+	Name:   "reset",
+	Argon2: true,
+	// updatePwd and setPwd save the caller; resetPwdBySms/ByEmail check the
+	// code, find the account by its key and save it. No key changes.
+	Grants: []families.Grant{
+		{Resource: families.Users, Actions: []string{families.GetItem, families.PutItem}},
+		{Resource: families.Keys, Actions: []string{families.GetItem}},
+		{Resource: families.Ephemeral, Actions: []string{families.BatchGetItem, families.DeleteItem, families.UpdateItem}},
+	},
+	Methods: func(s *account.Service) cloudobj.Table {
+		return cloudobj.Table{
+			"updatePwd":       cloudobj.Bind(cloudobj.LoggedIn, s.UpdatePwd),
+			"setPwd":          cloudobj.Bind(cloudobj.LoggedIn, s.SetPwd),
+			"resetPwdBySms":   cloudobj.Bind(cloudobj.Anyone, s.ResetPwdBySms),
+			"resetPwdByEmail": cloudobj.Bind(cloudobj.Anyone, s.ResetPwdByEmail),
+		}
+	},
+}

@@ -1,0 +1,25 @@
+// Package sendemailcode declares the send-email-code function family.
+package sendemailcode
+
+import (
+	"github.com/idco-dev/idco/shared/account"
+	"github.com/idco-dev/idco/shared/cloudobj"
+	"github.com/idco-dev/idco/shared/families"
+	"github.com/idco-dev/idco/shared/senders/emailsender"
+	"github.com/idco-dev/idco/shared/wiring"
+)
+
+// Family sends email codes.
+var Family = &families.Family{
+	Name: "send-email-code",
+	// As send-sms-code.
+	Grants: []families.Grant{
+		{Resource: families.Ephemeral, Actions: []string{families.DeleteItem, families.GetItem, families.PutItem, families.UpdateItem}},
+		{Resource: families.ResourceSESIdentity, Actions: []string{families.SESSendEmail}},
+		{Resource: families.ResourceSESConfigurationSet, Actions: []string{families.SESSendEmail}},
+	},
+	Wires: []*wiring.Wire{&emailsender.Wire},
+	Methods: func(s *account.Service) cloudobj.Table {
+		return cloudobj.Table{"sendEmailCode": cloudobj.Bind(cloudobj.Anyone, s.SendEmailCode)}
+	},
+}
