@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -20,9 +21,13 @@ var senderServices = map[string]string{
 	"pinpointsmsvoicev2": "sms-voice:",
 }
 
-// TestFunctionsLinkOnlyTheirNeeds keeps each binary to its family: no
-// third-party login clients outside the families that use them, and no
-// email or SMS SDK in a function without a grant to send.
+// TestFunctionsLinkOnlyTheirNeeds keeps each binary to its family: no email
+// or SMS SDK in a function without a grant to send (checked by package),
+// and no third-party API client code (shared/providers) outside the
+// families with a third-party wire. Every function imports the provider
+// registry, whose descriptors the domain needs for identity keys, so the
+// clients are checked by the symbols of the linked binary: the linker
+// keeps a client only where a wire's verifier can call it.
 func TestFunctionsLinkOnlyTheirNeeds(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("go not on PATH")
@@ -37,9 +42,6 @@ func TestFunctionsLinkOnlyTheirNeeds(t *testing.T) {
 		}
 		grants, _ := all.Access(f)
 		for _, dep := range strings.Fields(string(out)) {
-			if strings.Contains(dep, "/shared/providers") && !thirdParty(f) {
-				t.Errorf("functions/%s links %s: only a family with a third-party wire may", f, dep)
-			}
 			svc, ok := strings.CutPrefix(dep, "github.com/aws/aws-sdk-go-v2/service/")
 			if !ok {
 				continue
@@ -68,4 +70,32 @@ func hasActionPrefix(grants []families.Grant, prefix string) bool {
 func thirdParty(family string) bool {
 	f, ok := all.ByName()[family]
 	return ok && slices.ContainsFunc(f.Wires, func(w *wiring.Wire) bool { return w.ThirdParty })
+}
+
+func TestFunctionsLinkProviderClientsOnlyWhereWired(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("go not on PATH")
+	}
+	dir := t.TempDir()
+	for _, f := range functionDirs(t) {
+		t.Run(f, func(t *testing.T) {
+			bin := filepath.Join(dir, f)
+			cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", bin, "./functions/"+f)
+			cmd.Dir = root
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("go build ./functions/%s: %v\n%s", f, err, out)
+			}
+			out, err := exec.Command("go", "tool", "nm", bin).Output()
+			if err != nil {
+				t.Fatalf("go tool nm: %v", err)
+			}
+			n := strings.Count(string(out), "/shared/providers/")
+			switch {
+			case thirdParty(f) && n == 0:
+				t.Errorf("functions/%s has a third-party wire but links no provider client: is the test still looking at the right symbols?", f)
+			case !thirdParty(f) && n > 0:
+				t.Errorf("functions/%s links %d symbols of shared/providers: only a family with a third-party wire may", f, n)
+			}
+		})
+	}
 }

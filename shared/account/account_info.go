@@ -29,16 +29,20 @@ func (s *Service) GetAccountInfo(ctx context.Context, c *cloudobj.Call, _ *NoPar
 	if err != nil {
 		return nil, err
 	}
+	bound := func(provider string) bool {
+		p := s.identityProvider(provider)
+		return p != nil && p.Bound(u)
+	}
 	return AccountInfo{
 		IsUsernameSet: u.Username != "",
 		IsNicknameSet: u.Nickname != "",
 		IsPasswordSet: u.Password != "",
 		IsMobileBound: u.Mobile != "" && u.MobileConfirmed == 1,
 		IsEmailBound:  u.Email != "" && u.EmailConfirmed == 1,
-		IsWeixinBound: len(u.WxOpenid) > 0 || u.WxUnionid != "",
-		IsQQBound:     len(u.QQOpenid) > 0 || u.QQUnionid != "",
-		IsAlipayBound: u.AliOpenid != "",
-		IsAppleBound:  u.AppleOpenid != "",
+		IsWeixinBound: bound(Weixin),
+		IsQQBound:     bound(QQ),
+		IsAlipayBound: bound(Alipay),
+		IsAppleBound:  bound(Apple),
 	}, nil
 }
 

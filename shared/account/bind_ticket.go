@@ -84,5 +84,5 @@ func (s *Service) withTicket(ctx context.Context, c *cloudobj.Call, raw string) 
 		return nil, err
 	}
 	c.Log("bindTicket", id.Provider)
-	return func(u *User) { attach(u, id, c.Client.AppID) }, nil
+	return func(u *User) { s.attach(u, id, c.Client.AppID) }, nil
 }

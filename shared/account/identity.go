@@ -2,7 +2,6 @@ package account
 
 import (
 	"context"
-	"sort"
 	"strings"
 	"time"
 
@@ -10,12 +9,15 @@ import (
 	"github.com/idco-dev/idco/shared/config"
 )
 
-// Third-party providers.
+// The third-party providers the uni-id-co methods name (loginByWeixin...);
+// what each does is its package's (account.Provider).
 const (
 	Weixin = "weixin"
 	QQ     = "qq"
 	Alipay = "alipay"
 	Apple  = "apple"
+
+	Univerify = "univerify" // one-click login: a phone number, no identity
 )
 
 // Proof is what a client sends to prove a third-party identity.
@@ -56,7 +58,8 @@ type Identities interface {
 
 // PhoneProof is what a client sends to prove a phone number.
 type PhoneProof struct {
-	Kind        string // "weixin" (mini-program phone code), "weixin-data" (encryptedData), "univerify"
+	Provider    string // Weixin (a mini-program phone code or encryptedData), Univerify
+	Kind        string // PhoneData for WeChat's encryptedData, "" otherwise
 	Code        string
 	AccessToken string
 	OpenID      string
@@ -64,6 +67,9 @@ type PhoneProof struct {
 	SessionKey  string // for weixin-data: the stored session_key
 	AppID       string // the DCloud appId (univerify)
 }
+
+// PhoneData is the Kind of a WeChat encryptedData phone proof.
+const PhoneData = "data"
 
 // Phones turns phone proofs into numbers (E.164 or uni-id's 11 digits).
 // Errors as Identities.
@@ -82,125 +88,38 @@ type Cache interface {
 	CacheTake(ctx context.Context, key string, now time.Time) ([]byte, error)
 }
 
-// identityKeys returns the unique keys of a user's third-party identities:
-// a WeChat or QQ openid is unique per sub-platform and app (the
-// <p>_<appId> entries), a unionid across apps.
-func identityKeys(u *User) []string {
+// identityKeys returns the unique keys of a user's third-party identities.
+func (s *Service) identityKeys(u *User) []string {
 	var keys []string
-	for _, k := range sortedKeys(u.WxOpenid) {
-		if strings.Contains(k, "_") {
-			keys = append(keys, "wx-openid:"+k+":"+u.WxOpenid[k])
-		}
-	}
-	if u.WxUnionid != "" {
-		keys = append(keys, "wx-unionid:"+u.WxUnionid)
-	}
-	for _, k := range sortedKeys(u.QQOpenid) {
-		if strings.Contains(k, "_") {
-			keys = append(keys, "qq-openid:"+k+":"+u.QQOpenid[k])
-		}
-	}
-	if u.QQUnionid != "" {
-		keys = append(keys, "qq-unionid:"+u.QQUnionid)
-	}
-	if u.AliOpenid != "" {
-		keys = append(keys, "ali-openid:"+u.AliOpenid)
-	}
-	if u.AppleOpenid != "" {
-		keys = append(keys, "apple:"+u.AppleOpenid)
+	for _, p := range s.identityProviders() {
+		keys = append(keys, p.Keys(u)...)
 	}
 	return keys
 }
 
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 // slot is where an identity lives on the user record and its lookup keys.
-func slot(id *Identity, appID string) (openKey, unionKey string) {
-	sub := id.Sub + "_" + appID
-	switch id.Provider {
-	case Weixin:
-		openKey = "wx-openid:" + sub + ":" + id.OpenID
-		if id.UnionID != "" {
-			unionKey = "wx-unionid:" + id.UnionID
-		}
-	case QQ:
-		openKey = "qq-openid:" + sub + ":" + id.OpenID
-		if id.UnionID != "" {
-			unionKey = "qq-unionid:" + id.UnionID
-		}
-	case Alipay:
-		openKey = "ali-openid:" + id.OpenID
-	case Apple:
-		openKey = "apple:" + id.OpenID
+func (s *Service) slot(id *Identity, appID string) (openKey, unionKey string) {
+	if p := s.identityProvider(id.Provider); p != nil {
+		return p.Slot(id, appID)
 	}
-	return openKey, unionKey
+	return "", ""
 }
 
-// attach writes an identity onto a user record, as uni-id does: the openid
-// under both <p> and <p>_<appId>, and the unionid.
-func attach(u *User, id *Identity, appID string) {
-	switch id.Provider {
-	case Weixin:
-		if u.WxOpenid == nil {
-			u.WxOpenid = map[string]string{}
-		}
-		u.WxOpenid[id.Sub], u.WxOpenid[id.Sub+"_"+appID] = id.OpenID, id.OpenID
-		if id.UnionID != "" {
-			u.WxUnionid = id.UnionID
-		}
-	case QQ:
-		if u.QQOpenid == nil {
-			u.QQOpenid = map[string]string{}
-		}
-		u.QQOpenid[id.Sub], u.QQOpenid[id.Sub+"_"+appID] = id.OpenID, id.OpenID
-		if id.UnionID != "" {
-			u.QQUnionid = id.UnionID
-		}
-	case Alipay:
-		u.AliOpenid = id.OpenID
-	case Apple:
-		u.AppleOpenid = id.OpenID
+// attach writes an identity onto a user record.
+func (s *Service) attach(u *User, id *Identity, appID string) {
+	if p := s.identityProvider(id.Provider); p != nil {
+		p.Attach(u, id, appID)
 	}
-}
-
-// detach removes a provider's identities from a user record.
-func detach(u *User, provider string) bool {
-	switch provider {
-	case Weixin:
-		had := len(u.WxOpenid) > 0 || u.WxUnionid != ""
-		u.WxOpenid, u.WxUnionid = nil, ""
-		return had
-	case QQ:
-		had := len(u.QQOpenid) > 0 || u.QQUnionid != ""
-		u.QQOpenid, u.QQUnionid = nil, ""
-		return had
-	case Alipay:
-		had := u.AliOpenid != ""
-		u.AliOpenid = ""
-		return had
-	case Apple:
-		had := u.AppleOpenid != ""
-		u.AppleOpenid = ""
-		return had
-	}
-	return false
 }
 
 // takenErr answers a unique key another account owns: a third-party
 // identity is uni-id-bind-conflict, anything else uni-id-account-exists.
-func takenErr(t *TakenError) error {
+func (s *Service) takenErr(t *TakenError) error {
 	if strings.HasPrefix(t.Key, "idcard:") {
 		return apierr.Wrap(apierr.IDCardExists, t)
 	}
-	for _, p := range []string{"wx-", "qq-", "ali-", "apple:"} {
-		if strings.HasPrefix(t.Key, p) {
+	for _, p := range s.identityProviders() {
+		if p.Owns(t.Key) {
 			return apierr.Wrap(apierr.BindConflict, t)
 		}
 	}
@@ -210,7 +129,7 @@ func takenErr(t *TakenError) error {
 // loginMethods counts the ways a user can log in: a password with a
 // username, mobile or email; a confirmed mobile (SMS code); a confirmed
 // email (email code); each third-party identity.
-func loginMethods(u *User) int {
+func (s *Service) loginMethods(u *User) int {
 	n := 0
 	if u.Password != "" && u.Username != "" {
 		n++
@@ -221,9 +140,8 @@ func loginMethods(u *User) int {
 	if u.Email != "" && u.EmailConfirmed == 1 {
 		n++
 	}
-	for _, has := range []bool{len(u.WxOpenid) > 0 || u.WxUnionid != "", len(u.QQOpenid) > 0 || u.QQUnionid != "",
-		u.AliOpenid != "", u.AppleOpenid != ""} {
-		if has {
+	for _, p := range s.identityProviders() {
+		if p.Bound(u) {
 			n++
 		}
 	}

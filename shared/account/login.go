@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/netip"
+	"slices"
 	"time"
 	"unicode/utf8"
 
@@ -217,12 +218,10 @@ func samePassword(hash string) func(u *User) error {
 
 // stillOwns is the guard of a login by a unique key (a mobile, an email, a
 // third-party identity): the account must still own it.
-func stillOwns(key string) func(u *User) error {
+func (s *Service) stillOwns(key string) func(u *User) error {
 	return func(u *User) error {
-		for _, k := range keysOf(u) {
-			if k == key {
-				return nil
-			}
+		if slices.Contains(s.keysOf(u), key) {
+			return nil
 		}
 		return apierr.Wrap(apierr.RetryLater, errors.New("the account changed during the login"))
 	}

@@ -23,7 +23,7 @@ func (s *Service) LoginByWeixinMobile(ctx context.Context, c *cloudobj.Call, p *
 	if err := required("phoneCode", p.PhoneCode); err != nil {
 		return nil, err
 	}
-	return s.phoneLogin(ctx, c, PhoneProof{Kind: "weixin", Code: p.PhoneCode}, p.BindTicket)
+	return s.phoneLogin(ctx, c, PhoneProof{Provider: Weixin, Code: p.PhoneCode}, p.BindTicket)
 }
 
 // UniverifyParams are loginByUniverify's and bindMobileByUniverify's
@@ -41,7 +41,7 @@ func (s *Service) LoginByUniverify(ctx context.Context, c *cloudobj.Call, p *Uni
 	if err := required("access_token", p.AccessToken, "openid", p.OpenID); err != nil {
 		return nil, err
 	}
-	return s.phoneLogin(ctx, c, PhoneProof{Kind: "univerify", AccessToken: p.AccessToken, OpenID: p.OpenID}, p.BindTicket)
+	return s.phoneLogin(ctx, c, PhoneProof{Provider: Univerify, AccessToken: p.AccessToken, OpenID: p.OpenID}, p.BindTicket)
 }
 
 // BindMobileByUniverify handles bindMobileByUniverify.
@@ -49,7 +49,7 @@ func (s *Service) BindMobileByUniverify(ctx context.Context, c *cloudobj.Call, p
 	if err := required("openid", p.OpenID, "access_token", p.AccessToken); err != nil {
 		return nil, err
 	}
-	return s.phoneBind(ctx, c, PhoneProof{Kind: "univerify", AccessToken: p.AccessToken, OpenID: p.OpenID})
+	return s.phoneBind(ctx, c, PhoneProof{Provider: Univerify, AccessToken: p.AccessToken, OpenID: p.OpenID})
 }
 
 // MpWeixinPhoneParams are bindMobileByMpWeixin's params: a phone code, or
@@ -65,7 +65,7 @@ type MpWeixinPhoneParams struct {
 // and must carry this mini program's appid in its watermark.
 func (s *Service) BindMobileByMpWeixin(ctx context.Context, c *cloudobj.Call, p *MpWeixinPhoneParams) (any, error) {
 	if !missing(p.Code) {
-		return s.phoneBind(ctx, c, PhoneProof{Kind: "weixin", Code: p.Code})
+		return s.phoneBind(ctx, c, PhoneProof{Provider: Weixin, Code: p.Code})
 	}
 	if missing(p.EncryptedData) || missing(p.IV) {
 		return nil, apierr.New(apierr.InvalidParam)
@@ -86,13 +86,13 @@ func (s *Service) BindMobileByMpWeixin(ctx context.Context, c *cloudobj.Call, p 
 		// Log in with WeChat again to get a fresh session_key.
 		return nil, apierr.Wrap(apierr.ThirdPartyFailed, errors.New("no session_key for this user"))
 	}
-	return s.phoneBind(ctx, c, PhoneProof{Kind: "weixin-data", Data: p.EncryptedData, IV: p.IV, SessionKey: string(sessionKey)})
+	return s.phoneBind(ctx, c, PhoneProof{Provider: Weixin, Kind: PhoneData, Data: p.EncryptedData, IV: p.IV, SessionKey: string(sessionKey)})
 }
 
 // phoneNumber resolves a phone proof to a parsed number.
 func (s *Service) phoneNumber(ctx context.Context, cfg *config.Config, c *cloudobj.Call, pr PhoneProof) (phone, error) {
 	if s.Phones == nil {
-		return phone{}, &apierr.Error{Code: apierr.ConfigFieldRequired, Values: map[string]string{"field": pr.Kind}}
+		return phone{}, &apierr.Error{Code: apierr.ConfigFieldRequired, Values: map[string]string{"field": pr.Provider}}
 	}
 	pr.AppID = c.Client.AppID
 	raw, err := s.Phones.Phone(ctx, cfg, pr)

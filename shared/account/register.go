@@ -128,7 +128,7 @@ func (s *Service) registerWithPassword(ctx context.Context, cfg *config.Config, 
 		return nil, err
 	}
 	u.Username, u.Password, u.Nickname = strings.ToLower(username), hash, nickname
-	keys := keysOf(u)
+	keys := s.keysOf(u)
 	if hasRole(roles, "admin") {
 		keys = append(keys, adminKey)
 	}
@@ -168,11 +168,11 @@ func (s *Service) create(ctx context.Context, cfg *config.Config, c *cloudobj.Ca
 			return nil, err
 		}
 		fn(u)
-		keys = append(keys, identityKeys(u)...)
+		keys = append(keys, s.identityKeys(u)...)
 	}
 	if err := s.Users.Create(ctx, u, keys); err != nil {
 		if t, ok := errors.AsType[*TakenError](err); ok {
-			return nil, takenErr(t)
+			return nil, s.takenErr(t)
 		}
 		return nil, storeErr("create user", err)
 	}

@@ -62,7 +62,7 @@ func (s *Service) RegisterUserByEmail(ctx context.Context, c *cloudobj.Call, p *
 		return nil, err
 	}
 	u.Email, u.EmailConfirmed, u.Password, u.Nickname = email, 1, hash, p.Nickname
-	res, err := s.create(ctx, cfg, c, u, keysOf(u), p.BindTicket)
+	res, err := s.create(ctx, cfg, c, u, s.keysOf(u), p.BindTicket)
 	if err != nil {
 		return nil, err
 	}

@@ -47,6 +47,7 @@ type Service struct {
 	Counters   Counters
 	Codes      Codes
 	SMS        SMSSender    // nil: SMS is not configured
+	Providers  []Provider   // the third-party login providers (thirdparty.All)
 	Identities Identities   // third-party logins; nil where not wired
 	Phones     Phones       // phone-number proofs; nil where not wired
 	FaceVerify FaceVerifier // face verification (实人认证); nil where not wired

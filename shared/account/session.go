@@ -25,12 +25,12 @@ const saveAttempts = 5
 // fn again. fn may return an error to stop without writing.
 func (s *Service) update(ctx context.Context, u *User, fn func(u *User) error) (*User, error) {
 	for range saveAttempts {
-		before := keysOf(u)
+		before := s.keysOf(u)
 		next := cloneUser(u)
 		if err := fn(next); err != nil {
 			return nil, err
 		}
-		add, drop := diffKeys(before, keysOf(next))
+		add, drop := diffKeys(before, s.keysOf(next))
 		err := s.Users.Save(ctx, next, add, drop)
 		if err == nil {
 			next.Version++
@@ -66,7 +66,7 @@ func (s *Service) updateCaller(ctx context.Context, c *cloudobj.Call, u *User, f
 
 func (s *Service) saveErr(err error) error {
 	if t, ok := errors.AsType[*TakenError](err); ok {
-		return takenErr(t)
+		return s.takenErr(t)
 	}
 	if errors.Is(err, ErrNotFound) {
 		return apierr.Wrap(apierr.CheckTokenFailed, err)

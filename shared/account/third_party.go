@@ -22,7 +22,7 @@ func (s *Service) thirdLogin(ctx context.Context, c *cloudobj.Call, proof Proof,
 	if err != nil {
 		return nil, err
 	}
-	openKey, unionKey := slot(id, c.Client.AppID)
+	openKey, unionKey := s.slot(id, c.Client.AppID)
 	s.keepSecret(ctx, c, id, openKey)
 	for range 2 {
 		u, key, err := s.findIdentity(ctx, openKey, unionKey)
@@ -56,8 +56,8 @@ func (s *Service) identityLogin(ctx context.Context, cfg *config.Config, c *clou
 	if err := checkStatus(u); err != nil {
 		return nil, err
 	}
-	return s.login(ctx, cfg, c, u, loginOpts{typ: "login", guard: stillOwns(key), set: func(u *User) {
-		attach(u, id, c.Client.AppID)
+	return s.login(ctx, cfg, c, u, loginOpts{typ: "login", guard: s.stillOwns(key), set: func(u *User) {
+		s.attach(u, id, c.Client.AppID)
 		if nickname != "" {
 			u.Nickname = nickname
 		}
@@ -122,7 +122,7 @@ func (s *Service) registerIdentity(ctx context.Context, cfg *config.Config, c *c
 	if err != nil {
 		return nil, err
 	}
-	attach(u, id, c.Client.AppID)
+	s.attach(u, id, c.Client.AppID)
 	if id.Profile != nil {
 		// A profile is a nicety: an account is made without one.
 		if name, avatar, err := id.Profile(ctx); err == nil {
@@ -134,7 +134,7 @@ func (s *Service) registerIdentity(ctx context.Context, cfg *config.Config, c *c
 	if nickname != "" {
 		u.Nickname = nickname
 	}
-	res, err := s.create(ctx, cfg, c, u, keysOf(u), "")
+	res, err := s.create(ctx, cfg, c, u, s.keysOf(u), "")
 	if err != nil {
 		return nil, err
 	}
@@ -166,9 +166,9 @@ func (s *Service) bindThird(ctx context.Context, c *cloudobj.Call, proof Proof) 
 	if err != nil {
 		return nil, err
 	}
-	openKey, _ := slot(id, c.Client.AppID)
+	openKey, _ := s.slot(id, c.Client.AppID)
 	s.keepSecret(ctx, c, id, openKey)
-	return nil, s.bind(ctx, c, func(u *User) { attach(u, id, c.Client.AppID) })
+	return nil, s.bind(ctx, c, func(u *User) { s.attach(u, id, c.Client.AppID) })
 }
 
 // unbind removes a provider's identity from the caller's account, unless
@@ -179,10 +179,10 @@ func (s *Service) unbind(ctx context.Context, c *cloudobj.Call, provider string)
 		return nil, err
 	}
 	_, err = s.updateCaller(ctx, c, u, func(u *User) error {
-		if !detach(u, provider) {
+		if p := s.identityProvider(provider); p == nil || !p.Detach(u) {
 			return apierr.New(apierr.UnbindFailed)
 		}
-		if loginMethods(u) == 0 {
+		if s.loginMethods(u) == 0 {
 			return apierr.New(apierr.UnbindLast)
 		}
 		return nil

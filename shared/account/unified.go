@@ -23,7 +23,7 @@ func (s *Service) loginOrRegister(ctx context.Context, cfg *config.Config, c *cl
 			if err := checkStatus(u); err != nil {
 				return nil, err
 			}
-			return s.login(ctx, cfg, c, u, loginOpts{endOthers: endOthers, typ: "login", ticket: ticket, guard: stillOwns(key)})
+			return s.login(ctx, cfg, c, u, loginOpts{endOthers: endOthers, typ: "login", ticket: ticket, guard: s.stillOwns(key)})
 		case !apierr.Is(err, apierr.AccountNotExists):
 			return nil, err
 		case !cfg.RegistrationOpen():
@@ -34,7 +34,7 @@ func (s *Service) loginOrRegister(ctx context.Context, cfg *config.Config, c *cl
 			return nil, err
 		}
 		fill(u)
-		res, err := s.create(ctx, cfg, c, u, keysOf(u), ticket)
+		res, err := s.create(ctx, cfg, c, u, s.keysOf(u), ticket)
 		if err == nil {
 			r := res.(LoginResult)
 			r.Type = "register"

@@ -80,7 +80,7 @@ func emailKey(e string) string     { return "email:" + strings.ToLower(e) }
 const adminKey = "role:admin"
 
 // keysOf returns the unique keys a user's fields claim.
-func keysOf(u *User) []string {
+func (s *Service) keysOf(u *User) []string {
 	var keys []string
 	if u.Username != "" {
 		keys = append(keys, usernameKey(u.Username))
@@ -94,5 +94,5 @@ func keysOf(u *User) []string {
 	if ra := u.RealNameAuth; ra != nil && ra.AuthStatus == RealNameCertified && ra.IdentityDigest != "" {
 		keys = append(keys, idCardKey(ra.IdentityDigest, ra.IdentitySlot))
 	}
-	return append(keys, identityKeys(u)...)
+	return append(keys, s.identityKeys(u)...)
 }

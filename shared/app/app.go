@@ -25,6 +25,7 @@ import (
 	"github.com/idco-dev/idco/shared/dynamo"
 	"github.com/idco-dev/idco/shared/families"
 	"github.com/idco-dev/idco/shared/httpfn"
+	"github.com/idco-dev/idco/shared/thirdparty"
 	"github.com/idco-dev/idco/shared/wiring"
 )
 
@@ -136,7 +137,8 @@ type Deps struct {
 // NewService wires the account service over DynamoDB.
 func NewService(d Deps) *account.Service {
 	st := &dynamo.Store{DB: d.DB, Names: dynamo.NamesWithPrefix(d.Prefix)}
-	return &account.Service{Config: d.Config, Users: st, Captchas: st, Counters: st, Codes: st, Cache: st, Outbox: d.Outbox, Dev: d.Dev, Now: d.Now}
+	return &account.Service{Config: d.Config, Users: st, Captchas: st, Counters: st, Codes: st, Cache: st,
+		Providers: thirdparty.All(), Outbox: d.Outbox, Dev: d.Dev, Now: d.Now}
 }
 
 // Mount serves fams on one port, as the dev server and the tests serve

@@ -119,7 +119,7 @@ func New(t testing.TB, edit func(cfg map[string]any)) *Env {
 }
 
 // UseProviders points the third-party clients at endpoints (keys are
-// thirdparty.Env* names), such as a fakeprov server's.
+// the Env* names of shared/thirdparty/<provider>), such as a fakeprov server's.
 func (e *Env) UseProviders(endpoints map[string]string) {
 	p := thirdparty.New(func(k string) string { return endpoints[k] }, e.Svc.Cache, e.Clock.Now)
 	e.Svc.Identities, e.Svc.Phones = p, p

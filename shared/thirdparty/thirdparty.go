@@ -1,131 +1,91 @@
-// Package thirdparty is the adapter between the account domain and the
-// provider clients: it picks the app's credentials from the config, calls
-// WeChat, QQ, Alipay, Apple or the one-click login provider, and maps their
-// failures to uni-id's errCodes (a bad or used code, rate limited, or
-// retryable when the provider is down).
+// Package thirdparty is the registry of login providers: each provider is
+// one package below it (weixin, qq, alipay, apple, univerify) that declares
+// its config keys (Supported), where its identity lives on the user record
+// and its unique keys (account.IdentityProvider), and how its proofs are
+// verified (kit.Identifier, kit.PhoneReader). All lists them; Wire gives
+// the login and bind functions the verifiers.
 package thirdparty
 
 import (
 	"context"
-	"errors"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/idco-dev/idco/shared/account"
 	"github.com/idco-dev/idco/shared/apierr"
 	"github.com/idco-dev/idco/shared/config"
-	"github.com/idco-dev/idco/shared/providers/apple"
-	"github.com/idco-dev/idco/shared/providers/qq"
-	"github.com/idco-dev/idco/shared/providers/weixin"
+	"github.com/idco-dev/idco/shared/thirdparty/alipay"
+	"github.com/idco-dev/idco/shared/thirdparty/apple"
+	"github.com/idco-dev/idco/shared/thirdparty/kit"
+	"github.com/idco-dev/idco/shared/thirdparty/qq"
+	"github.com/idco-dev/idco/shared/thirdparty/univerify"
+	"github.com/idco-dev/idco/shared/thirdparty/weixin"
 	"github.com/idco-dev/idco/shared/wiring"
 )
 
-// Environment variables that point the clients at other endpoints (tests,
-// the dev server with fakes). Production leaves them unset.
-const (
-	EnvWeixin     = "IDCO_WEIXIN_BASE_URL"
-	EnvQQMini     = "IDCO_QQ_MINI_BASE_URL"
-	EnvQQGraph    = "IDCO_QQ_GRAPH_BASE_URL"
-	EnvAlipay     = "IDCO_ALIPAY_GATEWAY"
-	EnvAppleJWKS  = "IDCO_APPLE_JWKS_URL"
-	EnvAliyunPNVS = "IDCO_ALIYUN_PNVS_ENDPOINT"
-)
+// All lists every login provider, one line each, in the order
+// getSupportedLoginType answers them. Every function's service holds it
+// (app.NewService): the domain needs the identities' keys everywhere, and
+// a binary links a provider's API client only where Wire is applied.
+func All() []account.Provider {
+	return []account.Provider{
+		weixin.Provider,
+		qq.Provider,
+		apple.Provider,
+		alipay.Provider,
+		univerify.Provider,
+	}
+}
 
-// Providers implements account.Identities and account.Phones.
-type Providers struct {
-	Weixin         *weixin.Client
-	QQ             *qq.Client
-	AlipayGateway  string // "" means Alipay's
-	Apple          *apple.Verifier
-	AliyunEndpoint string
-	HTTP           *http.Client
-	Cache          account.Cache // the shared mini-program access token
-	Now            func() time.Time
+// Verifiers implements account.Identities and account.Phones over the
+// providers' packages.
+type Verifiers struct {
+	Providers []account.Provider
+	Env       *kit.Env
 }
 
 var (
-	_ account.Identities = (*Providers)(nil)
-	_ account.Phones     = (*Providers)(nil)
+	_ account.Identities = (*Verifiers)(nil)
+	_ account.Phones     = (*Verifiers)(nil)
 )
 
-// New returns Providers with endpoints from getenv and clients that keep
-// every call inside a Lambda's deadline.
-func New(getenv func(string) string, cache account.Cache, now func() time.Time) *Providers {
-	hc := &http.Client{Timeout: 5 * time.Second}
-	return &Providers{
-		Weixin:         &weixin.Client{BaseURL: getenv(EnvWeixin), HTTP: hc},
-		QQ:             &qq.Client{MiniBaseURL: getenv(EnvQQMini), GraphBaseURL: getenv(EnvQQGraph), HTTP: hc},
-		AlipayGateway:  getenv(EnvAlipay),
-		Apple:          &apple.Verifier{JWKSURL: getenv(EnvAppleJWKS), HTTP: hc, Now: now},
-		AliyunEndpoint: getenv(EnvAliyunPNVS),
-		HTTP:           hc,
-		Cache:          cache,
-		Now:            now,
-	}
+// New returns the verifiers of every provider, with endpoints from getenv
+// and an HTTP client that keeps every call inside a Lambda's deadline.
+func New(getenv func(string) string, cache account.Cache, now func() time.Time) *Verifiers {
+	return &Verifiers{Providers: All(), Env: &kit.Env{HTTP: &http.Client{Timeout: 5 * time.Second}, Getenv: getenv, Cache: cache, Now: now}}
 }
 
-func (p *Providers) now() time.Time {
-	if p.Now != nil {
-		return p.Now()
+func (v *Verifiers) find(name string) account.Provider {
+	for _, p := range v.Providers {
+		if p.Name() == name {
+			return p
+		}
 	}
-	return time.Now()
+	return nil
 }
 
 // Identify implements account.Identities.
-func (p *Providers) Identify(ctx context.Context, cfg *config.Config, pr account.Proof) (*account.Identity, error) {
-	switch pr.Provider {
-	case account.Weixin:
-		return p.weixin(ctx, cfg, pr)
-	case account.QQ:
-		return p.qq(ctx, cfg, pr)
-	case account.Alipay:
-		return p.alipay(ctx, cfg, pr)
-	case account.Apple:
-		return p.apple(ctx, cfg, pr)
+func (v *Verifiers) Identify(ctx context.Context, cfg *config.Config, pr account.Proof) (*account.Identity, error) {
+	if p, ok := v.find(pr.Provider).(kit.Identifier); ok {
+		return p.Identify(ctx, v.Env, cfg, pr)
 	}
 	return nil, apierr.New(apierr.InvalidParam)
 }
 
-// creds returns an oauth block's keys or the config error naming the
-// first missing one.
-func creds(cfg *config.Config, platform, block string, keys ...string) ([]string, error) {
-	out := make([]string, len(keys))
-	for i, k := range keys {
-		out[i] = cfg.OAuthString(block, k)
-		if out[i] == "" {
-			return nil, &apierr.Error{Code: apierr.ConfigFieldRequired,
-				Values: map[string]string{"field": platform + ".oauth." + block + "." + k}}
-		}
+// Phone implements account.Phones.
+func (v *Verifiers) Phone(ctx context.Context, cfg *config.Config, pr account.PhoneProof) (string, error) {
+	if p, ok := v.find(pr.Provider).(kit.PhoneReader); ok {
+		return p.Phone(ctx, v.Env, cfg, pr)
 	}
-	return out, nil
+	return "", apierr.New(apierr.InvalidParam)
 }
 
-// classify maps a provider failure to the client's answer.
-func classify(err error, retryable, limited bool) error {
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, context.Canceled):
-		return apierr.Wrap(apierr.RetryLater, err)
-	case limited:
-		return apierr.Wrap(apierr.RateLimited, err)
-	case retryable:
-		return apierr.Wrap(apierr.RetryLater, err)
-	}
-	return apierr.Wrap(apierr.ThirdPartyFailed, err)
-}
-
-// isWeChatBrowser tells WeChat's in-app browser (the official account, h5)
-// from an ordinary browser (website QR login), as uni-id does.
-func isWeChatBrowser(ua string) bool { return strings.Contains(ua, "MicroMessenger") }
-
-// Wire adds the third-party clients to a service (the login and bind
+// Wire adds the providers' verifiers to a service (the login and bind
 // functions).
 var Wire = wiring.Wire{Name: "thirdparty", ThirdParty: true, Apply: apply}
 
 func apply(_ context.Context, svc *account.Service, rt wiring.Runtime) error {
-	p := New(rt.Getenv, svc.Cache, svc.Now)
-	svc.Identities, svc.Phones = p, p
+	v := New(rt.Getenv, svc.Cache, svc.Now)
+	svc.Identities, svc.Phones = v, v
 	return nil
 }

@@ -241,7 +241,7 @@ func (f *Fake) AppleJWKSURL() string { return f.URL + "/apple/auth/keys" }
 func (f *Fake) UniverifyURL() string { return f.URL + "/univerify" }
 
 // Env returns the endpoints keyed by the environment variables idco's
-// thirdparty package reads (thirdparty.EnvWeixin...), as testenv's
+// provider packages of shared/thirdparty read (weixin.EnvBaseURL...), as testenv's
 // UseProviders and the dev server take them. The univerify proxy URL is
 // part of idco's config instead (idco.univerify.url).
 func (f *Fake) Env() map[string]string {
