@@ -1,5 +1,13 @@
 // Package devdb is the dev server's embedded DynamoDB: minidyn's in-memory
-// server made durable by a journal file, so local data survives a restart.
+// tables behind DynamoDB's JSON protocol, made durable by a journal file, so
+// local data survives a restart.
+//
+// devdb speaks the protocol itself rather than through minidyn's server,
+// whose encoder drops an empty list, map or binary value (its fields are
+// omitempty), leaving a typeless {} that the SDK reads as the value of
+// another attribute of the item; devdb writes them as DynamoDB does
+// (protocol.go). It also keeps empty lists and maps across a cancelled
+// transaction, whose rollback in minidyn loses them (rollback.go).
 //
 // The journal is a file of JSON lines, one per mutating request that minidyn
 // accepted, in the order they were applied:
@@ -35,9 +43,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"maps"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -50,10 +56,6 @@ import (
 
 // maxRequestBytes bounds a request body. DynamoDB's own limit is 16 MB.
 const maxRequestBytes = 32 << 20
-
-// targetPrefix is the X-Amz-Target service prefix the SDK sends and replay
-// reuses.
-const targetPrefix = "DynamoDB_20120810."
 
 // mutating lists the operations whose successful requests are journaled.
 var mutating = map[string]bool{
@@ -70,7 +72,7 @@ var mutating = map[string]bool{
 // DB is an embedded DynamoDB endpoint backed by a journal file. It is safe for
 // concurrent use.
 type DB struct {
-	srv  *server.Server
+	mem  *server.Client
 	path string
 	lock *os.File // advisory lock held while open (nil where unsupported)
 
@@ -99,17 +101,11 @@ func Open(path string) (*DB, error) {
 		return nil, fmt.Errorf("devdb: lock %s: %w", path, err)
 	}
 
-	db := &DB{srv: server.NewServer(), path: path, lock: lock}
+	db := &DB{mem: server.NewClient(), path: path, lock: lock}
 
 	st, err := db.replay()
 	if err == nil {
 		err = db.compact(st)
-		if errors.Is(err, errSkipCompaction) {
-			err = db.repairTail(st)
-			if err != nil {
-				err = fmt.Errorf("devdb: %w", err)
-			}
-		}
 	}
 
 	if err == nil {
@@ -140,7 +136,7 @@ func Open(path string) (*DB, error) {
 // is held while talking to the network.
 func (db *DB) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
-		db.srv.ServeHTTP(w, r) // minidyn answers 405 without touching its state
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
 
@@ -202,8 +198,14 @@ func (db *DB) apply(op string, body []byte) (*recorder, error) {
 		return nil, db.err
 	}
 
+	var kept []keptItem
+	if op == "TransactWriteItems" {
+		kept = db.keepEmpties(body) // replay needs none: its transactions succeed
+	}
+
 	rec := db.call(op, body)
 	if rec.code != http.StatusOK {
+		db.putBack(kept)
 		return rec, nil
 	}
 
@@ -248,21 +250,23 @@ func (db *DB) Close() error {
 	return nil
 }
 
-// call hands one request to minidyn and records its answer.
+// call runs one request on minidyn's tables and records the answer.
 func (db *DB) call(op string, body []byte) *recorder {
-	req := &http.Request{
-		Method:        http.MethodPost,
-		URL:           &url.URL{Path: "/"},
-		Proto:         "HTTP/1.1",
-		ProtoMajor:    1,
-		ProtoMinor:    1,
-		Header:        http.Header{"X-Amz-Target": {targetPrefix + op}, "Content-Type": {"application/x-amz-json-1.0"}},
-		Body:          io.NopCloser(bytes.NewReader(body)),
-		ContentLength: int64(len(body)),
+	rec := newRecorder()
+
+	run := operations[op]
+	if run == nil {
+		http.Error(rec, "unsupported operation", http.StatusBadRequest)
+		return rec
 	}
 
-	rec := newRecorder()
-	db.srv.ServeHTTP(rec, req)
+	out, err := run(db.mem, body)
+	if err != nil {
+		writeFailure(rec, err)
+		return rec
+	}
+
+	writeAnswer(rec, out)
 
 	return rec
 }
@@ -330,16 +334,12 @@ type replayState struct {
 	lines  int                 // entries replayed
 	tables map[string][][]byte // live table name -> its CreateTable and UpdateTable lines
 
-	good          int64 // journal bytes up to the end of the last entry replayed
-	endsInNewline bool  // false when the last entry replayed has no newline
-
-	items int    // set by compact
-	lossy string // set by compact: why the items cannot be rewritten
+	items int // set by compact
 }
 
 // replay feeds the journal to the fresh minidyn server in order.
 func (db *DB) replay() (*replayState, error) {
-	st := &replayState{tables: map[string][][]byte{}, endsInNewline: true}
+	st := &replayState{tables: map[string][][]byte{}}
 
 	f, err := os.Open(db.path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -365,8 +365,6 @@ func (db *DB) replay() (*replayState, error) {
 			if last {
 				return st, nil
 			}
-
-			st.good += int64(len(line))
 
 			continue
 		}
@@ -394,49 +392,11 @@ func (db *DB) replay() (*replayState, error) {
 		}
 
 		st.lines++
-		st.good += int64(len(line))
 
 		if last {
-			st.endsInNewline = false
 			return st, nil
 		}
 	}
-}
-
-// repairTail makes the journal safe to append to when it is kept rather than
-// compacted: it drops an ignored truncated tail and terminates an unterminated
-// last entry.
-func (db *DB) repairTail(st *replayState) error {
-	fi, err := os.Stat(db.path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-
-	if err != nil {
-		return err
-	}
-
-	if fi.Size() != st.good {
-		if err := os.Truncate(db.path, st.good); err != nil {
-			return err
-		}
-	}
-
-	if st.endsInNewline {
-		return nil
-	}
-
-	f, err := os.OpenFile(db.path, os.O_WRONLY|os.O_APPEND, 0)
-	if err != nil {
-		return err
-	}
-
-	_, err = f.Write([]byte("\n"))
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-
-	return err
 }
 
 // track records table creation, updates and deletion.
@@ -477,11 +437,8 @@ func canonicalLine(line []byte) []byte {
 //
 // Table definitions are kept verbatim rather than rebuilt from DescribeTable,
 // because minidyn's DescribeTable omits the attribute definitions and billing
-// mode that CreateTable needs.
-//
-// minidyn's JSON encoder drops empty lists, maps and binaries (they come back
-// as {}), so an item holding one cannot be rewritten faithfully; compaction is
-// then skipped and the journal kept as it is, since replaying it is exact.
+// mode that CreateTable needs. Items are written as devdb's Scan answers
+// them, empty lists, maps and binaries included.
 func (db *DB) compact(st *replayState) (err error) {
 	dir, base := filepath.Split(db.path)
 	if dir == "" {
@@ -520,17 +477,12 @@ func (db *DB) compact(st *replayState) (err error) {
 	}
 
 	for _, name := range names {
-		n, err := db.dumpItems(bw, name, st)
+		n, err := db.dumpItems(bw, name)
 		if err != nil {
 			return fmt.Errorf("devdb: compact: table %q: %w", name, err)
 		}
 
 		st.items += n
-	}
-
-	if st.lossy != "" {
-		slog.Warn("devdb: journal not compacted: "+st.lossy, "path", db.path)
-		return errSkipCompaction
 	}
 
 	if err := bw.Flush(); err != nil {
@@ -555,7 +507,7 @@ func (db *DB) compact(st *replayState) (err error) {
 }
 
 // dumpItems scans a table and writes one PutItem line per item.
-func (db *DB) dumpItems(w *bufio.Writer, table string, st *replayState) (int, error) {
+func (db *DB) dumpItems(w *bufio.Writer, table string) (int, error) {
 	tableJSON, err := json.Marshal(table)
 	if err != nil {
 		return 0, err
@@ -590,10 +542,6 @@ func (db *DB) dumpItems(w *bufio.Writer, table string, st *replayState) (int, er
 		}
 
 		for _, item := range out.Items {
-			if st.lossy == "" && lossyItem(item) {
-				st.lossy = fmt.Sprintf("table %q has an item with an empty list, map or binary value, which minidyn's Scan cannot return faithfully", table)
-			}
-
 			w.WriteString(`{"op":"PutItem","body":{"TableName":`)
 			w.Write(tableJSON)
 			w.WriteString(`,"Item":`)
@@ -612,41 +560,6 @@ func (db *DB) dumpItems(w *bufio.Writer, table string, st *replayState) (int, er
 			return count, err
 		}
 	}
-}
-
-// errSkipCompaction stops a compaction that would lose data; the journal is
-// left untouched.
-var errSkipCompaction = errors.New("devdb: compaction skipped")
-
-// lossyItem reports whether a Scan item (minidyn's JSON) holds an attribute
-// value with no type, which is how minidyn encodes an empty L, M or B.
-func lossyItem(item []byte) bool {
-	if !bytes.Contains(item, []byte("{}")) {
-		return false // fast path: an empty value always shows as {}
-	}
-
-	var attrs map[string]json.RawMessage
-	if json.Unmarshal(item, &attrs) != nil {
-		return true
-	}
-
-	return slices.ContainsFunc(slices.Collect(maps.Values(attrs)), lossyValue)
-}
-
-// lossyValue reports whether an attribute value, or one nested in it, is {}.
-func lossyValue(v json.RawMessage) bool {
-	var av struct {
-		L []json.RawMessage          `json:"L"`
-		M map[string]json.RawMessage `json:"M"`
-	}
-
-	var fields map[string]json.RawMessage
-	if json.Unmarshal(v, &fields) != nil || len(fields) == 0 || json.Unmarshal(v, &av) != nil {
-		return true
-	}
-
-	return slices.ContainsFunc(av.L, lossyValue) ||
-		slices.ContainsFunc(slices.Collect(maps.Values(av.M)), lossyValue)
 }
 
 // syncDir makes a rename durable; failure only weakens crash safety.
