@@ -1,9 +1,13 @@
 package dynamo
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"math/rand/v2"
+	"reflect"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -109,24 +113,22 @@ func isCondFailed(err error) bool {
 	return ok
 }
 
-// marshal encodes a domain value by its json tags, so stored items carry
-// uni-id's field names. Empty maps and lists are left out, as omitempty
-// means (the encoder keeps them, and minidyn reads an empty map back wrong).
+// marshal encodes v, a struct or a pointer to one, by its json tags, so
+// stored items carry uni-id's field names. A field tagged omitempty that
+// holds an empty map or slice is left out, as encoding/json leaves it out
+// and uni-id's documents lack it; attributevalue leaves out only nil ones.
 func marshal(v any) (map[string]types.AttributeValue, error) {
 	item, err := attributevalue.MarshalMapWithOptions(v, func(o *attributevalue.EncoderOptions) { o.TagKey = "json" })
 	if err != nil {
 		return nil, err
 	}
-	for k, av := range item {
-		switch x := av.(type) {
-		case *types.AttributeValueMemberM:
-			if len(x.Value) == 0 {
-				delete(item, k)
-			}
-		case *types.AttributeValueMemberL:
-			if len(x.Value) == 0 {
-				delete(item, k)
-			}
+	rv := reflect.Indirect(reflect.ValueOf(v))
+	for i := range rv.NumField() {
+		f, field := rv.Field(i), rv.Type().Field(i)
+		name, opts, _ := strings.Cut(field.Tag.Get("json"), ",")
+		if (f.Kind() == reflect.Map || f.Kind() == reflect.Slice) && f.Len() == 0 &&
+			slices.Contains(strings.Split(opts, ","), "omitempty") {
+			delete(item, cmp.Or(name, field.Name))
 		}
 	}
 	return item, nil
@@ -134,4 +136,14 @@ func marshal(v any) (map[string]types.AttributeValue, error) {
 
 func unmarshal(item map[string]types.AttributeValue, v any) error {
 	return attributevalue.UnmarshalMapWithOptions(item, v, func(o *attributevalue.DecoderOptions) { o.TagKey = "json" })
+}
+
+// sameItem reports whether two items hold the same attributes and values.
+// Numbers compare as text: one DynamoDB wrote otherwise ("1E+2" for "100")
+// makes the items differ, never two different items the same.
+func sameItem(a, b map[string]types.AttributeValue) bool {
+	var x, y map[string]any
+	asNumbers := func(o *attributevalue.DecoderOptions) { o.UseNumber = true }
+	return attributevalue.UnmarshalMapWithOptions(a, &x, asNumbers) == nil &&
+		attributevalue.UnmarshalMapWithOptions(b, &y, asNumbers) == nil && reflect.DeepEqual(x, y)
 }

@@ -191,12 +191,16 @@ func (s *Store) Create(ctx context.Context, u *account.User, keys []string) erro
 		ExpressionAttributeNames: map[string]string{"#uid": "uid"},
 	}}}
 	items = append(items, s.claims(u.UID, keys)...)
-	return s.transact(ctx, items, keys)
+	err = s.transact(ctx, items, keys)
+	if errors.Is(err, errUserCondition) {
+		return s.settle(ctx, item, account.ErrConflict)
+	}
+	return err
 }
 
 // Save implements account.Users: a PutItem conditional on the version, or,
 // when keys change, a TransactWriteItems that also claims and releases
-// sentinels.
+// sentinels. A failed condition on the version is settled by a read.
 func (s *Store) Save(ctx context.Context, u *account.User, addKeys, dropKeys []string) error {
 	next := *u
 	next.Version = u.Version + 1
@@ -219,7 +223,7 @@ func (s *Store) Save(ctx context.Context, u *account.User, addKeys, dropKeys []s
 			return err
 		})
 		if isCondFailed(err) {
-			return account.ErrConflict
+			return s.settle(ctx, item, account.ErrNotFound)
 		}
 		return classify(err)
 	}
@@ -234,7 +238,41 @@ func (s *Store) Save(ctx context.Context, u *account.User, addKeys, dropKeys []s
 			ExpressionAttributeValues: map[string]types.AttributeValue{":uid": str(u.UID)},
 		}})
 	}
-	return s.transact(ctx, items, addKeys)
+	err = s.transact(ctx, items, addKeys)
+	if errors.Is(err, errUserCondition) {
+		return s.settle(ctx, item, account.ErrNotFound)
+	}
+	return err
+}
+
+// errUserCondition means a write of a user item failed its condition.
+var errUserCondition = errors.New("user item condition failed")
+
+// settle answers a write of a user item that failed its condition: nil if
+// the stored item is already the one it writes, which is what a repeat of
+// an applied write finds (DynamoDB applied it but the answer was lost, and
+// the SDK's retry, or the caller's, failed the condition on that very
+// result), so a Create or Save applies once however often it is sent;
+// missing if there is no account; ErrConflict if the stored one differs.
+func (s *Store) settle(ctx context.Context, item map[string]types.AttributeValue, missing error) error {
+	var out *dynamodb.GetItemOutput
+	err := s.retry(ctx, func() (err error) {
+		out, err = s.DB.GetItem(ctx, &dynamodb.GetItemInput{
+			TableName:      aws.String(s.Names.Users),
+			Key:            map[string]types.AttributeValue{"uid": item["uid"]},
+			ConsistentRead: aws.Bool(true),
+		})
+		return err
+	})
+	switch {
+	case err != nil:
+		return classify(err)
+	case out.Item == nil:
+		return missing
+	case sameItem(out.Item, item):
+		return nil
+	}
+	return account.ErrConflict
 }
 
 // claims returns the sentinel puts for keys.
@@ -252,7 +290,8 @@ func (s *Store) claims(uid string, keys []string) []types.TransactWriteItem {
 }
 
 // transact runs a transaction whose item 0 is the user and items 1..len(keys)
-// claim keys, and maps a cancellation to the account errors.
+// claim keys, and maps a cancellation to the account errors, or to
+// errUserCondition for the caller to settle.
 func (s *Store) transact(ctx context.Context, items []types.TransactWriteItem, keys []string) error {
 	err := s.retry(ctx, func() error {
 		_, err := s.DB.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
@@ -268,7 +307,7 @@ func (s *Store) transact(ctx context.Context, items []types.TransactWriteItem, k
 		}
 		switch {
 		case i == 0:
-			return account.ErrConflict
+			return errUserCondition
 		case i <= len(keys):
 			return &account.TakenError{Key: keys[i-1]}
 		default:

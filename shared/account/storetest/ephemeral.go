@@ -1,0 +1,167 @@
+package storetest
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/idco-dev/idco/shared/account"
+)
+
+var captchaCases = []testCase{
+	{"PutTake", testCaptchaPutTake},
+	{"PutReplaces", testCaptchaPutReplaces},
+	{"TakeReturnsExpiry", testCaptchaTakeReturnsExpiry},
+	{"ConcurrentTakesOnce", testCaptchaConcurrentTakesOnce},
+}
+
+// testCaptchaPutTake: Take returns the hash and expiry Put stored and
+// removes them: the next Take, and a Take of a key never Put, return
+// ErrNotFound.
+func testCaptchaPutTake(t *testing.T, e *env) {
+	key, exp := unique("captcha"), e.now().Add(5*time.Minute)
+	_, _, err := e.Captchas.Take(e.ctx, key)
+	wantErr(t, "Take before Put", err, account.ErrNotFound)
+	if err := e.Captchas.Put(e.ctx, key, []byte("h1"), exp); err != nil {
+		t.Fatal(err)
+	}
+	e.wantCaptcha(t, key, "h1", exp)
+	_, _, err = e.Captchas.Take(e.ctx, key)
+	wantErr(t, "a second Take", err, account.ErrNotFound)
+}
+
+// testCaptchaPutReplaces: a Put replaces the captcha at its key.
+func testCaptchaPutReplaces(t *testing.T, e *env) {
+	key := unique("captcha")
+	for i, h := range []string{"first", "second"} {
+		if err := e.Captchas.Put(e.ctx, key, []byte(h), e.now().Add(time.Duration(i+1)*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.wantCaptcha(t, key, "second", e.now().Add(2*time.Minute))
+}
+
+// testCaptchaTakeReturnsExpiry: Take returns an expired captcha too, with
+// its expiry, to millisecond precision: the caller judges it.
+func testCaptchaTakeReturnsExpiry(t *testing.T, e *env) {
+	key, exp := unique("captcha"), e.now().Add(1234*time.Millisecond)
+	if err := e.Captchas.Put(e.ctx, key, []byte("h"), exp); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Hour)
+	e.wantCaptcha(t, key, "h", exp)
+}
+
+// testCaptchaConcurrentTakesOnce: of checks racing for one captcha, exactly
+// one gets it; the others get ErrNotFound.
+func testCaptchaConcurrentTakesOnce(t *testing.T, e *env) {
+	key := unique("captcha")
+	if err := e.Captchas.Put(e.ctx, key, []byte("h"), e.now().Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	onlyOne(t, "Take", race(races, func(int) error {
+		_, _, err := e.Captchas.Take(e.ctx, key)
+		return err
+	}))
+}
+
+func (e *env) wantCaptcha(t *testing.T, key, hash string, exp time.Time) {
+	t.Helper()
+	h, got, err := e.Captchas.Take(e.ctx, key)
+	if err != nil || string(h) != hash || !got.Equal(exp) {
+		t.Fatalf("Take(%s) = %q, %v, %v; want %q, %v", key, h, got, err, hash, exp)
+	}
+}
+
+var cacheCases = []testCase{
+	{"SetGet", testCacheSetGet},
+	{"ExpiredReadsAbsent", testCacheExpiredReadsAbsent},
+	{"TakeOnce", testCacheTakeOnce},
+	{"ConcurrentTakesOnce", testCacheConcurrentTakesOnce},
+}
+
+// testCacheSetGet: CacheGet returns what CacheSet stored, any number of
+// times, and the latest value after a second CacheSet; a key never set
+// reads ErrNotFound.
+func testCacheSetGet(t *testing.T, e *env) {
+	key := unique("cache")
+	_, err := e.Cache.CacheGet(e.ctx, key, e.now())
+	wantErr(t, "CacheGet before CacheSet", err, account.ErrNotFound)
+	for _, v := range []string{"one", "two"} {
+		if err := e.Cache.CacheSet(e.ctx, key, []byte(v), e.now().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		e.wantCached(t, key, e.now(), v)
+		e.wantCached(t, key, e.now(), v)
+	}
+}
+
+// testCacheExpiredReadsAbsent: a value is live while now is before its
+// expiry; from then on CacheGet and CacheTake read it as absent although
+// the engine may still store it (a read at an earlier now still finds it).
+func testCacheExpiredReadsAbsent(t *testing.T, e *env) {
+	key, exp := unique("cache"), e.now().Add(time.Minute)
+	if err := e.Cache.CacheSet(e.ctx, key, []byte("v"), exp); err != nil {
+		t.Fatal(err)
+	}
+	e.wantCached(t, key, exp.Add(-time.Millisecond), "v")
+	_, err := e.Cache.CacheGet(e.ctx, key, exp)
+	wantErr(t, "CacheGet at the expiry", err, account.ErrNotFound)
+	e.wantCached(t, key, exp.Add(-time.Millisecond), "v")
+	_, err = e.Cache.CacheTake(e.ctx, key, exp)
+	wantErr(t, "CacheTake at the expiry", err, account.ErrNotFound)
+}
+
+// testCacheTakeOnce: CacheTake returns the value and removes it.
+func testCacheTakeOnce(t *testing.T, e *env) {
+	key := unique("cache")
+	if err := e.Cache.CacheSet(e.ctx, key, []byte("v"), e.now().Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := e.Cache.CacheTake(e.ctx, key, e.now()); err != nil || string(v) != "v" {
+		t.Fatalf("CacheTake = %q, %v", v, err)
+	}
+	_, err := e.Cache.CacheTake(e.ctx, key, e.now())
+	wantErr(t, "a second CacheTake", err, account.ErrNotFound)
+	_, err = e.Cache.CacheGet(e.ctx, key, e.now())
+	wantErr(t, "CacheGet after CacheTake", err, account.ErrNotFound)
+}
+
+// testCacheConcurrentTakesOnce: of takers racing for one value, exactly one
+// gets it; the others get ErrNotFound.
+func testCacheConcurrentTakesOnce(t *testing.T, e *env) {
+	key := unique("cache")
+	if err := e.Cache.CacheSet(e.ctx, key, []byte("v"), e.now().Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	onlyOne(t, "CacheTake", race(races, func(int) error {
+		_, err := e.Cache.CacheTake(e.ctx, key, e.now())
+		return err
+	}))
+}
+
+func (e *env) wantCached(t *testing.T, key string, now time.Time, want string) {
+	t.Helper()
+	if v, err := e.Cache.CacheGet(e.ctx, key, now); err != nil || !bytes.Equal(v, []byte(want)) {
+		t.Fatalf("CacheGet(%s) at %v = %q, %v; want %q", key, now, v, err, want)
+	}
+}
+
+// onlyOne checks the errors of racers of which exactly one may succeed:
+// one nil, the others ErrNotFound.
+func onlyOne(t *testing.T, what string, errs []error) {
+	t.Helper()
+	won := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			won++
+		case !errors.Is(err, account.ErrNotFound):
+			t.Fatalf("a racing %s: %v", what, err)
+		}
+	}
+	if won != 1 {
+		t.Fatalf("%d racing calls of %s succeeded, want 1", won, what)
+	}
+}
