@@ -21,18 +21,18 @@ func measure(b *testing.B, e *testenv.Env, op func(i int, pause func(func()))) {
 	var setupCalls int64
 	pause := func(setup func()) {
 		b.StopTimer()
-		before := e.Calls.Load()
+		before := e.Faults.Calls()
 		setup()
-		setupCalls += e.Calls.Load() - before
+		setupCalls += e.Faults.Calls() - before
 		b.StartTimer()
 	}
-	start := e.Calls.Load()
+	start := e.Faults.Calls()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		op(i, pause)
 	}
 	b.StopTimer()
-	b.ReportMetric(float64(e.Calls.Load()-start-setupCalls)/float64(b.N), "ddb-calls/op")
+	b.ReportMetric(float64(e.Faults.Calls()-start-setupCalls)/float64(b.N), "ddb-calls/op")
 }
 
 func must(b *testing.B, r testenv.Resp, want string) {

@@ -6,9 +6,8 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/truora/minidyn/server"
-
 	"github.com/idco-dev/idco/shared/testenv"
+	"github.com/idco-dev/idco/shared/testenv/ddbfault"
 )
 
 // conflict is DynamoDB's answer when a transaction collides with another.
@@ -49,14 +48,14 @@ func TestStoreFaults(t *testing.T) {
 			c := testenv.NewClient("d1")
 			answer := e.Captcha(t, c, "register")
 			var calls atomic.Int64
-			e.Inject(func(op string) (int, string, bool) {
+			e.Faults.Inject(func(op string) (int, string, bool) {
 				if op == "TransactWriteItems" {
 					calls.Add(1)
 				}
 				return tc.fault(op)
 			})
 			r := register(t, e, c, answer)
-			e.Inject(nil)
+			e.Faults.Inject(nil)
 			if r.Code() != tc.wantCode || r.Status != tc.wantHTTP {
 				t.Fatalf("got %d %s, want %d %s", r.Status, r.Raw, tc.wantHTTP, tc.wantCode)
 			}
@@ -84,14 +83,10 @@ func TestStoreFaults(t *testing.T) {
 	}
 }
 
-// TestMinidynFailureEmulation drives minidyn's own failure emulation: every
-// table failing gives a retryable answer and no partial state, in each
-// method that writes.
-func TestMinidynFailureEmulation(t *testing.T) {
+// TestDynamoDBDown: DynamoDB failing every request gives a retryable
+// answer and no partial state, in each method that writes.
+func TestDynamoDBDown(t *testing.T) {
 	e := testenv.New(t, nil)
-	if e.Dyn == nil {
-		t.Skip("DYNAMODB_ENDPOINT is set: minidyn's failure emulation is not available")
-	}
 	c := testenv.NewClient("d1")
 	e.Register(t, c, "alice_1", "a good password")
 	before := fmt.Sprint(e.ItemCount(t))
@@ -108,9 +103,9 @@ func TestMinidynFailureEmulation(t *testing.T) {
 		{"account", "closeAccount", nil},
 	}
 	for _, call := range calls {
-		e.Dyn.EmulateFailure(server.FailureConditionInternalServerError)
+		e.Faults.Inject(func(string) (int, string, bool) { return 500, ddbfault.InternalError, true })
 		r := e.Call(t, copyClient(c), call.function, call.method, call.params)
-		e.Dyn.EmulateFailure(server.FailureConditionNone)
+		e.Faults.Inject(nil)
 		if r.Code() != "uni-id-retry-later" || r.Status != 503 {
 			t.Errorf("%s: %d %s, want 503 uni-id-retry-later", call.method, r.Status, r.Raw)
 		}
@@ -159,13 +154,13 @@ func TestLostAnswers(t *testing.T) {
 	e := testenv.New(t, nil)
 	c := testenv.NewClient("d1")
 	answer := e.Captcha(t, c, "send-sms-code")
-	e.LoseAnswers("TransactWriteItems", 1)
+	e.Faults.LoseAnswersOf("TransactWriteItems", 1)
 	r := e.Call(t, c, "send-sms-code", "sendSmsCode", map[string]any{"mobile": "13800138000", "scene": "login-by-sms", "captcha": answer})
 	if _, sent := e.Sent.LastSMS("+8613800138000"); r.Code() != "0" || !sent {
 		t.Fatalf("sendSmsCode with a lost answer: %s (sent %v)", r.Raw, sent)
 	}
 	capt := e.Captcha(t, c, "register")
-	e.LoseAnswers("TransactWriteItems", 1)
+	e.Faults.LoseAnswersOf("TransactWriteItems", 1)
 	r = e.Call(t, c, "register", "registerUser", map[string]any{"username": "carol_1", "password": "a good password", "captcha": capt})
 	if r.Code() != "0" || len(e.Scan(t, e.Names.Users)) != 1 {
 		t.Fatalf("registerUser with a lost answer: %s", r.Raw)

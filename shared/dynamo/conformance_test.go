@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -21,6 +20,7 @@ import (
 	"github.com/idco-dev/idco/shared/account/storetest"
 	"github.com/idco-dev/idco/shared/app"
 	"github.com/idco-dev/idco/shared/dynamo"
+	"github.com/idco-dev/idco/shared/testenv/ddbfault"
 )
 
 // TestConformance runs the store conformance suite on the embedded DynamoDB
@@ -60,9 +60,9 @@ func run(t *testing.T, cfg aws.Config, endpoint string) {
 	t.Cleanup(func() { deleteTables(t, db, prefix) })
 	waitActive(t, db, prefix)
 	storetest.Run(t, func(t *testing.T) storetest.Stores {
-		f := newFaults(http.DefaultTransport)
+		f := ddbfault.New(nil, false)
 		cfg := cfg.Copy()
-		cfg.HTTPClient = &http.Client{Transport: f}
+		cfg.HTTPClient = f.Client()
 		st := &dynamo.Store{DB: app.NewDynamo(cfg, endpoint), Names: dynamo.NamesWithPrefix(prefix)}
 		return storetest.Stores{Users: st, Captchas: st, Counters: st, Codes: st, Cache: st, Faults: f}
 	})

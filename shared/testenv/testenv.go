@@ -1,8 +1,9 @@
 // Package testenv starts idco for tests: the real service, stores and
-// dispatchers over an embedded DynamoDB (minidyn through the real SDK
-// client, or DYNAMODB_ENDPOINT when set), served over HTTP exactly as the dev
-// server mounts them, with a settable clock, a recording outbox, a captured
-// log and a count of DynamoDB calls.
+// dispatchers over the embedded DynamoDB the dev server runs (infra/devdb,
+// through the real SDK client), or DYNAMODB_ENDPOINT when set, served over
+// HTTP exactly as the dev server mounts them, with a settable clock, a
+// recording outbox, a captured log, and DynamoDB faults and call counts
+// (ddbfault).
 package testenv
 
 import (
@@ -11,27 +12,26 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"io"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/truora/minidyn/server"
 
+	"github.com/idco-dev/idco/infra/devdb"
 	"github.com/idco-dev/idco/shared/account"
 	"github.com/idco-dev/idco/shared/app"
 	"github.com/idco-dev/idco/shared/config"
 	"github.com/idco-dev/idco/shared/dynamo"
 	"github.com/idco-dev/idco/shared/families/all"
 	"github.com/idco-dev/idco/shared/testenv/clock"
+	"github.com/idco-dev/idco/shared/testenv/ddbfault"
 	"github.com/idco-dev/idco/shared/thirdparty"
 	"github.com/idco-dev/idco/shared/thirdparty/frv"
 )
@@ -43,7 +43,7 @@ const TokenSecret = "test-token-secret-0123456789abcdef0123456789"
 type Env struct {
 	URL    string
 	DB     *dynamodb.Client
-	Dyn    *server.Server // nil when DYNAMODB_ENDPOINT is used
+	Faults *ddbfault.Transport // between the service's client and DynamoDB
 	Prefix string
 	Names  dynamo.Names
 	Svc    *account.Service
@@ -51,11 +51,7 @@ type Env struct {
 	Outbox *Outbox
 	Sent   *Sender // the SMS and email senders
 
-	Log    *SyncBuffer
-	Calls  atomic.Int64 // DynamoDB requests served
-	inject atomic.Pointer[func(op string) (int, string, bool)]
-	lose   atomic.Pointer[lostAnswers]
-	tokens sync.Map // ClientRequestToken -> request body, as DynamoDB keeps them
+	Log *SyncBuffer
 }
 
 // Config returns the test config document: fast argon2 so tests stay quick,
@@ -90,13 +86,19 @@ func New(t testing.TB, edit func(cfg map[string]any)) *Env {
 	e := &Env{Clock: clock.New(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)), Outbox: &Outbox{},
 		Sent: &Sender{}, Log: &SyncBuffer{}}
 	endpoint := os.Getenv(app.EnvDynamoEndpoint)
+	// The embedded store lacks ClientRequestToken idempotency: the
+	// transport keeps it, as DynamoDB does.
+	e.Faults = ddbfault.New(nil, endpoint == "")
 	if endpoint == "" {
-		e.Dyn = server.NewServer()
-		ddb := httptest.NewServer(e.count(e.Dyn))
-		t.Cleanup(ddb.Close)
+		db, err := devdb.Open(filepath.Join(t.TempDir(), "dynamodb.jsonl"))
+		if err != nil {
+			t.Fatalf("embedded DynamoDB: %v", err)
+		}
+		ddb := httptest.NewServer(db)
+		t.Cleanup(func() { ddb.Close(); _ = db.Close() })
 		endpoint = ddb.URL
 	}
-	e.DB = app.NewDynamo(aws.Config{Region: "us-east-1",
+	e.DB = app.NewDynamo(aws.Config{Region: "us-east-1", HTTPClient: e.Faults.Client(),
 		Credentials: credentials.NewStaticCredentialsProvider("x", "y", "")}, endpoint)
 	var b [4]byte
 	_, _ = rand.Read(b[:])
@@ -123,72 +125,6 @@ func New(t testing.TB, edit func(cfg map[string]any)) *Env {
 func (e *Env) UseProviders(endpoints map[string]string) {
 	p := thirdparty.New(func(k string) string { return endpoints[k] }, e.Svc.Cache, e.Clock.Now)
 	e.Svc.Identities, e.Svc.Phones = p, p
-}
-
-// count wraps the DynamoDB server to count requests, inject faults, lose
-// answers, and keep TransactWriteItems' ClientRequestToken idempotency,
-// which minidyn lacks: a token seen again with the same request is answered
-// as a success without applying it twice, as DynamoDB does for 10 minutes.
-func (e *Env) count(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		e.Calls.Add(1)
-		target := r.Header.Get("X-Amz-Target")
-		if i := bytes.LastIndexByte([]byte(target), '.'); i >= 0 {
-			target = target[i+1:]
-		}
-		if f := e.inject.Load(); f != nil {
-			if status, body, ok := (*f)(target); ok {
-				w.Header().Set("Content-Type", "application/x-amz-json-1.0")
-				w.WriteHeader(status)
-				_, _ = w.Write([]byte(body))
-				return
-			}
-		}
-		body, _ := io.ReadAll(r.Body)
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		if target == "TransactWriteItems" {
-			var in struct{ ClientRequestToken string }
-			_ = json.Unmarshal(body, &in)
-			if in.ClientRequestToken != "" {
-				if prev, seen := e.tokens.LoadOrStore(in.ClientRequestToken, string(body)); seen && prev == string(body) {
-					w.Header().Set("Content-Type", "application/x-amz-json-1.0")
-					_, _ = w.Write([]byte(`{}`))
-					return
-				}
-			}
-		}
-		if l := e.lose.Load(); l != nil && l.op == target && l.n.Add(-1) >= 0 {
-			h.ServeHTTP(httptest.NewRecorder(), r) // applied, but the answer is lost
-			w.Header().Set("Content-Type", "application/x-amz-json-1.0")
-			w.WriteHeader(http.StatusInternalServerError)
-			_, _ = w.Write([]byte(`{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"internal"}`))
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
-}
-
-type lostAnswers struct {
-	op string
-	n  atomic.Int64
-}
-
-// LoseAnswers makes DynamoDB apply the next n requests of op but answer
-// them with an internal error, as when a response is lost on the way.
-func (e *Env) LoseAnswers(op string, n int64) {
-	l := &lostAnswers{op: op}
-	l.n.Store(n)
-	e.lose.Store(l)
-}
-
-// Inject makes DynamoDB answer with a fault while f returns ok for an
-// operation name (PutItem, TransactWriteItems, ...); nil stops it.
-func (e *Env) Inject(f func(op string) (status int, body string, ok bool)) {
-	if f == nil {
-		e.inject.Store(nil)
-		return
-	}
-	e.inject.Store(&f)
 }
 
 // Outbox records deliveries.
