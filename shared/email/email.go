@@ -1,13 +1,16 @@
-// Package email sends idco's emails through Amazon SES (v2 API) and renders
-// their text from per-scene templates in zh-Hans and en.
+// Package email sends idco's emails through a provider, Amazon SES (v2
+// API), and renders their text from per-scene templates in zh-Hans and en.
+// Each provider is declared once, as a Provider in its own file, and listed
+// once in Providers.
 //
 // Templates are filled with strings.Replacer and html.EscapeString rather
 // than text/template or html/template: those packages disable the linker's
 // dead-code elimination and add about 3 MB to every Lambda binary, and the
 // templates here only ever substitute four placeholders.
 //
-// Every failure of a send is an *Error. Its text carries SES's error code
-// and message, never the recipient or the body (which holds the code).
+// Every failure of a send is an *Error. Its text carries the provider's
+// error code and message, never the recipient or the body (which holds the
+// code).
 package email
 
 import (
@@ -23,12 +26,13 @@ type Sender interface {
 	Send(ctx context.Context, m Message) error
 }
 
-// Error is every failure of a send. Code is SES's error code, or
+// Error is every failure of a send. Code is the provider's error code, or
 // "InvalidMessage" for a message refused before any call, or "Transport"
-// when SES could not be reached or read.
+// when the provider could not be reached or read.
 type Error struct {
-	Code    string
-	Message string
+	Provider string // a Providers name, such as "ses"
+	Code     string
+	Message  string
 	// Retryable means trying again later may work: throttling, the per-second
 	// sending quota, HTTP 5xx, timeouts, refused connections. AWS advises
 	// waiting up to 10 minutes after a ThrottlingException.
@@ -42,10 +46,11 @@ const (
 	CodeTransport      = "Transport"
 )
 
-// Error returns the code and message, which hold no recipient or body.
+// Error returns the provider, code and message, which hold no recipient or
+// body.
 func (e *Error) Error() string {
 	var b strings.Builder
-	b.WriteString("email: ses")
+	b.WriteString("email: " + e.Provider)
 	for _, s := range []string{e.Code, e.Message} {
 		if s != "" {
 			b.WriteString(": " + s)

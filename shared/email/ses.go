@@ -19,6 +19,17 @@ import (
 // baseline gives downstream calls 3 s of a 10 s Lambda.
 const DefaultTimeout = 3 * time.Second
 
+const sesProvider = "ses"
+
+// SESProvider declares Amazon SES (v2 API): an AWS API
+// (ses:SendEmail), idco.email.region its region.
+var SESProvider = &Provider{Name: sesProvider, AWS: true, New: func(s Settings) Sender {
+	if s.Region != "" {
+		s.AWS.Region = s.Region
+	}
+	return NewSES(s.AWS, s.Endpoint, s.From, s.ConfigurationSet)
+}}
+
 // SES sends through Amazon SES v2 SendEmail with Simple content. It is safe
 // for concurrent use.
 type SES struct {
@@ -53,9 +64,9 @@ func NewSES(awsCfg aws.Config, endpoint, from, configurationSet string) *SES {
 func (s *SES) Send(ctx context.Context, m Message) error {
 	switch {
 	case m.To == "" || strings.ContainsAny(m.To, "\r\n"):
-		return &Error{Code: CodeInvalidMessage, Message: "no single recipient"}
+		return &Error{Provider: sesProvider, Code: CodeInvalidMessage, Message: "no single recipient"}
 	case m.Subject == "" || m.Text == "":
-		return &Error{Code: CodeInvalidMessage, Message: "subject or text is empty"}
+		return &Error{Provider: sesProvider, Code: CodeInvalidMessage, Message: "subject or text is empty"}
 	}
 	body := &types.Body{Text: utf8(m.Text)}
 	if m.HTML != "" {
@@ -108,11 +119,11 @@ func sesErr(err error, to string) *Error {
 		code := ae.ErrorCode()
 		retry := status >= 500 || code == "TooManyRequestsException" ||
 			code == "LimitExceededException" || code == "ThrottlingException"
-		return &Error{Code: code, Message: msg, Retryable: retry}
+		return &Error{Provider: sesProvider, Code: code, Message: msg, Retryable: retry}
 	}
 	var ip smithy.InvalidParamsError
 	if errors.As(err, &ip) {
-		return &Error{Code: CodeInvalidMessage, Message: "the SDK refused the parameters"}
+		return &Error{Provider: sesProvider, Code: CodeInvalidMessage, Message: "the SDK refused the parameters"}
 	}
-	return &Error{Code: CodeTransport, Retryable: !errors.Is(err, context.Canceled), Cause: err}
+	return &Error{Provider: sesProvider, Code: CodeTransport, Retryable: !errors.Is(err, context.Canceled), Cause: err}
 }

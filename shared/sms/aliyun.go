@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/idco-dev/idco/shared/internal/acs3"
 	"github.com/idco-dev/idco/shared/internal/httpcall"
 )
@@ -27,6 +29,34 @@ const (
 	// DefaultAliyunEndpoint serves mainland China and most regions.
 	DefaultAliyunEndpoint = "dysmsapi.aliyuncs.com"
 )
+
+// AliyunProvider declares Aliyun SMS: idco.sms.provider "aliyun", its
+// block idco.sms.aliyun, one template per scene.
+var AliyunProvider = declare[AliyunConfig](Provider{Name: aliyunProvider, Block: "aliyun", Templates: true})
+
+// AliyunConfig is idco.sms.aliyun.
+type AliyunConfig struct {
+	AccessKeyID     string `json:"accessKeyId"`
+	AccessKeySecret string `json:"accessKeySecret"`
+	SignName        string `json:"signName"`
+	// Endpoint is a host (https is used) or a full base URL; by default the
+	// one RegionID names, else dysmsapi.aliyuncs.com.
+	Endpoint string `json:"endpoint"`
+	// RegionID only picks the default endpoint: V3 signatures do not
+	// include a region.
+	RegionID string `json:"regionId"`
+}
+
+func (c *AliyunConfig) check(p *problems) {
+	p.required("accessKeyId", c.AccessKeyID)
+	p.required("accessKeySecret", c.AccessKeySecret)
+	p.required("signName", c.SignName)
+	p.endpoint("endpoint", c.Endpoint)
+}
+
+func (c *AliyunConfig) sender(httpClient *http.Client, _ *aws.Config) Sender {
+	return NewAliyun(*c, httpClient)
+}
 
 // Aliyun sends through Aliyun SMS. HTTP, Timeout and Now, from the embedded
 // client, inject the HTTP client (nil: http.DefaultClient), the bound of one

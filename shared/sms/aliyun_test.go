@@ -141,7 +141,7 @@ func TestAliyunRefusesBadMessages(t *testing.T) {
 			f, a := newFakeAliyun(t, "ok")
 			err := a.Send(t.Context(), tc.m)
 			assertError(t, err, CodeInvalidMessage, false, false)
-			if n := len(f.requests()); n != 0 {
+			if n := f.Calls(); n != 0 {
 				t.Errorf("%s: %d requests, want none", tc.name, n)
 			}
 		})

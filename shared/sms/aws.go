@@ -3,6 +3,7 @@ package sms
 import (
 	"context"
 	"errors"
+	"net/http"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -38,6 +39,26 @@ func shortRetryer() aws.Retryer {
 			Codes: map[string]struct{}{"Throttled": {}, "KMSThrottling": {}}})
 	})
 }
+
+// EUMProvider declares AWS End User Messaging SMS: idco.sms.provider
+// "aws-eum", its optional block idco.sms.awsEum, text messages, an AWS
+// API (sms-voice:SendTextMessage).
+var EUMProvider = declare[EUMConfig](Provider{Name: eumProvider, Block: "awsEum", Optional: true, AWS: true})
+
+// EUMConfig is idco.sms.awsEum, AWS End User Messaging SMS (the
+// pinpoint-sms-voice-v2 API).
+type EUMConfig struct {
+	Region              string `json:"region"`              // default the function's
+	OriginationIdentity string `json:"originationIdentity"` // phone number, sender ID or pool, optional
+	ConfigurationSet    string `json:"configurationSet"`    // optional
+	MessageType         string `json:"messageType"`         // TRANSACTIONAL (default) or PROMOTIONAL
+}
+
+func (c *EUMConfig) check(p *problems) {
+	p.oneOf("messageType", c.MessageType, "", "TRANSACTIONAL", "PROMOTIONAL")
+}
+
+func (c *EUMConfig) sender(_ *http.Client, awsCfg *aws.Config) Sender { return NewEUM(*awsCfg, *c) }
 
 // EUM sends through AWS End User Messaging SMS (SendTextMessage). It is safe
 // for concurrent use.
@@ -84,6 +105,23 @@ func (s *EUM) Send(ctx context.Context, m Message) error {
 	}
 	return nil
 }
+
+// SNSProvider declares Amazon SNS: idco.sms.provider "sns", its optional
+// block idco.sms.sns, text messages, an AWS API (sns:Publish).
+var SNSProvider = declare[SNSConfig](Provider{Name: snsProvider, Block: "sns", Optional: true, AWS: true})
+
+// SNSConfig is idco.sms.sns.
+type SNSConfig struct {
+	Region   string `json:"region"`   // default the function's
+	SenderID string `json:"senderId"` // optional AWS.SNS.SMS.SenderID
+	SMSType  string `json:"smsType"`  // Transactional (default) or Promotional
+}
+
+func (c *SNSConfig) check(p *problems) {
+	p.oneOf("smsType", c.SMSType, "", "Transactional", "Promotional")
+}
+
+func (c *SNSConfig) sender(_ *http.Client, awsCfg *aws.Config) Sender { return NewSNS(*awsCfg, *c) }
 
 // SNS sends through Amazon SNS (Publish to a phone number). It is safe for
 // concurrent use.

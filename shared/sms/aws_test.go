@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/idco-dev/idco/shared/testenv/fakeprov"
 )
 
 // awsCase is one scripted answer and the classification it must get.
@@ -17,19 +19,17 @@ type awsCase struct {
 	scenario              string
 	code                  string
 	retry, deadlineExceed bool
-	attempts              int32 // requests the short retryer makes
+	attempts              int // requests the short retryer makes
 }
 
 func TestEUMSendsTextMessage(t *testing.T) {
-	f := newFakeEUM(t, "ok")
-	srv := httptest.NewServer(f)
-	defer srv.Close()
-	s := NewEUM(testAWSConfig(srv), EUMConfig{Region: awsRegion, OriginationIdentity: "+6580000000",
+	f := fakeprov.NewEUM(t, awsKey)
+	s := NewEUM(testAWSConfig(f.URL, f.Client()), EUMConfig{Region: awsRegion, OriginationIdentity: "+6580000000",
 		ConfigurationSet: "idco-otp"})
 	if err := s.Send(t.Context(), otpMessage("+8613812345678")); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
-	got := f.requests()
+	got := params(&f.Outbox)
 	want := map[string]string{"DestinationPhoneNumber": "+8613812345678", "MessageBody": otpMessage("").Text,
 		"MessageType": "TRANSACTIONAL", "OriginationIdentity": "+6580000000", "ConfigurationSetName": "idco-otp"}
 	if len(got) != 1 || !maps.Equal(got[0], want) {
@@ -51,12 +51,10 @@ func TestEUMErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.scenario, func(t *testing.T) {
-			f := newFakeEUM(t, tc.scenario)
-			srv := httptest.NewServer(f)
-			defer srv.Close()
-			s := NewEUM(testAWSConfig(srv), EUMConfig{Region: awsRegion})
+			f := scripted(t, fakeprov.NewEUM(t, awsKey), eumAnswers, tc.scenario)
+			s := NewEUM(testAWSConfig(f.URL, f.Client()), EUMConfig{Region: awsRegion})
 			s.Timeout = 300 * time.Millisecond
-			checkAWSCase(t, tc, s.Send(t.Context(), otpMessage("+8613812345678")), f.hits.Load())
+			checkAWSCase(t, tc, s.Send(t.Context(), otpMessage("+8613812345678")), f.Calls())
 		})
 	}
 }
@@ -82,16 +80,14 @@ func TestSNSPublishes(t *testing.T) {
 	}
 	for i, tc := range tests {
 		t.Run(strconv.Itoa(i), func(t *testing.T) {
-			f := newFakeSNS(t, "ok")
-			srv := httptest.NewServer(f)
-			if err := NewSNS(testAWSConfig(srv), tc.cfg).Send(t.Context(), otpMessage("+8613812345678")); err != nil {
+			f := fakeprov.NewSNS(t, awsKey)
+			if err := NewSNS(testAWSConfig(f.URL, f.Client()), tc.cfg).Send(t.Context(), otpMessage("+8613812345678")); err != nil {
 				t.Fatalf("Send: %v", err)
 			}
-			srv.Close()
 			want := map[string]string{"Action": "Publish", "Version": "2010-03-31",
 				"PhoneNumber": "+8613812345678", "Message": otpMessage("").Text}
 			maps.Copy(want, tc.want)
-			if got := f.requests(); len(got) != 1 || !maps.Equal(got[0], want) {
+			if got := params(&f.Outbox); len(got) != 1 || !maps.Equal(got[0], want) {
 				t.Errorf("requests = %v, want [%v]", got, want)
 			}
 		})
@@ -111,17 +107,15 @@ func TestSNSErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.scenario, func(t *testing.T) {
-			f := newFakeSNS(t, tc.scenario)
-			srv := httptest.NewServer(f)
-			defer srv.Close()
-			s := NewSNS(testAWSConfig(srv), SNSConfig{Region: awsRegion})
+			f := scripted(t, fakeprov.NewSNS(t, awsKey), snsAnswers, tc.scenario)
+			s := NewSNS(testAWSConfig(f.URL, f.Client()), SNSConfig{Region: awsRegion})
 			s.Timeout = 300 * time.Millisecond
-			checkAWSCase(t, tc, s.Send(t.Context(), otpMessage("+8613812345678")), f.hits.Load())
+			checkAWSCase(t, tc, s.Send(t.Context(), otpMessage("+8613812345678")), f.Calls())
 		})
 	}
 }
 
-func checkAWSCase(t *testing.T, tc awsCase, err error, hits int32) {
+func checkAWSCase(t *testing.T, tc awsCase, err error, hits int) {
 	t.Helper()
 	assertError(t, err, tc.code, tc.retry, false)
 	if got := errors.Is(err, context.DeadlineExceeded); got != tc.deadlineExceed {
@@ -134,7 +128,7 @@ func checkAWSCase(t *testing.T, tc awsCase, err error, hits int32) {
 
 func TestAWSUnreachable(t *testing.T) {
 	srv := httptest.NewServer(nil)
-	cfg := testAWSConfig(srv)
+	cfg := testAWSConfig(srv.URL, srv.Client())
 	srv.Close()
 	for _, s := range []Sender{NewEUM(cfg, EUMConfig{Region: awsRegion}), NewSNS(cfg, SNSConfig{Region: awsRegion})} {
 		assertError(t, s.Send(t.Context(), otpMessage("+8613812345678")), CodeTransport, true, false)

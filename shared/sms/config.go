@@ -1,8 +1,11 @@
 package sms
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
+	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -10,167 +13,144 @@ import (
 	"github.com/idco-dev/idco/shared/internal/httpcall"
 )
 
-// Config is the idco.sms block: the provider's name and its own block. The
-// block may carry other idco.sms keys (allowedRegions, testMode), which are
-// ignored here. Secrets are config values, read from SSM Parameter Store or
-// Secrets Manager, and never have defaults.
+// Config is the idco.sms block: the provider's name and its own block.
+// The block may carry other idco.sms keys (allowedRegions, testMode), which
+// are ignored here. Secrets are config values, read from SSM Parameter
+// Store or Secrets Manager, and never have defaults.
 type Config struct {
-	Provider string         `json:"provider"` // "aliyun" | "tencent" | "aws-eum" | "sns"
-	Aliyun   *AliyunConfig  `json:"aliyun"`
-	Tencent  *TencentConfig `json:"tencent"`
-	AWSEUM   *EUMConfig     `json:"awsEum"`
-	SNS      *SNSConfig     `json:"sns"`
+	Provider string `json:"provider"` // a Providers name: "aliyun" | "tencent" | "aws-eum" | "sns"
+	// Block is the provider's own block, such as idco.sms.aliyun as an
+	// *AliyunConfig; nil when the document has none.
+	Block Block `json:"-"`
 }
 
-// AliyunConfig is idco.sms.aliyun.
-type AliyunConfig struct {
-	AccessKeyID     string `json:"accessKeyId"`
-	AccessKeySecret string `json:"accessKeySecret"`
-	SignName        string `json:"signName"`
-	// Endpoint is a host (https is used) or a full base URL; by default the
-	// one RegionID names, else dysmsapi.aliyuncs.com.
-	Endpoint string `json:"endpoint"`
-	// RegionID only picks the default endpoint: V3 signatures do not
-	// include a region.
-	RegionID string `json:"regionId"`
+// UnmarshalJSON decodes provider and the block of every provider in
+// Providers, as a struct with a field per block would (so a malformed
+// block is an error even if another provider is named), and keeps the
+// named provider's block.
+func (c *Config) UnmarshalJSON(b []byte) error {
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(b, &keys); err != nil {
+		return asConfigField(err, "")
+	}
+	var head struct {
+		Provider string `json:"provider"`
+	}
+	if err := json.Unmarshal(b, &head); err != nil {
+		return asConfigField(err, "")
+	}
+	*c = Config{Provider: head.Provider}
+	for _, p := range Providers {
+		raw := member(keys, p.Block)
+		if raw == nil || string(raw) == "null" {
+			continue
+		}
+		blk := p.newBlock()
+		if err := json.Unmarshal(raw, blk); err != nil {
+			return asConfigField(err, p.Block)
+		}
+		if p.Name == c.Provider {
+			c.Block = blk
+		}
+	}
+	return nil
 }
 
-// TencentConfig is idco.sms.tencent.
-type TencentConfig struct {
-	SecretID  string `json:"secretId"`
-	SecretKey string `json:"secretKey"`
-	SDKAppID  string `json:"sdkAppId"` // SmsSdkAppId, e.g. "1400006666"
-	SignName  string `json:"signName"`
-	Region    string `json:"region"`   // default ap-guangzhou
-	Endpoint  string `json:"endpoint"` // host or base URL, default sms.tencentcloudapi.com
+// member is the value of key in keys, matched as encoding/json matches a
+// struct field: exactly, else without regard to case.
+func member(keys map[string]json.RawMessage, key string) json.RawMessage {
+	if v, ok := keys[key]; ok {
+		return v
+	}
+	for k, v := range keys {
+		if strings.EqualFold(k, key) {
+			return v
+		}
+	}
+	return nil
 }
 
-// EUMConfig is idco.sms.awsEum, AWS End User Messaging SMS (the
-// pinpoint-sms-voice-v2 API).
-type EUMConfig struct {
-	Region              string `json:"region"`              // default the function's
-	OriginationIdentity string `json:"originationIdentity"` // phone number, sender ID or pool, optional
-	ConfigurationSet    string `json:"configurationSet"`    // optional
-	MessageType         string `json:"messageType"`         // TRANSACTIONAL (default) or PROMOTIONAL
+// asConfigField words a type error as decoding into Config would: a
+// field of Config, under block.
+func asConfigField(err error, block string) error {
+	var te *json.UnmarshalTypeError
+	if !errors.As(err, &te) {
+		return err
+	}
+	switch {
+	case block != "" && te.Field != "":
+		te.Field = block + "." + te.Field
+	case block != "":
+		te.Struct, te.Field = "Config", block
+	case te.Field != "":
+		te.Struct = "Config"
+	default:
+		te.Type = reflect.TypeFor[Config]()
+	}
+	return te
 }
-
-// SNSConfig is idco.sms.sns.
-type SNSConfig struct {
-	Region   string `json:"region"`   // default the function's
-	SenderID string `json:"senderId"` // optional AWS.SNS.SMS.SenderID
-	SMSType  string `json:"smsType"`  // Transactional (default) or Promotional
-}
-
-// Provider names.
-const (
-	ProviderAliyun  = "aliyun"
-	ProviderTencent = "tencent"
-	ProviderEUM     = "aws-eum"
-	ProviderSNS     = "sns"
-)
 
 // Validate lists every problem of the block, each as "path: problem" from the
 // config root, so that a deployment learns of them all at once.
 func (c Config) Validate() []string {
-	var p problems
-	switch c.Provider {
-	case ProviderAliyun:
-		if p.present(c.Aliyun != nil, "aliyun") {
-			a := c.Aliyun
-			p.required("aliyun.accessKeyId", a.AccessKeyID)
-			p.required("aliyun.accessKeySecret", a.AccessKeySecret)
-			p.required("aliyun.signName", a.SignName)
-			p.endpoint("aliyun.endpoint", a.Endpoint)
-		}
-	case ProviderTencent:
-		if p.present(c.Tencent != nil, "tencent") {
-			tc := c.Tencent
-			p.required("tencent.secretId", tc.SecretID)
-			p.required("tencent.secretKey", tc.SecretKey)
-			p.required("tencent.sdkAppId", tc.SDKAppID)
-			p.required("tencent.signName", tc.SignName)
-			p.endpoint("tencent.endpoint", tc.Endpoint)
-		}
-	case ProviderEUM:
-		if c.AWSEUM != nil {
-			p.oneOf("awsEum.messageType", c.AWSEUM.MessageType, "", "TRANSACTIONAL", "PROMOTIONAL")
-		}
-	case ProviderSNS:
-		if c.SNS != nil {
-			p.oneOf("sns.smsType", c.SNS.SMSType, "", "Transactional", "Promotional")
-		}
-	case "":
-		p.add("provider", "required (aliyun, tencent, aws-eum or sns)")
-	default:
-		p.add("provider", "must be aliyun, tencent, aws-eum or sns")
+	p, ok := Lookup(c.Provider)
+	switch {
+	case c.Provider == "":
+		return []string{"idco.sms.provider: required (" + providerNames() + ")"}
+	case !ok:
+		return []string{"idco.sms.provider: must be " + providerNames()}
 	}
-	return p
+	blk := p.block(c)
+	if blk == nil {
+		return []string{"idco.sms." + p.Block + ": required for this provider"}
+	}
+	probs := problems{at: "idco.sms." + p.Block + "."}
+	blk.check(&probs)
+	return probs.list
 }
 
-// New builds the Sender cfg.Provider names. httpClient is used by Aliyun and
-// Tencent (nil means http.DefaultClient); awsCfg is required by aws-eum and
-// sns, whose HTTP client and endpoint come from it. The error lists every
-// problem of cfg.
+// New builds the Sender of the provider cfg.Provider names. httpClient is
+// used by the hand-written clients (nil means http.DefaultClient); awsCfg
+// is required by the AWS providers, whose HTTP client and endpoint come
+// from it. The error lists every problem of cfg.
 func New(cfg Config, httpClient *http.Client, awsCfg *aws.Config) (Sender, error) {
 	if probs := cfg.Validate(); len(probs) > 0 {
 		return nil, errors.New("sms config: " + strings.Join(probs, "; "))
 	}
-	switch cfg.Provider {
-	case ProviderAliyun:
-		return NewAliyun(*cfg.Aliyun, httpClient), nil
-	case ProviderTencent:
-		return NewTencent(*cfg.Tencent, httpClient), nil
+	p, _ := Lookup(cfg.Provider)
+	if p.AWS && awsCfg == nil {
+		return nil, errors.New("sms config: provider " + p.Name + " needs an AWS config")
 	}
-	if awsCfg == nil {
-		return nil, errors.New("sms config: provider " + cfg.Provider + " needs an AWS config")
-	}
-	if cfg.Provider == ProviderEUM {
-		var e EUMConfig
-		if cfg.AWSEUM != nil {
-			e = *cfg.AWSEUM
-		}
-		return NewEUM(*awsCfg, e), nil
-	}
-	var s SNSConfig
-	if cfg.SNS != nil {
-		s = *cfg.SNS
-	}
-	return NewSNS(*awsCfg, s), nil
+	return p.block(cfg).sender(httpClient, awsCfg), nil
 }
 
-// problems collects "idco.sms.<path>: <problem>" lines.
-type problems []string
-
-func (p *problems) add(path, msg string) { *p = append(*p, "idco.sms."+path+": "+msg) }
-
-func (p *problems) present(ok bool, path string) bool {
-	if !ok {
-		p.add(path, "required for this provider")
-	}
-	return ok
+// problems collects "<at><key>: <problem>" lines, at being a block's path
+// such as "idco.sms.aliyun.".
+type problems struct {
+	at   string
+	list []string
 }
 
-func (p *problems) required(path, v string) {
+func (p *problems) add(key, msg string) { p.list = append(p.list, p.at+key+": "+msg) }
+
+func (p *problems) required(key, v string) {
 	if strings.TrimSpace(v) == "" {
-		p.add(path, "required")
+		p.add(key, "required")
 	}
 }
 
-func (p *problems) oneOf(path, v string, allowed ...string) {
-	for _, a := range allowed {
-		if v == a {
-			return
-		}
+func (p *problems) oneOf(key, v string, allowed ...string) {
+	if !slices.Contains(allowed, v) {
+		p.add(key, "must be one of "+strings.Join(allowed[1:], ", "))
 	}
-	p.add(path, "must be one of "+strings.Join(allowed[1:], ", "))
 }
 
 // endpoint accepts a bare host or an http(s) base URL without a path.
-func (p *problems) endpoint(path, v string) {
+func (p *problems) endpoint(key, v string) {
 	if v == "" {
 		return
 	}
 	if _, err := httpcall.BaseURL(v, ""); err != nil {
-		p.add(path, err.Error())
+		p.add(key, err.Error())
 	}
 }

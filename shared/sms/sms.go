@@ -7,6 +7,10 @@
 // of modules; the two AWS providers use the SDK with a short retryer so that
 // one send fits a 10 s Lambda.
 //
+// Each provider is declared once, as a Provider in its own file (its name,
+// its config block and checks, whether it sends templates or text, whether
+// it is an AWS API, its constructor), and listed once in Providers.
+//
 // Every failure is an *Error. Its text carries the provider's code and
 // message, never the message text, the template parameters (the one-time
 // code) or a request URL, so it can be logged as is.

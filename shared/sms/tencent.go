@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/idco-dev/idco/shared/internal/httpcall"
 )
 
@@ -32,6 +34,32 @@ const (
 	// DefaultTencentRegion is the region of Tencent's own examples.
 	DefaultTencentRegion = "ap-guangzhou"
 )
+
+// TencentProvider declares Tencent Cloud SMS: idco.sms.provider
+// "tencent", its block idco.sms.tencent, one template per scene.
+var TencentProvider = declare[TencentConfig](Provider{Name: tencentProvider, Block: "tencent", Templates: true})
+
+// TencentConfig is idco.sms.tencent.
+type TencentConfig struct {
+	SecretID  string `json:"secretId"`
+	SecretKey string `json:"secretKey"`
+	SDKAppID  string `json:"sdkAppId"` // SmsSdkAppId, e.g. "1400006666"
+	SignName  string `json:"signName"`
+	Region    string `json:"region"`   // default ap-guangzhou
+	Endpoint  string `json:"endpoint"` // host or base URL, default sms.tencentcloudapi.com
+}
+
+func (c *TencentConfig) check(p *problems) {
+	p.required("secretId", c.SecretID)
+	p.required("secretKey", c.SecretKey)
+	p.required("sdkAppId", c.SDKAppID)
+	p.required("signName", c.SignName)
+	p.endpoint("endpoint", c.Endpoint)
+}
+
+func (c *TencentConfig) sender(httpClient *http.Client, _ *aws.Config) Sender {
+	return NewTencent(*c, httpClient)
+}
 
 // Tencent sends through Tencent Cloud SMS. HTTP, Timeout and Now, from the
 // embedded client, inject the HTTP client (nil: http.DefaultClient), the

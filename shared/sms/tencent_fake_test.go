@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -144,7 +145,7 @@ func (f *fakeTencent) authenticate(r *http.Request, body []byte) (code, msg stri
 		return "AuthFailure.InvalidAuthorization", "Credential scope is invalid"
 	}
 	signed := strings.Split(parts["SignedHeaders"], ";")
-	if !contains(signed, "content-type") || !contains(signed, "host") {
+	if !slices.Contains(signed, "content-type") || !slices.Contains(signed, "host") {
 		return "AuthFailure.InvalidAuthorization", "content-type and host must be signed"
 	}
 	var canon strings.Builder
@@ -174,4 +175,14 @@ func (f *fakeTencent) requests() []tencentRequest {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]tencentRequest(nil), f.got...)
+}
+
+func writeJSON(w http.ResponseWriter, status int, body string) {
+	if strings.HasPrefix(body, "{") {
+		w.Header().Set("Content-Type", "application/json;charset=utf-8")
+	} else {
+		w.Header().Set("Content-Type", "text/html")
+	}
+	w.WriteHeader(status)
+	io.WriteString(w, body)
 }

@@ -1,7 +1,7 @@
-// Package emailsender adapts the SES client (shared/email) to the account
-// domain: one SES sender per distinct idco.email config, the templates with
-// the config's overrides, and SES failures turned into the domain's
-// delivery errors.
+// Package emailsender adapts the email clients (shared/email) to the
+// account domain: one sender per distinct idco.email config, built by its
+// provider, the templates with the config's overrides, and provider
+// failures turned into the domain's delivery errors.
 package emailsender
 
 import (
@@ -20,19 +20,20 @@ import (
 	"github.com/idco-dev/idco/shared/wiring"
 )
 
-// EnvSESEndpoint points SES elsewhere (tests, a VPC endpoint).
+// EnvSESEndpoint points the email provider elsewhere (tests, a VPC
+// endpoint).
 const EnvSESEndpoint = "IDCO_SES_ENDPOINT"
 
-// Email implements account.EmailSender through SES.
+// Email implements account.EmailSender.
 type Email struct {
-	AWS      func() (aws.Config, error)
-	Endpoint string
+	AWS      func() (aws.Config, error) // loaded for an AWS provider
+	Endpoint string                     // replaces the provider's when set
 	mu       sync.Mutex
 	by       map[string]*mailer
 }
 
 type mailer struct {
-	ses       *email.SES
+	sender    email.Sender
 	templates email.Templates
 }
 
@@ -48,7 +49,7 @@ func (e *Email) SendEmail(ctx context.Context, m account.Email) error {
 		return err
 	}
 	msg.To = m.To
-	err = ml.ses.Send(ctx, msg)
+	err = ml.sender.Send(ctx, msg)
 	var ee *email.Error
 	if errors.As(err, &ee) && ee.Retryable {
 		return errors.Join(account.ErrDeliveryRetryable, err)
@@ -87,14 +88,17 @@ func buildMailer(ec *config.EmailConfig, load func() (aws.Config, error), endpoi
 		}
 		templates = templates.Merge(over)
 	}
-	ac, err := load()
-	if err != nil {
-		return nil, err
+	// idco.email names no provider yet: the first of email.Providers.
+	p, _ := email.Lookup("")
+	s := email.Settings{From: ec.From, ConfigurationSet: ec.ConfigurationSet, Region: ec.Region, Endpoint: endpoint}
+	if p.AWS {
+		ac, err := load()
+		if err != nil {
+			return nil, err
+		}
+		s.AWS = ac
 	}
-	if ec.Region != "" {
-		ac.Region = ec.Region
-	}
-	return &mailer{ses: email.NewSES(ac, endpoint, ec.From, ec.ConfigurationSet), templates: templates}, nil
+	return &mailer{sender: p.New(s), templates: templates}, nil
 }
 
 // Wire adds the email sender (send-email-code, and register for the

@@ -76,7 +76,7 @@ func buildSMS(cfg *config.Config, hc *http.Client, load func() (aws.Config, erro
 		return nil, fmt.Errorf("idco.sms: %v", err)
 	}
 	var awsCfg *aws.Config
-	if c.Provider == sms.ProviderEUM || c.Provider == sms.ProviderSNS {
+	if p, ok := sms.Lookup(c.Provider); ok && p.AWS {
 		ac, err := load()
 		if err != nil {
 			return nil, err
@@ -132,10 +132,10 @@ func apply(_ context.Context, svc *account.Service, rt wiring.Runtime) error {
 			continue
 		}
 		probs = append(probs, c.Validate()...)
-		if c.Provider == sms.ProviderAliyun || c.Provider == sms.ProviderTencent {
+		if p, ok := sms.Lookup(c.Provider); ok && p.Templates {
 			for scene := range config.SMSScenes {
 				if cfg.Service.SMS == nil || cfg.Service.SMS.Scene[scene].TemplateID == "" {
-					probs = append(probs, "service.sms.scene."+scene+".templateId: required by "+c.Provider)
+					probs = append(probs, "service.sms.scene."+scene+".templateId: required by "+p.Name)
 				}
 			}
 		}

@@ -4,10 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"reflect"
 	"strings"
 	"sync"
@@ -21,6 +18,7 @@ import (
 	"github.com/idco-dev/idco/shared/account"
 	"github.com/idco-dev/idco/shared/config"
 	"github.com/idco-dev/idco/shared/sms"
+	"github.com/idco-dev/idco/shared/testenv/fakeprov"
 	"github.com/idco-dev/idco/shared/wiring"
 )
 
@@ -99,65 +97,13 @@ func message(cfg *config.Config, scene, locale string) account.SMS {
 		Minutes: 3, AppName: appName, Locale: locale}
 }
 
-// fakeAliyun answers POST / the way dysmsapi.aliyuncs.com does: SendSms
-// (API version 2017-05-25) with its params in the query, signed with
-// ACS3-HMAC-SHA256 by the configured AccessKey, answered with
-// {"Code":...,"Message":...,"RequestId":...}. (shared/sms's own fake also
-// recomputes the signature.)
-type fakeAliyun struct {
-	t      *testing.T
-	answer func() (status int, body string) // nil: OK
-	delay  time.Duration
-	mu     sync.Mutex
-	got    []url.Values
-}
-
-func newFakeAliyun(t *testing.T) (*fakeAliyun, *httptest.Server) {
+// newFakeAliyun starts fakeprov's Aliyun SMS, taking SendSms signed by
+// the configured AccessKey with the configured sign.
+func newFakeAliyun(t *testing.T) *fakeprov.AliyunSMS {
 	t.Helper()
-	f := &fakeAliyun{t: t}
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
-	return f, srv
-}
-
-func (f *fakeAliyun) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	_, _ = io.Copy(io.Discard, r.Body)
-	auth := r.Header.Get("Authorization")
-	if r.Method != http.MethodPost || r.URL.Path != "/" || r.Header.Get("x-acs-action") != "SendSms" ||
-		r.Header.Get("x-acs-version") != "2017-05-25" || !strings.HasPrefix(auth, "ACS3-HMAC-SHA256 ") ||
-		!strings.Contains(auth, "Credential="+aliKeyID+",") || !strings.Contains(auth, "Signature=") ||
-		r.Header.Get("x-acs-signature-nonce") == "" || r.Header.Get("x-acs-date") == "" {
-		f.t.Errorf("fake aliyun: not a signed SendSms: %s %s %v", r.Method, r.URL, r.Header)
-		writeJSON(w, http.StatusBadRequest, `{"Code":"IncompleteSignature","Message":"bad request","RequestId":"0"}`)
-		return
-	}
-	f.mu.Lock()
-	f.got = append(f.got, r.URL.Query())
-	f.mu.Unlock()
-	if f.delay > 0 {
-		select {
-		case <-r.Context().Done():
-		case <-time.After(f.delay):
-		}
-		return
-	}
-	status, body := http.StatusOK, `{"Code":"OK","Message":"OK","BizId":"9006197469364984400","RequestId":"F655A8D5-B967-440B-8683-DAD6FF8DE990"}`
-	if f.answer != nil {
-		status, body = f.answer()
-	}
-	writeJSON(w, status, body)
-}
-
-func (f *fakeAliyun) requests() []url.Values {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]url.Values(nil), f.got...)
-}
-
-func writeJSON(w http.ResponseWriter, status int, body string) {
-	w.Header().Set("Content-Type", "application/json;charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = io.WriteString(w, body)
+	f := fakeprov.NewAliyunSMS(t, fakeprov.ACS3Key{ID: aliKeyID, Secret: aliSecret})
+	f.SignName = aliSign
+	return f
 }
 
 // noAWS fails the test: Aliyun needs no AWS config.
@@ -183,17 +129,17 @@ func TestAliyunSendsTemplateParams(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f, srv := newFakeAliyun(t)
-			cfg := cfgOf(t, parse(t, aliyunSMS(srv.URL, tc.templateParams...), serviceSMS()))
-			s := &SMS{AWS: noAWS(t), HTTP: srv.Client()}
+			f := newFakeAliyun(t)
+			cfg := cfgOf(t, parse(t, aliyunSMS(f.URL, tc.templateParams...), serviceSMS()))
+			s := &SMS{AWS: noAWS(t), HTTP: f.Client()}
 			if err := s.SendSMS(t.Context(), message(cfg, tc.scene, "zh-Hans")); err != nil {
 				t.Fatalf("SendSMS: %v", err)
 			}
-			got := f.requests()
+			got := f.Sent()
 			if len(got) != 1 {
 				t.Fatalf("requests = %d, want 1", len(got))
 			}
-			q := got[0]
+			q := got[0].Query
 			if q.Get("PhoneNumbers") != "13812345678" || q.Get("SignName") != aliSign || q.Get("TemplateCode") != aliTplCode {
 				t.Errorf("PhoneNumbers, SignName, TemplateCode = %q, %q, %q", q.Get("PhoneNumbers"), q.Get("SignName"), q.Get("TemplateCode"))
 			}
@@ -228,36 +174,33 @@ func TestAliyunSendsTemplateParams(t *testing.T) {
 func TestAliyunErrors(t *testing.T) {
 	tests := []struct {
 		name               string
-		status             int
-		body               string
-		delay              bool
+		fault              fakeprov.Reply
 		limited, retryable bool
 	}{
-		{name: "per-number flow control", status: 200,
-			body:    `{"Code":"isv.BUSINESS_LIMIT_CONTROL","Message":"触发分钟级流控Permits:1","RequestId":"2184201F-BFB3-446B-B1F2-C746B7BF0657"}`,
-			limited: true},
-		{name: "HTTP 500", status: 500, body: `<html><body><h1>500 Internal Server Error</h1></body></html>`, retryable: true},
-		{name: "system error", status: 200, body: `{"Code":"isp.SYSTEM_ERROR","Message":"isp.SYSTEM_ERROR","RequestId":"6E5D4C3B"}`, retryable: true},
-		{name: "timeout", delay: true, retryable: true},
-		{name: "bad number", status: 200, body: `{"Code":"isv.MOBILE_NUMBER_ILLEGAL","Message":"非法手机号","RequestId":"8A7C5B2E"}`},
+		{name: "per-number flow control", fault: fakeprov.AliyunSMSBusinessLimit, limited: true},
+		{name: "HTTP 500", fault: fakeprov.HTMLPage(500, "500 Internal Server Error"), retryable: true},
+		{name: "system error", fault: fakeprov.AliyunSMSSystemError, retryable: true},
+		{name: "timeout", fault: fakeprov.Hang, retryable: true},
+		{name: "bad number", fault: fakeprov.AliyunSMSMobileNumber},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f, srv := newFakeAliyun(t)
-			f.answer = func() (int, string) { return tc.status, tc.body }
-			hc := srv.Client()
-			if tc.delay {
-				f.delay = 2 * time.Second
+			f := newFakeAliyun(t)
+			f.Fail(tc.fault, -1)
+			hc := f.Client()
+			delay := tc.fault.Hang
+			if delay {
+				f.Delay = 2 * time.Second
 				hc.Timeout = 100 * time.Millisecond
 			}
-			cfg := cfgOf(t, parse(t, aliyunSMS(srv.URL), serviceSMS()))
+			cfg := cfgOf(t, parse(t, aliyunSMS(f.URL), serviceSMS()))
 			s := &SMS{AWS: noAWS(t), HTTP: hc}
 			start := time.Now()
 			err := s.SendSMS(t.Context(), message(cfg, "login-by-sms", "zh-Hans"))
 			if err == nil {
 				t.Fatal("SendSMS succeeded")
 			}
-			if tc.delay && time.Since(start) > time.Second {
+			if delay && time.Since(start) > time.Second {
 				t.Errorf("a timed-out send took %v", time.Since(start))
 			}
 			if got := errors.Is(err, account.ErrDeliveryLimited); got != tc.limited {
@@ -281,18 +224,17 @@ func TestAliyunErrors(t *testing.T) {
 // config's client sends to that config's endpoint, and a config equal to
 // one seen before reuses its client.
 func TestOneClientPerConfig(t *testing.T) {
-	fa, srvA := newFakeAliyun(t)
-	fb, srvB := newFakeAliyun(t)
-	cfgA := cfgOf(t, parse(t, aliyunSMS(srvA.URL), serviceSMS()))
-	cfgA2 := cfgOf(t, parse(t, aliyunSMS(srvA.URL), serviceSMS())) // parsed apart, equal
-	cfgB := cfgOf(t, parse(t, aliyunSMS(srvB.URL), serviceSMS()))
+	fa, fb := newFakeAliyun(t), newFakeAliyun(t)
+	cfgA := cfgOf(t, parse(t, aliyunSMS(fa.URL), serviceSMS()))
+	cfgA2 := cfgOf(t, parse(t, aliyunSMS(fa.URL), serviceSMS())) // parsed apart, equal
+	cfgB := cfgOf(t, parse(t, aliyunSMS(fb.URL), serviceSMS()))
 	s := &SMS{AWS: noAWS(t), HTTP: http.DefaultClient}
 	for _, cfg := range []*config.Config{cfgA, cfgB, cfgA2, cfgA} {
 		if err := s.SendSMS(t.Context(), message(cfg, "login-by-sms", "zh-Hans")); err != nil {
 			t.Fatalf("SendSMS: %v", err)
 		}
 	}
-	if a, b := len(fa.requests()), len(fb.requests()); a != 3 || b != 1 {
+	if a, b := len(fa.Sent()), len(fb.Sent()); a != 3 || b != 1 {
 		t.Errorf("requests to A, B = %d, %d, want 3, 1", a, b)
 	}
 	if len(s.by) != 2 {
@@ -302,7 +244,7 @@ func TestOneClientPerConfig(t *testing.T) {
 	// The AWS providers load the AWS config once per client they build.
 	var loads atomic.Int32
 	f := newFakeSNS(t)
-	s = &SMS{AWS: func() (aws.Config, error) { loads.Add(1); return f.awsConfig(), nil }}
+	s = &SMS{AWS: func() (aws.Config, error) { loads.Add(1); return snsConfig(f), nil }}
 	snsA := cfgOf(t, parse(t, map[string]any{"provider": "sns", "sns": map[string]any{"region": "ap-southeast-1"}}, nil))
 	snsB := cfgOf(t, parse(t, map[string]any{"provider": "sns", "sns": map[string]any{"region": "ap-southeast-1", "senderId": "BAND"}}, nil))
 	for _, cfg := range []*config.Config{snsA, snsA, snsB, snsB, snsA} {
@@ -313,16 +255,16 @@ func TestOneClientPerConfig(t *testing.T) {
 	if n := loads.Load(); n != 2 {
 		t.Errorf("AWS config loads = %d, want 2 (one per distinct config)", n)
 	}
-	if got := f.requests(); len(got) != 5 || got[2]["MessageAttributes.entry.2.Value.StringValue"] != "BAND" ||
+	if got := snsParams(f); len(got) != 5 || got[2]["MessageAttributes.entry.2.Value.StringValue"] != "BAND" ||
 		got[0]["MessageAttributes.entry.2.Value.StringValue"] != "" {
 		t.Errorf("SNS requests = %v, want 5, the third and fourth with sender ID BAND", got)
 	}
 }
 
 func TestConcurrentSendsShareOneClient(t *testing.T) {
-	f, srv := newFakeAliyun(t)
-	cfg := cfgOf(t, parse(t, aliyunSMS(srv.URL), serviceSMS()))
-	s := &SMS{AWS: noAWS(t), HTTP: srv.Client()}
+	f := newFakeAliyun(t)
+	cfg := cfgOf(t, parse(t, aliyunSMS(f.URL), serviceSMS()))
+	s := &SMS{AWS: noAWS(t), HTTP: f.Client()}
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
@@ -332,7 +274,7 @@ func TestConcurrentSendsShareOneClient(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if n := len(f.requests()); n != 8 || len(s.by) != 1 {
+	if n := len(f.Sent()); n != 8 || len(s.by) != 1 {
 		t.Errorf("requests, clients = %d, %d, want 8, 1", n, len(s.by))
 	}
 }
@@ -472,64 +414,29 @@ func TestWireAcceptsCompleteConfigs(t *testing.T) {
 	}
 }
 
-// fakeSNS answers SNS Publish in its awsquery wire format: a SigV4-signed
-// form POST to /, answered with XML.
-type fakeSNS struct {
-	t   *testing.T
-	srv *httptest.Server
-	mu  sync.Mutex
-	got []map[string]string
-}
-
 const snsRegion = "ap-southeast-1"
 
-func newFakeSNS(t *testing.T) *fakeSNS {
+// newFakeSNS starts fakeprov's SNS, taking Publish SigV4-signed for sns in
+// snsRegion.
+func newFakeSNS(t *testing.T) *fakeprov.SNS {
 	t.Helper()
-	f := &fakeSNS{t: t}
-	f.srv = httptest.NewServer(f)
-	t.Cleanup(f.srv.Close)
-	return f
+	return fakeprov.NewSNS(t, fakeprov.AWSKey{ID: awsKeyID, Secret: awsSecret, Region: snsRegion})
 }
 
-// awsConfig points the SDK at the fake, from a region other than the
-// config's, which must win.
-func (f *fakeSNS) awsConfig() aws.Config {
-	return aws.Config{Region: "us-east-1", HTTPClient: f.srv.Client(), BaseEndpoint: aws.String(f.srv.URL),
+// snsConfig points the SDK at f, from a region other than the config's,
+// which must win.
+func snsConfig(f *fakeprov.SNS) aws.Config {
+	return aws.Config{Region: "us-east-1", HTTPClient: f.Client(), BaseEndpoint: aws.String(f.URL),
 		Credentials: credentials.NewStaticCredentialsProvider(awsKeyID, awsSecret, "")}
 }
 
-func (f *fakeSNS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, _ := io.ReadAll(r.Body)
-	auth := r.Header.Get("Authorization")
-	// The credential scope names the key, the day, the region and sns.
-	if r.Method != http.MethodPost || r.URL.Path != "/" || r.Header.Get("Content-Type") != "application/x-www-form-urlencoded" ||
-		!strings.HasPrefix(auth, "AWS4-HMAC-SHA256 Credential="+awsKeyID+"/") ||
-		!strings.Contains(auth, "/"+snsRegion+"/sns/aws4_request,") || !strings.Contains(auth, "Signature=") {
-		f.t.Errorf("fake sns: not a SigV4 awsquery POST in %s: %s %s %q", snsRegion, r.Method, r.URL, auth)
-		w.WriteHeader(http.StatusForbidden)
-		return
+// snsParams returns the form of each Publish f sent.
+func snsParams(f *fakeprov.SNS) []map[string]string {
+	var out []map[string]string
+	for _, m := range f.Sent() {
+		out = append(out, m.Params)
 	}
-	form, err := url.ParseQuery(string(body))
-	if err != nil {
-		f.t.Errorf("fake sns: body %q: %v", body, err)
-	}
-	in := map[string]string{}
-	for k := range form {
-		in[k] = form.Get(k)
-	}
-	f.mu.Lock()
-	f.got = append(f.got, in)
-	f.mu.Unlock()
-	w.Header().Set("Content-Type", "text/xml")
-	_, _ = io.WriteString(w, `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult>`+
-		`<MessageId>567910cd-659e-55d4-8ccb-5aaf14679dc0</MessageId></PublishResult>`+
-		`<ResponseMetadata><RequestId>d74b8436-ae13-5ab4-a9ff-ce54dfea72a0</RequestId></ResponseMetadata></PublishResponse>`)
-}
-
-func (f *fakeSNS) requests() []map[string]string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]map[string]string(nil), f.got...)
+	return out
 }
 
 func TestSNSSendsTheRenderedText(t *testing.T) {
@@ -541,7 +448,7 @@ func TestSNSSendsTheRenderedText(t *testing.T) {
 		t.Run(tc.locale, func(t *testing.T) {
 			f := newFakeSNS(t)
 			cfg := cfgOf(t, parse(t, map[string]any{"provider": "sns", "sns": map[string]any{"region": snsRegion}}, nil))
-			s := &SMS{AWS: func() (aws.Config, error) { return f.awsConfig(), nil }}
+			s := &SMS{AWS: func() (aws.Config, error) { return snsConfig(f), nil }}
 			if err := s.SendSMS(t.Context(), message(cfg, "login-by-sms", tc.locale)); err != nil {
 				t.Fatalf("SendSMS: %v", err)
 			}
@@ -550,7 +457,7 @@ func TestSNSSendsTheRenderedText(t *testing.T) {
 				"MessageAttributes.entry.1.Value.DataType":    "String",
 				"MessageAttributes.entry.1.Value.StringValue": "Transactional",
 			}
-			if got := f.requests(); len(got) != 1 || !reflect.DeepEqual(got[0], want) {
+			if got := snsParams(f); len(got) != 1 || !reflect.DeepEqual(got[0], want) {
 				t.Errorf("requests = %v, want [%v]", got, want)
 			}
 		})

@@ -25,6 +25,14 @@
 // Codes are single-use. They do not expire with time, so a test may move
 // its clock freely; access tokens the fake issues do expire (7200 s) by
 // Fake.Now. A Fake is safe for concurrent use.
+//
+// The message services have servers of their own, each started by its New
+// function: SES (Amazon SES v2 SendEmail), AliyunSMS (Aliyun SMS SendSms),
+// SNS (Publish to a phone) and EUM (AWS End User Messaging
+// SendTextMessage). Each checks the signature (VerifySigV4, VerifyACS3) and
+// the params as the service does, reports what it refuses, records what it
+// sends (Sent, Take) and answers the faults Fail scripts; the SMS ones share
+// this through Outbox.
 package fakeprov
 
 import (
