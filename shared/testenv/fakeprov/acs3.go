@@ -3,7 +3,9 @@ package fakeprov
 import (
 	"crypto/hmac"
 	"encoding/hex"
+	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -63,4 +65,31 @@ func VerifyACS3(r *http.Request, body []byte, k ACS3Key, now time.Time, used fun
 		return &ACS3Error{400, "SignatureDoesNotMatch", "Specified signature does not match our calculation."}
 	}
 	return nil
+}
+
+// ACS3Canonical rebuilds an Aliyun ACS3-HMAC-SHA256 canonical request from
+// the request as received (Aliyun's fakes check signatures with it): the
+// query re-encoded the doc's way (form encoding, then "+" to %20, "*" to
+// %2A, %7E back to "~"), sorted by name, then the signed headers.
+func ACS3Canonical(r *http.Request, signed []string) string {
+	q, _ := url.ParseQuery(r.URL.RawQuery)
+	enc := func(s string) string {
+		return strings.NewReplacer("+", "%20", "*", "%2A", "%7E", "~").Replace(url.QueryEscape(s))
+	}
+	var pairs []string
+	for _, k := range slices.Sorted(maps.Keys(q)) {
+		for _, v := range q[k] {
+			pairs = append(pairs, enc(k)+"="+enc(v))
+		}
+	}
+	var headers strings.Builder
+	for _, h := range signed {
+		v := r.Header.Get(h)
+		if h == "host" {
+			v = r.Host
+		}
+		headers.WriteString(h + ":" + strings.TrimSpace(v) + "\n")
+	}
+	return strings.Join([]string{r.Method, "/", strings.Join(pairs, "&"), headers.String(),
+		strings.Join(signed, ";"), r.Header.Get("x-acs-content-sha256")}, "\n")
 }

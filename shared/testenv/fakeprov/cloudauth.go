@@ -1,19 +1,13 @@
 package fakeprov
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"io"
-	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // Aliyun Cloudauth (实人认证, API 2019-03-07) has a server of its own,
@@ -218,74 +212,17 @@ func (f *Fake) caAuthenticate(r *http.Request, body []byte) (int, string, string
 	if action != "InitFaceVerify" && action != "DescribeFaceVerify" || r.Header.Get("x-acs-version") != "2019-03-07" {
 		return 404, "InvalidAction.NotFound", "Specified api is not found."
 	}
-	auth, ok := strings.CutPrefix(r.Header.Get("Authorization"), "ACS3-HMAC-SHA256 ")
-	if !ok {
-		return 400, "IncompleteSignature", "The request signature does not conform to Aliyun standards."
-	}
-	parts := map[string]string{}
-	for _, kv := range strings.Split(auth, ",") {
-		k, v, _ := strings.Cut(kv, "=")
-		parts[k] = v
-	}
-	if parts["Credential"] != f.CloudauthKeyID {
-		return 404, "InvalidAccessKeyId.NotFound", "Specified access key is not found."
-	}
-	signed := strings.Split(parts["SignedHeaders"], ";")
-	for _, need := range []string{"host", "x-acs-action", "x-acs-content-sha256", "x-acs-date", "x-acs-signature-nonce", "x-acs-version"} {
-		if !slices.Contains(signed, need) {
-			return 400, "IncompleteSignature", "SignedHeaders lacks " + need
-		}
-	}
-	if sum := sha256.Sum256(body); hex.EncodeToString(sum[:]) != r.Header.Get("x-acs-content-sha256") {
-		return 400, "ContentSHA256NotMatched", "The content hash does not match."
-	}
-	date, err := time.Parse("2006-01-02T15:04:05Z", r.Header.Get("x-acs-date"))
-	if err != nil || date.Sub(f.now()).Abs() > 15*time.Minute {
-		return 400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired."
-	}
-	nonce := r.Header.Get("x-acs-signature-nonce")
-	f.mu.Lock()
-	replay := nonce == "" || f.ca.nonces[nonce]
-	f.ca.nonces[nonce] = true
-	f.mu.Unlock()
-	if replay {
-		return 400, "SignatureNonceUsed", "Specified signature nonce was used already."
-	}
-	want := hmac.New(sha256.New, []byte(f.CloudauthSecret))
-	canon := sha256.Sum256([]byte(ACS3Canonical(r, signed)))
-	want.Write([]byte("ACS3-HMAC-SHA256\n" + hex.EncodeToString(canon[:])))
-	got, _ := hex.DecodeString(parts["Signature"])
-	if !hmac.Equal(got, want.Sum(nil)) {
-		return 400, "SignatureDoesNotMatch", "Specified signature does not match our calculation."
+	err := VerifyACS3(r, body, ACS3Key{ID: f.CloudauthKeyID, Secret: f.CloudauthSecret}, f.now(), func(nonce string) bool {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		used := f.ca.nonces[nonce]
+		f.ca.nonces[nonce] = true
+		return used
+	})
+	if e, ok := err.(*ACS3Error); ok {
+		return e.Status, e.Code, e.Message
 	}
 	return 0, "", ""
-}
-
-// ACS3Canonical rebuilds an Aliyun ACS3-HMAC-SHA256 canonical request from
-// the request as received (Aliyun's fakes check signatures with it): the
-// query re-encoded the doc's way (form encoding, then "+" to %20, "*" to
-// %2A, %7E back to "~"), sorted by name, then the signed headers.
-func ACS3Canonical(r *http.Request, signed []string) string {
-	q, _ := url.ParseQuery(r.URL.RawQuery)
-	enc := func(s string) string {
-		return strings.NewReplacer("+", "%20", "*", "%2A", "%7E", "~").Replace(url.QueryEscape(s))
-	}
-	var pairs []string
-	for _, k := range slices.Sorted(maps.Keys(q)) {
-		for _, v := range q[k] {
-			pairs = append(pairs, enc(k)+"="+enc(v))
-		}
-	}
-	var headers strings.Builder
-	for _, h := range signed {
-		v := r.Header.Get(h)
-		if h == "host" {
-			v = r.Host
-		}
-		headers.WriteString(h + ":" + strings.TrimSpace(v) + "\n")
-	}
-	return strings.Join([]string{r.Method, "/", strings.Join(pairs, "&"), headers.String(),
-		strings.Join(signed, ";"), r.Header.Get("x-acs-content-sha256")}, "\n")
 }
 
 // caReply writes a Cloudauth answer: HTTP 200, Code a string.
