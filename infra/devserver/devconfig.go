@@ -20,8 +20,11 @@ func devConfig(dir string, getenv func(string) string) (path string, created boo
 	if _, err := os.Stat(path); err == nil {
 		return path, false, nil
 	}
-	secret := make([]byte, 32)
+	secret, setup := make([]byte, 32), make([]byte, 24)
 	if _, err := rand.Read(secret); err != nil {
+		return "", false, err
+	}
+	if _, err := rand.Read(setup); err != nil {
 		return "", false, err
 	}
 	cfg := map[string]any{
@@ -34,6 +37,9 @@ func devConfig(dir string, getenv func(string) string) (path string, created boo
 		"idco": map[string]any{
 			"registration":          "open",
 			"enumerationProtection": true,
+			// registerAdmin over HTTP needs it (and a captcha); the
+			// admin CLI does not.
+			"admin": map[string]any{"setupSecret": hex.EncodeToString(setup)},
 		},
 	}
 	data, err := json.MarshalIndent(cfg, "", "  ")

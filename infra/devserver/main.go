@@ -143,6 +143,7 @@ func banner(addr, cfgPath string, created bool, outbox, endpoint string, warning
 	fmt.Printf("  outbox:   %s (captcha answers, SMS and email codes and messages, one JSON line each)\n", outbox)
 	fmt.Printf("  dynamodb: %s\n", endpoint)
 	fmt.Printf("  routes:   POST /<function>[/<method>] for %v; one URL: POST /uni-id-co/<method>, /uni-captcha-co/<method>\n", functionNames())
+	fmt.Printf("  admin:    go run ./infra/admin -endpoint http://%s -app <appId> register-admin -username <name> (the first administrator)\n", addr)
 	for _, w := range warnings {
 		fmt.Printf("  config warning: %s\n", w)
 	}

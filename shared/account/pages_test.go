@@ -127,7 +127,7 @@ func TestHasAdmin(t *testing.T) {
 	if r := e.Call(t, c, "register", "hasAdmin", nil); r.Code() != "0" || r.Body["exists"] != false {
 		t.Fatalf("hasAdmin on a new deployment: %s", r.Raw)
 	}
-	if r := e.Call(t, c, "register", "registerAdmin", map[string]any{"username": "root_1", "password": "a good password"}); r.Code() != "0" {
+	if r := e.RegisterAdmin(t, c, "root_1", "a good password"); r.Code() != "0" {
 		t.Fatalf("registerAdmin: %s", r.Raw)
 	}
 	if r := e.Call(t, testenv.NewClient("other"), "uni-id-co", "hasAdmin", nil); r.Body["exists"] != true {

@@ -186,8 +186,11 @@ func TestUniIdPagesPayloads(t *testing.T) {
 	if r.Code() != "0" {
 		t.Errorf("uni-id-pages registerUser payload: %s", r.Raw)
 	}
+	// uni-id-pages' register-admin page sends the same, and an empty
+	// captcha; the operator adds the setup secret and a real captcha.
 	r = e.Call(t, c, "register", "registerAdmin", map[string]any{
-		"username": "admin_1", "nickname": "", "password": "a good password", "password2": "a good password", "captcha": "abcd"})
+		"username": "admin_1", "nickname": "", "password": "a good password", "password2": "a good password",
+		"captcha": e.Captcha(t, c, "register"), "setupSecret": testenv.SetupSecret})
 	if r.Code() != "0" {
 		t.Errorf("uni-id-pages registerAdmin payload: %s", r.Raw)
 	}

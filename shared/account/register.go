@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"strings"
 
@@ -45,15 +46,21 @@ func (s *Service) RegisterUser(ctx context.Context, c *cloudobj.Call, p *Registe
 	return s.registerWithPassword(ctx, cfg, c, p.Username, p.Password, p.Nickname, nil, p.BindTicket)
 }
 
-// RegisterAdminParams are registerAdmin's params.
+// RegisterAdminParams are registerAdmin's params: uni-id's, and idco's
+// setupSecret and captcha for a call over the network.
 type RegisterAdminParams struct {
-	Username string `json:"username"`
-	Password string `json:"password"`
-	Nickname string `json:"nickname"`
+	Username    string `json:"username"`
+	Password    string `json:"password"`
+	Nickname    string `json:"nickname"`
+	SetupSecret string `json:"setupSecret"`
+	Captcha     string `json:"captcha"`
 }
 
 // RegisterAdmin handles registerAdmin: the first administrator. Once an
 // admin exists it answers uni-id-admin-exists; concurrent calls create one.
+// Unlike uni-id, a caller on the network needs the config's setup secret
+// and a captcha: otherwise whoever reaches a new deployment first would
+// own it. A trusted call (direct invocation, the admin CLI) needs neither.
 func (s *Service) RegisterAdmin(ctx context.Context, c *cloudobj.Call, p *RegisterAdminParams) (any, error) {
 	cfg, err := s.cfg(c)
 	if err != nil {
@@ -64,6 +71,18 @@ func (s *Service) RegisterAdmin(ctx context.Context, c *cloudobj.Call, p *Regist
 	}
 	if err := s.adminExists(ctx, c); err != nil {
 		return nil, err
+	}
+	if !c.Trusted {
+		secret := cfg.Idco.Admin.SetupSecret
+		if secret == "" {
+			return nil, apierr.New(apierr.AdminSetupRequired)
+		}
+		if subtle.ConstantTimeCompare([]byte(p.SetupSecret), []byte(secret)) != 1 {
+			return nil, apierr.New(apierr.PermissionError)
+		}
+		if err := s.verifyCaptcha(ctx, cfg, c, "register", p.Captcha); err != nil {
+			return nil, err
+		}
 	}
 	c.Log("username", p.Username)
 	res, err := s.registerWithPassword(ctx, cfg, c, p.Username, p.Password, p.Nickname, []string{"admin"}, "")

@@ -157,8 +157,7 @@ func TestRegisterAdmin(t *testing.T) {
 	for i := range n {
 		wg.Go(func() {
 			c := testenv.NewClient(fmt.Sprintf("admin-%d", i))
-			codes[i] = e.Call(t, c, "register", "registerAdmin", map[string]any{
-				"username": fmt.Sprintf("admin_%d", i), "password": "admin password"}).Code()
+			codes[i] = e.RegisterAdmin(t, c, fmt.Sprintf("admin_%d", i), "admin password").Code()
 		})
 	}
 	wg.Wait()

@@ -23,6 +23,7 @@ const (
 	ParamRequired          = "uni-id-param-required"
 	AdminExists            = "uni-id-admin-exists"
 	AdminExistsInOtherApps = "uni-id-admin-exist-in-other-apps"
+	AdminSetupRequired     = "uni-id-admin-setup-required"
 	PermissionError        = "uni-id-permission-error"
 	SystemError            = "uni-id-system-error"
 	InvalidInviteCode      = "uni-id-invalid-invite-code"
@@ -111,6 +112,7 @@ var Catalog = map[string]Entry{
 	"uni-id-email-verify-code-error":          {400, "邮箱验证码错误或已过期", "Verify code error or expired"},
 	AdminExists:                               {409, "超级管理员已存在", "Administrator exists"},
 	AdminExistsInOtherApps:                    {409, "超级管理员已在其他控制台注册", "Administrator is registered in other consoles"},
+	AdminSetupRequired:                        {403, "创建超级管理员需要初始化密钥 idco.admin.setupSecret，或使用管理命令行", "Creating the first administrator needs the setup secret (idco.admin.setupSecret) or the admin command line"},
 	PermissionError:                           {403, "权限错误", "Permission denied"},
 	SystemError:                               {500, "系统错误", "System error"},
 	"uni-id-set-invite-code-failed":           {500, "设置邀请码失败", "Set invite code failed"},

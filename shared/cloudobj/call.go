@@ -22,6 +22,10 @@ type Call struct {
 	SourceIP  string // from the request context only, never a header
 	UserAgent string
 	RequestID string
+	// Trusted marks a call that did not come over the network: a direct
+	// Lambda invocation (IAM decided who may make it) or the operator's
+	// command line. Only registerAdmin's setup check reads it.
+	Trusted bool
 
 	// Auth is the caller's identity, set before the method runs when its
 	// access rule needs a login.

@@ -102,6 +102,17 @@ type Idco struct {
 	// Frv configures face verification (实人认证); the realname methods
 	// refuse to run without it.
 	Frv *FrvConfig `json:"frv"`
+	// Admin configures administration.
+	Admin AdminConfig `json:"admin"`
+}
+
+// AdminConfig is idco.admin.
+type AdminConfig struct {
+	// SetupSecret lets a network caller create the first administrator
+	// with registerAdmin, passing it as the setupSecret param along with a
+	// captcha (scene register). Unset, only a trusted call can: a direct
+	// Lambda invocation or the admin command line. 32+ characters.
+	SetupSecret string `json:"setupSecret"`
 }
 
 // FrvConfig is idco.frv: uni-id-co's face verification runs inside uniCloud,

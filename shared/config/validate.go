@@ -89,6 +89,8 @@ func validate(c *Config, where string) Problems {
 		{c.IDCardCertifyLimit < 0 || c.IDCardCertifyLimit > 100,
 			"idCardCertifyLimit: must be 0 to 100 (each account of a number is one key item to read and claim)"},
 		{c.RealNameCertifyLimit < 0, "realNameCertifyLimit: must not be negative"},
+		{c.Idco.Admin.SetupSecret != "" && len(c.Idco.Admin.SetupSecret) < MinTokenSecret,
+			fmt.Sprintf("idco.admin.setupSecret: must be at least %d characters (use 32+ random bytes)", MinTokenSecret)},
 	}
 	var probs Problems
 	for _, ch := range checks {

@@ -14,7 +14,8 @@ import (
 )
 
 // Mux mounts each dispatcher at POST /<function> and POST
-// /<function>/<method>, as uniCloud's URL adapter does.
+// /<function>/<method>, as uniCloud's URL adapter does, and the Lambda
+// Invoke API's path (Invoke).
 func Mux(ds []*cloudobj.Dispatcher) *http.ServeMux {
 	mux := http.NewServeMux()
 	for _, d := range ds {
@@ -22,7 +23,45 @@ func Mux(ds []*cloudobj.Dispatcher) *http.ServeMux {
 		mux.Handle("/"+d.Function, h)
 		mux.Handle("/"+d.Function+"/{method}", h)
 	}
+	mux.Handle("POST "+InvokePath, Invoke(ds))
 	return mux
+}
+
+// InvokePath is the Lambda Invoke API's path, {name} the function's name.
+const InvokePath = "/2015-03-31/functions/{name}/invocations"
+
+// Invoke answers the Lambda Invoke API for the dispatchers, as `aws lambda
+// invoke --endpoint-url` and the admin CLI call it: the body is a raw
+// event ({method, params, clientInfo, uniIdToken}) and the answer is the
+// function's result, as a deployed function answers a direct invocation.
+// The call is trusted (cloudobj.Call.Trusted), so it is served to the
+// loopback interface only. The function name is the family's, or ends in
+// "-<family>" (a deployed "<stack>-<family>").
+func Invoke(ds []*cloudobj.Dispatcher) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+			http.Error(w, `{"Type":"User","Message":"direct invocation is served to loopback only"}`, http.StatusForbidden)
+			return
+		}
+		var d *cloudobj.Dispatcher
+		name := r.PathValue("name")
+		for _, c := range ds {
+			if (name == c.Function || strings.HasSuffix(name, "-"+c.Function)) && (d == nil || len(c.Function) > len(d.Function)) {
+				d = c
+			}
+		}
+		if d == nil {
+			w.Header().Set("X-Amzn-ErrorType", "ResourceNotFoundException")
+			http.Error(w, `{"Type":"User","Message":"Function not found: `+name+`"}`, http.StatusNotFound)
+			return
+		}
+		body, _ := io.ReadAll(io.LimitReader(r.Body, cloudobj.MaxBody+1))
+		out := d.Serve(r.Context(), cloudobj.Input{Body: body, SourceIP: host, UserAgent: r.Header.Get("User-Agent"), RequestID: requestID()})
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Amz-Executed-Version", "$LATEST")
+		_, _ = w.Write(out.Body)
+	})
 }
 
 // Handler serves one dispatcher. The client IP is the connection's peer

@@ -122,6 +122,14 @@ func (e *Env) Register(t testing.TB, c *Client, username, pw string) Resp {
 	return r
 }
 
+// RegisterAdmin creates the first administrator over the network: the
+// setup secret and a captcha.
+func (e *Env) RegisterAdmin(t testing.TB, c *Client, username, pw string) Resp {
+	t.Helper()
+	return e.Call(t, c, "register", "registerAdmin", map[string]any{"username": username, "password": pw,
+		"setupSecret": SetupSecret, "captcha": e.Captcha(t, c, "register")})
+}
+
 // ItemCount returns the number of items in each table, for "nothing
 // written" checks.
 func (e *Env) ItemCount(t testing.TB) map[string]int {

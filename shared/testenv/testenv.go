@@ -39,6 +39,9 @@ import (
 // TokenSecret is the test config's tokenSecret.
 const TokenSecret = "test-token-secret-0123456789abcdef0123456789"
 
+// SetupSecret is the test config's idco.admin.setupSecret.
+const SetupSecret = "test-setup-secret-0123456789abcdef0123456789"
+
 // Env is a running idco.
 type Env struct {
 	URL    string
@@ -67,6 +70,7 @@ func Config() map[string]any {
 			"sms":     map[string]any{"provider": "test"},
 			"email":   map[string]any{"from": "no-reply@example.com"},
 			"limits":  map[string]any{"perIpPerHour": 100000},
+			"admin":   map[string]any{"setupSecret": SetupSecret},
 		},
 	}
 }
