@@ -40,6 +40,19 @@ func TestRegisterAdminFromTheCLI(t *testing.T) {
 	if err := run(t.Context(), []string{"-endpoint", e.URL, "-app", "__UNI__TEST", "call", "hasAdmin"}, env, nil, &out); err != nil || !strings.Contains(out.String(), `"exists":true`) {
 		t.Errorf("call hasAdmin: %v %s", err, out.String())
 	}
+	// The operator passes the administrator's rules without a token.
+	out.Reset()
+	if err := run(t.Context(), []string{"-endpoint", e.URL, "-app", "__UNI__TEST", "call", "addUser",
+		`{"username":"bob_1","password":"a good password","authorizedApp":["__UNI__TEST"]}`}, env, nil, &out); err != nil {
+		t.Fatalf("call addUser: %v %s", err, out.String())
+	}
+	if r := e.Call(t, testenv.NewClient("d2"), "login", "login", map[string]any{"username": "bob_1", "password": "a good password"}); r.Code() != "0" {
+		t.Errorf("the added user logs in: %s", r.Raw)
+	}
+	// Methods of a logged-in user still need their token.
+	if err := run(t.Context(), []string{"-endpoint", e.URL, "-app", "__UNI__TEST", "call", "getAccountInfo"}, env, nil, &out); err == nil {
+		t.Error("call getAccountInfo without a token: no error")
+	}
 	if err := run(t.Context(), []string{"-endpoint", e.URL, "-app", "__UNI__TEST", "call", "noSuchMethod"}, env, nil, &out); err == nil {
 		t.Error("call of an unknown method: no error")
 	}

@@ -286,7 +286,7 @@ func (s *Service) login(ctx context.Context, cfg *config.Config, c *cloudobj.Cal
 	if err != nil {
 		return nil, err
 	}
-	if c.NewToken, err = s.sign(cfg, saved, sid); err != nil {
+	if c.NewToken, err = s.sign(ctx, cfg, saved, sid); err != nil {
 		return nil, err
 	}
 	c.Log("uid", saved.UID)

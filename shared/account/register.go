@@ -195,7 +195,7 @@ func (s *Service) create(ctx context.Context, cfg *config.Config, c *cloudobj.Ca
 		}
 		return nil, storeErr("create user", err)
 	}
-	if c.NewToken, err = s.sign(cfg, u, sid); err != nil {
+	if c.NewToken, err = s.sign(ctx, cfg, u, sid); err != nil {
 		return nil, err
 	}
 	c.Log("uid", u.UID)

@@ -157,17 +157,48 @@ func pruneSessions(u *User, now time.Time, max int) {
 }
 
 // sign returns the token for u's session sid at its current generation.
-func (s *Service) sign(cfg *config.Config, u *User, sid string) (*cloudobj.NewToken, error) {
+// Its permission claim is the union of u's roles' permissions, as uni-id's:
+// the catalog is read only when u has a role other than admin.
+func (s *Service) sign(ctx context.Context, cfg *config.Config, u *User, sid string) (*cloudobj.NewToken, error) {
+	perms, err := s.permissionsOf(ctx, u.Role)
+	if err != nil {
+		return nil, err
+	}
 	ss := u.Sessions[sid]
 	exp := ss.Expires / 1000
 	tok, err := token.Sign([]byte(cfg.TokenSecret), token.Claims{
-		UID: u.UID, Role: u.Role, Permission: []string{}, SID: sid, Gen: ss.Gen,
+		UID: u.UID, Role: u.Role, Permission: perms, SID: sid, Gen: ss.Gen,
 		IAT: s.now().Unix(), EXP: exp,
 	})
 	if err != nil {
 		return nil, apierr.Systemf("sign token: %w", err)
 	}
 	return &cloudobj.NewToken{Token: tok, TokenExpired: exp * 1000}, nil
+}
+
+// livePermissions is the token's permission claim while the user still has
+// every role the token was issued with, and none once one was taken away:
+// a removed role ends its power at once, a changed catalog at the next
+// token. Roles themselves are always the account's current ones.
+func livePermissions(claims *token.Claims, u *User) []string {
+	for _, r := range claims.Role {
+		if !slices.Contains(u.Role, r) {
+			return []string{}
+		}
+	}
+	return claims.Permission
+}
+
+// permissionsOf returns the permissions roles grant (none for admin).
+func (s *Service) permissionsOf(ctx context.Context, roles []string) ([]string, error) {
+	if len(roles) == 0 || slices.Contains(roles, AdminRole) || s.Roles == nil {
+		return []string{}, nil
+	}
+	c, err := s.Roles.Catalog(ctx)
+	if err != nil {
+		return nil, storeErr("read role catalog", err)
+	}
+	return c.PermissionsOf(roles), nil
 }
 
 // parseToken verifies the call's token with the app's secret.
@@ -260,7 +291,7 @@ func (s *Service) Authenticate(ctx context.Context, c *cloudobj.Call, refresh bo
 	case tokenRevoked:
 		return apierr.New(apierr.CheckTokenFailed)
 	}
-	c.Auth = &cloudobj.Auth{UID: u.UID, Role: u.Role, Permission: claims.Permission,
+	c.Auth = &cloudobj.Auth{UID: u.UID, Role: u.Role, Permission: livePermissions(claims, u),
 		SessionID: claims.SID, IssuedAt: claims.IAT, Record: u}
 	left := time.Unix(claims.EXP, 0).Sub(s.now())
 	if refresh && cfg.TokenExpiresThreshold > 0 && left < cfg.TokenThreshold() {
@@ -315,7 +346,7 @@ func (s *Service) rotate(ctx context.Context, cfg *config.Config, u *User, claim
 	case replay:
 		return nil, nil, apierr.Wrap(apierr.CheckTokenFailed, errReplay)
 	}
-	nt, err := s.sign(cfg, out, claims.SID)
+	nt, err := s.sign(ctx, cfg, out, claims.SID)
 	return nt, out, err
 }
 

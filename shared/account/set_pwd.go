@@ -71,6 +71,6 @@ func (s *Service) replacePassword(ctx context.Context, c *cloudobj.Call, u *User
 	if err != nil {
 		return err
 	}
-	c.NewToken, err = s.sign(cfg, saved, sid)
+	c.NewToken, err = s.sign(ctx, cfg, saved, sid)
 	return err
 }

@@ -21,7 +21,7 @@ type User struct {
 	EmailConfirmed        int                `json:"email_confirmed,omitempty"`
 	Role                  []string           `json:"role,omitempty"`
 	Status                int                `json:"status,omitempty"`
-	DcloudAppid           []string           `json:"dcloud_appid,omitempty"`
+	DcloudAppid           []string           `json:"dcloud_appid,omitzero"` // nil: every app; empty: none
 	RegisterDate          int64              `json:"register_date,omitempty"`
 	RegisterEnv           *RegisterEnv       `json:"register_env,omitempty"`
 	RegisterIP            string             `json:"register_ip,omitempty"`

@@ -24,6 +24,10 @@ const (
 	AdminExists            = "uni-id-admin-exists"
 	AdminExistsInOtherApps = "uni-id-admin-exist-in-other-apps"
 	AdminSetupRequired     = "uni-id-admin-setup-required"
+	RoleNotFound           = "uni-id-role-not-found"
+	RoleExists             = "uni-id-role-exists"
+	PermissionNotFound     = "uni-id-permission-not-found"
+	PermissionExists       = "uni-id-permission-exists"
 	PermissionError        = "uni-id-permission-error"
 	SystemError            = "uni-id-system-error"
 	InvalidInviteCode      = "uni-id-invalid-invite-code"
@@ -112,6 +116,10 @@ var Catalog = map[string]Entry{
 	"uni-id-email-verify-code-error":          {400, "邮箱验证码错误或已过期", "Verify code error or expired"},
 	AdminExists:                               {409, "超级管理员已存在", "Administrator exists"},
 	AdminExistsInOtherApps:                    {409, "超级管理员已在其他控制台注册", "Administrator is registered in other consoles"},
+	RoleNotFound:                              {404, "角色不存在: {role}", "Role not found: {role}"},
+	RoleExists:                                {409, "角色已存在", "Role exists"},
+	PermissionNotFound:                        {404, "权限不存在: {permission}", "Permission not found: {permission}"},
+	PermissionExists:                          {409, "权限已存在", "Permission exists"},
 	AdminSetupRequired:                        {403, "创建超级管理员需要初始化密钥 idco.admin.setupSecret，或使用管理命令行", "Creating the first administrator needs the setup secret (idco.admin.setupSecret) or the admin command line"},
 	PermissionError:                           {403, "权限错误", "Permission denied"},
 	SystemError:                               {500, "系统错误", "System error"},

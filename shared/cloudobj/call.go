@@ -71,6 +71,8 @@ type Auth struct {
 	// Record is the authenticator's copy of the caller's account, read with
 	// the token check, so a method need not read it again.
 	Record any
+	// Operator marks the operator of a trusted call (no account, UID "").
+	Operator bool
 }
 
 // IsAdmin reports whether the caller has the admin role, which passes every

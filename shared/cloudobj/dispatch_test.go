@@ -19,6 +19,8 @@ type echoParams struct {
 // fakeAuth accepts the token "good" as user u1 with the roles in its name.
 type fakeAuth struct{ roles, perms []string }
 
+func (fakeAuth) Rule(_ *Call, def Access) Access { return def }
+
 func (f fakeAuth) Authenticate(_ context.Context, c *Call, refresh bool) error {
 	if c.Token != "good" {
 		return apierr.New(apierr.CheckTokenFailed)
@@ -84,7 +86,7 @@ func TestServe(t *testing.T) {
 		{"path and body disagree", Input{PathMethod: "login", Body: []byte(`{"method":"mine"}`)}, 400, "uni-id-invalid-param", ""},
 		{"unknown method", Input{PathMethod: "nope"}, 404, "uni-id-method-not-found", "方法不存在: nope"},
 		{"other family", Input{PathMethod: "registerUser"}, 404, "uni-id-wrong-function", "方法 registerUser 由云函数 register 提供"},
-		{"method no family serves", Input{PathMethod: "addUser"}, 404, "uni-id-method-not-found", "方法不存在: addUser"},
+		{"method no family serves", Input{PathMethod: "loginByDingtalk"}, 404, "uni-id-method-not-found", "方法不存在: loginByDingtalk"},
 		{"too large", Input{PathMethod: "login", Body: bytes.Repeat([]byte(" "), MaxBody+1)}, 413, "uni-id-payload-too-large", ""},
 		{"bad json", Input{PathMethod: "login", Body: []byte(`{"params":`)}, 400, "uni-id-invalid-param", ""},
 		{"bad utf8", Input{PathMethod: "login", Body: []byte("{\"params\":{\"name\":\"\xff\"}}")}, 400, "uni-id-invalid-param", ""},

@@ -104,6 +104,20 @@ type Idco struct {
 	Frv *FrvConfig `json:"frv"`
 	// Admin configures administration.
 	Admin AdminConfig `json:"admin"`
+	// Access changes methods' access rules, as uni-id-co's
+	// config/permission.js: method name -> rule.
+	Access map[string]AccessRule `json:"access"`
+}
+
+// AccessRule is one method's rule in idco.access. A rule with Role or
+// Permission replaces the method's own lists, as permission.js does (one
+// listed role and one listed permission are needed; the admin role passes
+// all); Auth adds a login requirement and keeps the method's lists. No rule
+// makes a method that needs a login or a role open to less.
+type AccessRule struct {
+	Auth       bool     `json:"auth"`
+	Role       []string `json:"role"`
+	Permission []string `json:"permission"`
 }
 
 // AdminConfig is idco.admin.

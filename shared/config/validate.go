@@ -4,11 +4,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
+	"github.com/idco-dev/idco/shared/cloudobj"
 	"github.com/idco-dev/idco/shared/internal/httpcall"
 )
 
@@ -99,6 +102,17 @@ func validate(c *Config, where string) Problems {
 		}
 	}
 	probs = append(probs, validateCodes(c, where)...)
+	for _, m := range slices.Sorted(maps.Keys(c.Idco.Access)) {
+		r := c.Idco.Access[m]
+		switch {
+		case cloudobj.FamilyOf(m) == "":
+			probs = append(probs, where+"idco.access."+m+": no such method")
+		case r.Role != nil && len(r.Role) == 0, r.Permission != nil && len(r.Permission) == 0:
+			probs = append(probs, where+"idco.access."+m+": an empty role or permission list is not supported (leave it out)")
+		case !r.Auth && r.Role == nil && r.Permission == nil:
+			probs = append(probs, where+"idco.access."+m+": says nothing (set auth, role or permission)")
+		}
+	}
 	seen := map[int]bool{}
 	for i, s := range c.PasswordSecret {
 		if s.Type != "hmac-sha1" && s.Type != "hmac-sha256" {

@@ -117,6 +117,8 @@ func isCondFailed(err error) bool {
 // stored items carry uni-id's field names. A field tagged omitempty that
 // holds an empty map or slice is left out, as encoding/json leaves it out
 // and uni-id's documents lack it; attributevalue leaves out only nil ones.
+// A field tagged omitzero is left out when nil only: its empty value means
+// something (dcloud_appid: [] is no app, a missing one every app).
 func marshal(v any) (map[string]types.AttributeValue, error) {
 	item, err := attributevalue.MarshalMapWithOptions(v, func(o *attributevalue.EncoderOptions) { o.TagKey = "json" })
 	if err != nil {
@@ -126,8 +128,10 @@ func marshal(v any) (map[string]types.AttributeValue, error) {
 	for i := range rv.NumField() {
 		f, field := rv.Field(i), rv.Type().Field(i)
 		name, opts, _ := strings.Cut(field.Tag.Get("json"), ",")
-		if (f.Kind() == reflect.Map || f.Kind() == reflect.Slice) && f.Len() == 0 &&
-			slices.Contains(strings.Split(opts, ","), "omitempty") {
+		collection := f.Kind() == reflect.Map || f.Kind() == reflect.Slice
+		switch o := strings.Split(opts, ","); {
+		case collection && f.Len() == 0 && slices.Contains(o, "omitempty"),
+			collection && f.IsNil() && slices.Contains(o, "omitzero"):
 			delete(item, cmp.Or(name, field.Name))
 		}
 	}

@@ -89,8 +89,9 @@ const (
 //
 //	users      GetItem  Users.Get (every token check, the account read)
 //	           PutItem  Users.Save, and the user Put of Users.Create
-//	keys       GetItem  Users.Owner (login by username/mobile/email, admin check)
-//	           PutItem  a key claimed by Users.Create or Users.Save
+//	keys       GetItem  Users.Owner (login by username/mobile/email, admin check),
+//	                    Roles.Catalog (a token for a user with a role)
+//	           PutItem  a key claimed by Users.Create or Users.Save, Roles.SaveCatalog
 //	           DeleteItem  a key released by Users.Save (a rebind)
 //	ephemeral  UpdateItem  Counters.Hit, Codes.Attempt, the counters of Codes.Issue/Withdraw
 //	           BatchGetItem  Counters.Counts

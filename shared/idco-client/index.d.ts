@@ -99,9 +99,17 @@ type Invite = { inviteCode?: string, bindTicket?: string }
 type Code = { code: string }
 
 /** uniCloud.importObject('uni-id-co') against idco. */
+/** A user's fields as addUser and updateUser take them (uni-id-co). */
+export interface AdminUserFields {
+  authorizedApp?: string[], nickname?: string, role?: string[], mobile?: string, email?: string,
+  tags?: string[], status?: 0 | 1 | 2 | 3 | 4
+}
+export interface Role { role_id: string, role_name: string, comment?: string, permission: string[], create_date: number }
+export interface Permission { permission_id: string, permission_name: string, comment?: string, create_date: number }
+
 export interface UniIdCo {
   // register
-  registerAdmin(p: { username: string, password: string, nickname?: string }): Promise<LoginResult>
+  registerAdmin(p: { username: string, password: string, nickname?: string, setupSecret?: string, captcha?: string }): Promise<LoginResult>
   registerUser(p: { username: string, password: string, captcha: string, nickname?: string } & Invite): Promise<LoginResult>
   registerUserByEmail(p: { email: string, password: string, code: string, nickname?: string } & Invite): Promise<LoginResult>
   /** idco's: whether the first administrator exists (login-withpwd's admin count). */
@@ -157,6 +165,19 @@ export interface UniIdCo {
   // realname
   getFrvCertifyId(p: { realName: string, idCard: string, metaInfo: string }): Promise<IdcoResult & { certifyId: string }>
   getFrvAuthResult(p: { certifyId: string }): Promise<RealNameInfo>
+  // admin (role admin, or as idco.access allows)
+  addUser(p: { username: string, password: string } & AdminUserFields): Promise<IdcoResult & { uid: string }>
+  updateUser(p: { uid: string, username: string, password?: string } & AdminUserFields): Promise<IdcoResult>
+  authorizeAppLogin(p: { uid: string, appId: string }): Promise<IdcoResult>
+  removeAuthorizedApp(p: { uid: string, appId: string }): Promise<IdcoResult>
+  setAuthorizedApp(p: { uid: string, appIdList: string[] }): Promise<IdcoResult>
+  getRoles(): Promise<IdcoResult & { roles: Role[], permissions: Permission[] }>
+  createRole(p: { role_id: string, role_name: string, comment?: string, permission?: string[] }): Promise<IdcoResult>
+  updateRole(p: { role_id: string, role_name?: string, comment?: string, permission?: string[] }): Promise<IdcoResult>
+  deleteRole(p: { role_id: string }): Promise<IdcoResult>
+  createPermission(p: { permission_id: string, permission_name: string, comment?: string }): Promise<IdcoResult>
+  updatePermission(p: { permission_id: string, permission_name?: string, comment?: string }): Promise<IdcoResult>
+  deletePermission(p: { permission_id: string }): Promise<IdcoResult>
 }
 
 /** uniCloud.importObject('uni-captcha-co') against idco. */

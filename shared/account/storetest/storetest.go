@@ -1,6 +1,6 @@
 // Package storetest is the conformance suite of the account stores: each
 // guarantee that shared/account documents for Users, Captchas, Counters,
-// Codes and Cache, stated once as a test that every engine runs (as dex's
+// Codes, Cache and Roles, stated once as a test that every engine runs (as dex's
 // storage/conformance). An engine's own test package calls Run.
 //
 // Times are the suite's own, from a test clock: stores take now as an
@@ -29,6 +29,7 @@ type Stores struct {
 	Counters account.Counters
 	Codes    account.Codes
 	Cache    account.Cache
+	Roles    account.Roles
 	// Faults breaks the engine on purpose; nil skips the cases that need it.
 	Faults Faults
 }
@@ -64,6 +65,7 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		{"Cache", cacheCases},
 		{"Counters", counterCases},
 		{"Codes", codeCases},
+		{"Roles", roleCases},
 		{"Faults", faultCases},
 	}
 	for _, g := range groups {

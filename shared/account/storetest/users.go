@@ -9,6 +9,7 @@ import (
 )
 
 var usersCases = []testCase{
+	{"AppListNoneIsNotEvery", testUsersAppListNoneIsNotEvery},
 	{"Missing", testUsersMissing},
 	{"RoundTrip", testUsersRoundTrip},
 	{"RoundTripEmptyCollections", testUsersRoundTripEmptyCollections},
@@ -319,4 +320,26 @@ func fullUser(t *testing.T) *account.User {
 		}
 	}
 	return u
+}
+
+// testUsersAppListNoneIsNotEvery: dcloud_appid's absence (every app, as
+// uni-id reads it) and its empty list (no app: what addUser makes without
+// authorizedApp) stay apart through Create and Save.
+func testUsersAppListNoneIsNotEvery(t *testing.T, e *env) {
+	every, none := &account.User{UID: uid(), Username: "every"}, &account.User{UID: uid(), Username: "none", DcloudAppid: []string{}}
+	for _, u := range []*account.User{every, none} {
+		e.create(t, u)
+		for _, what := range []string{"after Create", "after Save"} {
+			got, err := e.Users.Get(e.ctx, u.UID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (got.DcloudAppid == nil) != (u.DcloudAppid == nil) || len(got.DcloudAppid) != 0 {
+				t.Errorf("%s %s: dcloud_appid = %#v, want %#v", u.Username, what, got.DcloudAppid, u.DcloudAppid)
+			}
+			if err := e.Users.Save(e.ctx, got, nil, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 }

@@ -14,6 +14,9 @@ var Family = &families.Family{
 	// keys stay reserved).
 	Grants: []families.Grant{
 		{Resource: families.Users, Actions: []string{families.GetItem, families.PutItem}},
+		// refreshToken reads the role catalog for the new token's
+		// permissions (a user with a role other than admin).
+		{Resource: families.Keys, Actions: []string{families.GetItem}},
 	},
 	Methods: func(s *account.Service) cloudobj.Table {
 		return cloudobj.Table{

@@ -5,6 +5,7 @@ package all
 import (
 	"github.com/idco-dev/idco/shared/families"
 	"github.com/idco-dev/idco/shared/families/account"
+	"github.com/idco-dev/idco/shared/families/admin"
 	"github.com/idco-dev/idco/shared/families/bind"
 	"github.com/idco-dev/idco/shared/families/captcha"
 	"github.com/idco-dev/idco/shared/families/login"
@@ -19,5 +20,5 @@ import (
 
 // Families returns every declared family.
 func Families() []*families.Family {
-	return []*families.Family{account.Family, bind.Family, captcha.Family, login.Family, logintypes.Family, realname.Family, register.Family, reset.Family, sendemailcode.Family, sendsmscode.Family, unicaptchaco.Family}
+	return []*families.Family{account.Family, admin.Family, bind.Family, captcha.Family, login.Family, logintypes.Family, realname.Family, register.Family, reset.Family, sendemailcode.Family, sendsmscode.Family, unicaptchaco.Family}
 }

@@ -1,0 +1,45 @@
+// Package admin declares the admin function family: uni-id-co's user
+// administration and idco's role and permission catalog, for the
+// administrator (role admin, or what idco.access allows) and the
+// operator's direct invocations.
+package admin
+
+import (
+	"github.com/idco-dev/idco/shared/account"
+	"github.com/idco-dev/idco/shared/cloudobj"
+	"github.com/idco-dev/idco/shared/families"
+)
+
+// adminOnly is uni-id-co's permission.js rule for its admin methods.
+var adminOnly = cloudobj.Access{Roles: []string{account.AdminRole}}
+
+// Family serves user administration.
+var Family = &families.Family{
+	Name: "admin",
+	// addUser and updateUser hash passwords.
+	Argon2: true,
+	// The caller read (token check); the account read, created or saved
+	// with its keys claimed and released in one transaction; the role
+	// catalog read and saved (an item of the keys table).
+	Grants: []families.Grant{
+		{Resource: families.Users, Actions: []string{families.GetItem, families.PutItem}},
+		{Resource: families.Keys, Actions: []string{families.DeleteItem, families.GetItem, families.PutItem}},
+	},
+	Methods: func(s *account.Service) cloudobj.Table {
+		return cloudobj.Table{
+			"addUser":             cloudobj.Bind(adminOnly, s.AddUser),
+			"updateUser":          cloudobj.Bind(adminOnly, s.UpdateUser),
+			"authorizeAppLogin":   cloudobj.Bind(adminOnly, s.AuthorizeAppLogin),
+			"removeAuthorizedApp": cloudobj.Bind(adminOnly, s.RemoveAuthorizedApp),
+			"setAuthorizedApp":    cloudobj.Bind(adminOnly, s.SetAuthorizedApp),
+
+			"getRoles":         cloudobj.Bind(adminOnly, s.GetRoles),
+			"createRole":       cloudobj.Bind(adminOnly, s.CreateRole),
+			"updateRole":       cloudobj.Bind(adminOnly, s.UpdateRole),
+			"deleteRole":       cloudobj.Bind(adminOnly, s.DeleteRole),
+			"createPermission": cloudobj.Bind(adminOnly, s.CreatePermission),
+			"updatePermission": cloudobj.Bind(adminOnly, s.UpdatePermission),
+			"deletePermission": cloudobj.Bind(adminOnly, s.DeletePermission),
+		}
+	},
+}
