@@ -129,6 +129,15 @@ type Users interface {
 	// account changed, *TakenError when a key is taken, ErrNotFound when the
 	// account is gone, and writes nothing in those cases.
 	Save(ctx context.Context, u *User, addKeys, dropKeys []string) error
+	// Delete removes the account if the stored Version is still u.Version,
+	// and releases keys, each only if the account owns it, in the same
+	// transaction. It returns ErrConflict when the account or a key changed
+	// and ErrNotFound when the account is gone, and deletes nothing then.
+	Delete(ctx context.Context, u *User, keys []string) error
+	// List returns up to limit accounts after cursor ("" for the first
+	// page) in no particular order, and the cursor of the next page ("" at
+	// the end). Every account stored for the whole listing appears once.
+	List(ctx context.Context, limit int, cursor string) ([]*User, string, error)
 }
 
 // Captchas stores captcha answers (hashed) by device and scene.

@@ -32,11 +32,17 @@ func (s *Store) Get(ctx context.Context, uid string) (*account.User, error) {
 	if out.Item == nil {
 		return nil, account.ErrNotFound
 	}
+	return decodeUser(out.Item)
+}
+
+// decodeUser reads a user item: the modelled fields, and the rest in Extra.
+func decodeUser(item map[string]types.AttributeValue) (*account.User, error) {
 	u := &account.User{}
-	if err := unmarshal(out.Item, u); err != nil {
-		return nil, fmt.Errorf("decode user %s: %w", uid, err)
+	if err := unmarshal(item, u); err != nil {
+		return nil, fmt.Errorf("decode user: %w", err)
 	}
-	for k, av := range out.Item {
+	uid := u.UID
+	for k, av := range item {
 		if members := objectFields[k]; members != nil {
 			if err := keepUnmodelledMembers(u, k, av, members); err != nil {
 				return nil, fmt.Errorf("decode user %s field %s: %w", uid, k, err)
@@ -323,4 +329,63 @@ func str(s string) types.AttributeValue { return &types.AttributeValueMemberS{Va
 
 func num(n int64) types.AttributeValue {
 	return &types.AttributeValueMemberN{Value: fmt.Sprint(n)}
+}
+
+// Delete implements account.Users: one TransactWriteItems deleting the
+// user on its version and each key on its owner.
+func (s *Store) Delete(ctx context.Context, u *account.User, keys []string) error {
+	items := []types.TransactWriteItem{{Delete: &types.Delete{
+		TableName:                 aws.String(s.Names.Users),
+		Key:                       map[string]types.AttributeValue{"uid": str(u.UID)},
+		ConditionExpression:       aws.String("#ver = :v"),
+		ExpressionAttributeNames:  map[string]string{"#ver": "ver"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":v": num(u.Version)},
+	}}}
+	for _, k := range keys {
+		items = append(items, types.TransactWriteItem{Delete: &types.Delete{
+			TableName:                 aws.String(s.Names.Keys),
+			Key:                       map[string]types.AttributeValue{"key": str(k)},
+			ConditionExpression:       aws.String("#uid = :uid"),
+			ExpressionAttributeNames:  map[string]string{"#uid": "uid"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":uid": str(u.UID)},
+		}})
+	}
+	err := s.transact(ctx, items, nil)
+	if errors.Is(err, errUserCondition) {
+		if _, gerr := s.Get(ctx, u.UID); errors.Is(gerr, account.ErrNotFound) {
+			return account.ErrNotFound
+		}
+		return account.ErrConflict
+	}
+	return err
+}
+
+// List implements account.Users: one Scan page of the users table, read
+// consistently. An administrator's listing, never a request path of users.
+func (s *Store) List(ctx context.Context, limit int, cursor string) ([]*account.User, string, error) {
+	in := &dynamodb.ScanInput{TableName: aws.String(s.Names.Users), Limit: aws.Int32(int32(limit)), ConsistentRead: aws.Bool(true)}
+	if cursor != "" {
+		in.ExclusiveStartKey = map[string]types.AttributeValue{"uid": str(cursor)}
+	}
+	var out *dynamodb.ScanOutput
+	err := s.retry(ctx, func() (err error) {
+		out, err = s.DB.Scan(ctx, in)
+		return err
+	})
+	if err != nil {
+		return nil, "", classify(err)
+	}
+	users := make([]*account.User, 0, len(out.Items))
+	for _, item := range out.Items {
+		u, err := decodeUser(item)
+		if err != nil {
+			return nil, "", err
+		}
+		users = append(users, u)
+	}
+	next := ""
+	if v, ok := out.LastEvaluatedKey["uid"].(*types.AttributeValueMemberS); ok {
+		next = v.Value
+	}
+	return users, next, nil
 }

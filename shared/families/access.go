@@ -89,6 +89,8 @@ const (
 //
 //	users      GetItem  Users.Get (every token check, the account read)
 //	           PutItem  Users.Save, and the user Put of Users.Create
+//	           DeleteItem  the user Delete of Users.Delete
+//	           Scan  Users.List (an administrator's listing only)
 //	keys       GetItem  Users.Owner (login by username/mobile/email, admin check),
 //	                    Roles.Catalog (a token for a user with a role)
 //	           PutItem  a key claimed by Users.Create or Users.Save, Roles.SaveCatalog
@@ -104,4 +106,5 @@ const (
 	DeleteItem   = "dynamodb:DeleteItem"
 	UpdateItem   = "dynamodb:UpdateItem"
 	BatchGetItem = "dynamodb:BatchGetItem"
+	Scan         = "dynamodb:Scan"
 )

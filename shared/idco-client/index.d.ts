@@ -104,6 +104,14 @@ export interface AdminUserFields {
   authorizedApp?: string[], nickname?: string, role?: string[], mobile?: string, email?: string,
   tags?: string[], status?: 0 | 1 | 2 | 3 | 4
 }
+/** An account as an administrator reads it (no secrets). */
+export interface AdminUserView {
+  uid: string, username?: string, nickname?: string, mobile?: string, mobile_confirmed?: number,
+  email?: string, email_confirmed?: number, role: string[], status: number, dcloud_appid?: string[],
+  tags?: string[], register_date?: number, last_login_date?: number, last_login_ip?: string,
+  passwordSet: boolean, sessions: number, identities: string[], realNameAuthStatus?: number,
+  my_invite_code?: string, inviter_uid?: string[]
+}
 export interface Role { role_id: string, role_name: string, comment?: string, permission: string[], create_date: number }
 export interface Permission { permission_id: string, permission_name: string, comment?: string, create_date: number }
 
@@ -171,6 +179,14 @@ export interface UniIdCo {
   authorizeAppLogin(p: { uid: string, appId: string }): Promise<IdcoResult>
   removeAuthorizedApp(p: { uid: string, appId: string }): Promise<IdcoResult>
   setAuthorizedApp(p: { uid: string, appIdList: string[] }): Promise<IdcoResult>
+  getUser(p: { uid?: string, username?: string, mobile?: string, email?: string }): Promise<IdcoResult & { user: AdminUserView }>
+  listUsers(p?: { limit?: number, cursor?: string }): Promise<IdcoResult & { users: AdminUserView[], cursor: string }>
+  banUser(p: { uid: string }): Promise<IdcoResult>
+  unbanUser(p: { uid: string }): Promise<IdcoResult>
+  closeUser(p: { uid: string }): Promise<IdcoResult>
+  endUserSessions(p: { uid: string }): Promise<IdcoResult>
+  setUserRoles(p: { uid: string, role: string[] }): Promise<IdcoResult>
+  deleteUser(p: { uid: string }): Promise<IdcoResult>
   getRoles(): Promise<IdcoResult & { roles: Role[], permissions: Permission[] }>
   createRole(p: { role_id: string, role_name: string, comment?: string, permission?: string[] }): Promise<IdcoResult>
   updateRole(p: { role_id: string, role_name?: string, comment?: string, permission?: string[] }): Promise<IdcoResult>

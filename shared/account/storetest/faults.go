@@ -17,7 +17,7 @@ var faultCases = append(failedWriteCases(), repeatCases()...)
 // having changed nothing.
 func failedWriteCases() []testCase {
 	var cases []testCase
-	for _, w := range append(accountWrites(), ephemeralWrites()...) {
+	for _, w := range append(append(accountWrites(), deleteWrite), ephemeralWrites()...) {
 		cases = append(cases, testCase{"FailedWriteLeavesNothing/" + w.name, func(t *testing.T, e *env) {
 			if e.Faults == nil {
 				t.Skip("the engine has no Faults")

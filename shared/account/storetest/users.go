@@ -3,12 +3,15 @@ package storetest
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/idco-dev/idco/shared/account"
 )
 
 var usersCases = []testCase{
+	{"Delete", testUsersDelete},
+	{"ListPagesEveryAccountOnce", testUsersList},
 	{"AppListNoneIsNotEvery", testUsersAppListNoneIsNotEvery},
 	{"Missing", testUsersMissing},
 	{"RoundTrip", testUsersRoundTrip},
@@ -340,6 +343,83 @@ func testUsersAppListNoneIsNotEvery(t *testing.T, e *env) {
 			if err := e.Users.Save(e.ctx, got, nil, nil); err != nil {
 				t.Fatal(err)
 			}
+		}
+	}
+}
+
+// testUsersDelete: Delete removes the account and frees its keys in one
+// step; a stale version, or a key the account does not own, deletes
+// nothing (ErrConflict); a second Delete finds nothing (ErrNotFound).
+func testUsersDelete(t *testing.T, e *env) {
+	u, keys := &account.User{UID: uid(), Username: "del"}, []string{unique("username"), unique("email")}
+	if err := e.Users.Create(e.ctx, u, keys); err != nil {
+		t.Fatal(err)
+	}
+	other, theirs := &account.User{UID: uid(), Username: "other"}, unique("mobile")
+	if err := e.Users.Create(e.ctx, other, []string{theirs}); err != nil {
+		t.Fatal(err)
+	}
+	stale := *u
+	stale.Version = 7
+	wantErr(t, "Delete at a stale version", e.Users.Delete(e.ctx, &stale, keys), account.ErrConflict)
+	wantErr(t, "Delete with another account's key", e.Users.Delete(e.ctx, u, append(slices.Clone(keys), theirs)), account.ErrConflict)
+	e.wantUser(t, "after the refused deletes", u)
+	for _, k := range keys {
+		e.wantOwner(t, k, u.UID)
+	}
+	e.wantOwner(t, theirs, other.UID)
+	if err := e.Users.Delete(e.ctx, u, keys); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	e.wantNoUser(t, u.UID)
+	for _, k := range keys {
+		e.wantOwner(t, k, "")
+	}
+	if err := e.Users.Create(e.ctx, &account.User{UID: uid(), Username: "reuse"}, keys); err != nil {
+		t.Errorf("claiming a deleted account's keys: %v", err)
+	}
+	wantErr(t, "a second Delete", e.Users.Delete(e.ctx, u, nil), account.ErrNotFound)
+}
+
+// testUsersList: paging with List from "" until the cursor is "" returns
+// every account that stood throughout, each once.
+func testUsersList(t *testing.T, e *env) {
+	mine := map[string]int{}
+	for range 5 {
+		u := &account.User{UID: uid(), Username: "listed"}
+		e.create(t, u)
+		mine[u.UID] = 0
+	}
+	seen := map[string]bool{}
+	cursor := ""
+	for pages := 0; ; pages++ {
+		if pages > 10000 {
+			t.Fatal("List does not end")
+		}
+		users, next, err := e.Users.List(e.ctx, 2, cursor)
+		if err != nil {
+			t.Fatalf("List: %v", err)
+		}
+		if len(users) > 2 {
+			t.Fatalf("List(2) returned %d accounts", len(users))
+		}
+		for _, u := range users {
+			if seen[u.UID] {
+				t.Errorf("%s listed twice", u.UID)
+			}
+			seen[u.UID] = true
+			if _, ok := mine[u.UID]; ok {
+				mine[u.UID]++
+			}
+		}
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	for id, n := range mine {
+		if n != 1 {
+			t.Errorf("%s listed %d times, want once", id, n)
 		}
 	}
 }

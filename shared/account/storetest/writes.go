@@ -28,6 +28,16 @@ func accountWrites() []write {
 	}
 }
 
+// deleteWrite is Users.Delete: all or nothing. (Repeated, it answers
+// ErrNotFound, so it is not among accountWrites' repeat cases.)
+var deleteWrite = write{"Delete", prepareDelete, "user=v0 nick= key0=own key1=own", "user=none key0=free key1=free"}
+
+func prepareDelete(t *testing.T, e *env) (func() error, func() string) {
+	u, keys := &account.User{UID: uid(), Username: "d"}, []string{unique("username"), unique("email")}
+	e.create(t, u, keys...)
+	return func() error { return e.Users.Delete(e.ctx, u, keys) }, e.userState(t, u.UID, keys...)
+}
+
 // ephemeralWrites are the writes of Captchas, Cache, Counters and Codes.
 func ephemeralWrites() []write {
 	return []write{

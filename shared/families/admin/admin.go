@@ -22,7 +22,9 @@ var Family = &families.Family{
 	// with its keys claimed and released in one transaction; the role
 	// catalog read and saved (an item of the keys table).
 	Grants: []families.Grant{
-		{Resource: families.Users, Actions: []string{families.GetItem, families.PutItem}},
+		// listUsers scans a page of the users table; deleteUser deletes the
+		// user and its keys in one transaction.
+		{Resource: families.Users, Actions: []string{families.DeleteItem, families.GetItem, families.PutItem, families.Scan}},
 		{Resource: families.Keys, Actions: []string{families.DeleteItem, families.GetItem, families.PutItem}},
 	},
 	Methods: func(s *account.Service) cloudobj.Table {
@@ -32,6 +34,15 @@ var Family = &families.Family{
 			"authorizeAppLogin":   cloudobj.Bind(adminOnly, s.AuthorizeAppLogin),
 			"removeAuthorizedApp": cloudobj.Bind(adminOnly, s.RemoveAuthorizedApp),
 			"setAuthorizedApp":    cloudobj.Bind(adminOnly, s.SetAuthorizedApp),
+
+			"getUser":         cloudobj.Bind(adminOnly, s.GetUser),
+			"listUsers":       cloudobj.Bind(adminOnly, s.ListUsers),
+			"banUser":         cloudobj.Bind(adminOnly, s.BanUser),
+			"unbanUser":       cloudobj.Bind(adminOnly, s.UnbanUser),
+			"closeUser":       cloudobj.Bind(adminOnly, s.CloseUser),
+			"endUserSessions": cloudobj.Bind(adminOnly, s.EndUserSessions),
+			"setUserRoles":    cloudobj.Bind(adminOnly, s.SetUserRoles),
+			"deleteUser":      cloudobj.Bind(adminOnly, s.DeleteUser),
 
 			"getRoles":         cloudobj.Bind(adminOnly, s.GetRoles),
 			"createRole":       cloudobj.Bind(adminOnly, s.CreateRole),
