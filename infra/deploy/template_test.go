@@ -182,8 +182,14 @@ func TestTablesMatchGo(t *testing.T) {
 		}
 		check("TableName", sub("${AWS::StackName}-"+tb.Name))
 		check("BillingMode", "PAY_PER_REQUEST")
-		check("KeySchema", []any{map[string]any{"AttributeName": tb.HashKey, "KeyType": "HASH"}})
-		check("AttributeDefinitions", []any{map[string]any{"AttributeName": tb.HashKey, "AttributeType": "S"}})
+		schema := []any{map[string]any{"AttributeName": tb.HashKey, "KeyType": "HASH"}}
+		defs := []any{map[string]any{"AttributeName": tb.HashKey, "AttributeType": "S"}}
+		if tb.SortKey != "" {
+			schema = append(schema, map[string]any{"AttributeName": tb.SortKey, "KeyType": "RANGE"})
+			defs = append(defs, map[string]any{"AttributeName": tb.SortKey, "AttributeType": "S"})
+		}
+		check("KeySchema", schema)
+		check("AttributeDefinitions", defs)
 		check("PointInTimeRecoverySpecification", map[string]any{"PointInTimeRecoveryEnabled": true})
 		check("DeletionProtectionEnabled", ref("TableDeletionProtection"))
 		// dynamo.Table has no indexes; a GSI in Go needs one here too.

@@ -142,6 +142,7 @@ func (s *Service) checkPassword(ctx context.Context, cfg *config.Config, c *clou
 		h.Dummy(pw)
 		return nil, false, apierr.New(apierr.PasswordError)
 	}
+	c.Subject = u.UID // the audit log's, never the client's
 	if !protect {
 		if err := checkStatus(u); err != nil {
 			return nil, false, err

@@ -53,6 +53,7 @@ type Service struct {
 	FaceVerify FaceVerifier // face verification (实人认证); nil where not wired
 	Cache      Cache
 	Roles      Roles       // the role and permission catalog
+	AuditLog   AuditLog    // nil: nothing is recorded
 	Email      EmailSender // nil: email is not configured
 	Outbox     Outbox      // nil outside dev mode
 	// Dev is dev mode, set only by the dev server and the tests: uni-id's

@@ -137,7 +137,7 @@ type Deps struct {
 // NewService wires the account service over DynamoDB.
 func NewService(d Deps) *account.Service {
 	st := &dynamo.Store{DB: d.DB, Names: dynamo.NamesWithPrefix(d.Prefix)}
-	return &account.Service{Config: d.Config, Users: st, Captchas: st, Counters: st, Codes: st, Cache: st, Roles: st,
+	return &account.Service{Config: d.Config, Users: st, Captchas: st, Counters: st, Codes: st, Cache: st, Roles: st, AuditLog: st,
 		Providers: thirdparty.All(), Outbox: d.Outbox, Dev: d.Dev, Now: d.Now}
 }
 
@@ -176,7 +176,7 @@ func Wires(fams []*families.Family) []*wiring.Wire {
 
 // Dispatcher returns the dispatcher of one function.
 func Dispatcher(function string, table cloudobj.Table, svc *account.Service, log *slog.Logger) *cloudobj.Dispatcher {
-	return &cloudobj.Dispatcher{Function: function, Methods: table, Auth: svc, Logger: log, Now: svc.Now}
+	return &cloudobj.Dispatcher{Function: function, Methods: table, Auth: svc, Auditor: svc, Logger: log, Now: svc.Now}
 }
 
 // LoadAWS loads the default AWS config once.

@@ -22,6 +22,10 @@ type Call struct {
 	SourceIP  string // from the request context only, never a header
 	UserAgent string
 	RequestID string
+	// Subject is the account the call concerns, for the audit log: set by
+	// Log("uid", ...) and by a method that learns it without logging it (a
+	// wrong password for a real account). Never sent to the client.
+	Subject string
 	// Trusted marks a call that did not come over the network: a direct
 	// Lambda invocation (IAM decided who may make it) or the operator's
 	// command line. Only registerAdmin's setup check reads it.
@@ -45,6 +49,9 @@ type Call struct {
 // emails first and never pass passwords, tokens, codes or captcha answers.
 func (c *Call) Log(key string, value any) {
 	c.logAttrs = append(c.logAttrs, slog.Any(key, value))
+	if uid, ok := value.(string); ok && key == "uid" {
+		c.Subject = uid
+	}
 }
 
 // ClientInfo is the part of uni-app's clientInfo idco uses.

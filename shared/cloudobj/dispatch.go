@@ -71,8 +71,16 @@ type Dispatcher struct {
 	Function string
 	Methods  Table
 	Auth     Authenticator
-	Logger   *slog.Logger
-	Now      func() time.Time
+	// Auditor, when set, sees every call that reached its method.
+	Auditor Auditor
+	Logger  *slog.Logger
+	Now     func() time.Time
+}
+
+// Auditor records calls in an audit log. It decides which calls count,
+// and a failure to record never fails the call.
+type Auditor interface {
+	Audit(ctx context.Context, c *Call, err error)
 }
 
 // Input is a request as an adapter (Lambda, HTTP) received it.
@@ -152,7 +160,11 @@ func (d *Dispatcher) run(ctx context.Context, in *Input, c *Call) (any, error) {
 	if err := d.authorize(ctx, c, m.Access); err != nil {
 		return nil, err
 	}
-	return m.Handle(ctx, c)
+	out, err := m.Handle(ctx, c)
+	if d.Auditor != nil {
+		d.Auditor.Audit(ctx, c, err)
+	}
+	return out, err
 }
 
 // resolve picks the method from the body or the path and finds it.

@@ -104,6 +104,8 @@ type Idco struct {
 	Frv *FrvConfig `json:"frv"`
 	// Admin configures administration.
 	Admin AdminConfig `json:"admin"`
+	// Audit configures the audit log.
+	Audit AuditConfig `json:"audit"`
 	// Access changes methods' access rules, as uni-id-co's
 	// config/permission.js: method name -> rule.
 	Access map[string]AccessRule `json:"access"`
@@ -118,6 +120,13 @@ type AccessRule struct {
 	Auth       bool     `json:"auth"`
 	Role       []string `json:"role"`
 	Permission []string `json:"permission"`
+}
+
+// AuditConfig is idco.audit.
+type AuditConfig struct {
+	// RetentionDays is how long audit events are kept (default 180; 0
+	// records none).
+	RetentionDays *int `json:"retentionDays"`
 }
 
 // AdminConfig is idco.admin.
@@ -304,6 +313,10 @@ func fillIdcoDefaults(d *Idco) {
 	}
 	if d.RefreshGraceSeconds == 0 {
 		d.RefreshGraceSeconds = 10
+	}
+	if d.Audit.RetentionDays == nil {
+		days := 180
+		d.Audit.RetentionDays = &days
 	}
 	if d.Captcha.ExpiresIn == 0 {
 		d.Captcha.ExpiresIn = 180

@@ -92,6 +92,7 @@ func validate(c *Config, where string) Problems {
 		{c.IDCardCertifyLimit < 0 || c.IDCardCertifyLimit > 100,
 			"idCardCertifyLimit: must be 0 to 100 (each account of a number is one key item to read and claim)"},
 		{c.RealNameCertifyLimit < 0, "realNameCertifyLimit: must not be negative"},
+		{*c.Idco.Audit.RetentionDays < 0 || *c.Idco.Audit.RetentionDays > 3650, "idco.audit.retentionDays: must be 0 to 3650"},
 		{c.Idco.Admin.SetupSecret != "" && len(c.Idco.Admin.SetupSecret) < MinTokenSecret,
 			fmt.Sprintf("idco.admin.setupSecret: must be at least %d characters (use 32+ random bytes)", MinTokenSecret)},
 	}

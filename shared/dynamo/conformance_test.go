@@ -64,7 +64,7 @@ func run(t *testing.T, cfg aws.Config, endpoint string) {
 		cfg := cfg.Copy()
 		cfg.HTTPClient = f.Client()
 		st := &dynamo.Store{DB: app.NewDynamo(cfg, endpoint), Names: dynamo.NamesWithPrefix(prefix)}
-		return storetest.Stores{Users: st, Captchas: st, Counters: st, Codes: st, Cache: st, Roles: st, Faults: f}
+		return storetest.Stores{Users: st, Captchas: st, Counters: st, Codes: st, Cache: st, Roles: st, Audit: st, Faults: f}
 	})
 }
 

@@ -14,10 +14,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
-// Table is one DynamoDB table: string hash key, no sort key, on-demand.
+// Table is one DynamoDB table: string keys, on-demand.
 type Table struct {
 	Name    string // logical name; the real name is the stack's prefix + Name
 	HashKey string
+	SortKey string // "" for none
 	TTL     string // TTL attribute, or ""
 }
 
@@ -30,24 +31,28 @@ var (
 	KeysTable = Table{Name: "keys", HashKey: "key"}
 	// EphemeralTable holds everything that expires: captchas, counters.
 	EphemeralTable = Table{Name: "ephemeral", HashKey: "pk", TTL: "ttl"}
+	// AuditTable holds each account's audit events, newest last, until
+	// their retention ends.
+	AuditTable = Table{Name: "audit", HashKey: "uid", SortKey: "at", TTL: "ttl"}
 )
 
 // Tables lists every table.
-func Tables() []Table { return []Table{UsersTable, KeysTable, EphemeralTable} }
+func Tables() []Table { return []Table{UsersTable, KeysTable, EphemeralTable, AuditTable} }
 
 // Names are the real table names.
 type Names struct {
-	Users, Keys, Ephemeral string
+	Users, Keys, Ephemeral, Audit string
 }
 
 // NamesWithPrefix returns the real names for a prefix such as "idco-".
 func NamesWithPrefix(prefix string) Names {
-	return Names{Users: prefix + UsersTable.Name, Keys: prefix + KeysTable.Name, Ephemeral: prefix + EphemeralTable.Name}
+	return Names{Users: prefix + UsersTable.Name, Keys: prefix + KeysTable.Name, Ephemeral: prefix + EphemeralTable.Name,
+		Audit: prefix + AuditTable.Name}
 }
 
 // CreateInput returns the CreateTable input for t named name.
 func (t Table) CreateInput(name string) *dynamodb.CreateTableInput {
-	return &dynamodb.CreateTableInput{
+	in := &dynamodb.CreateTableInput{
 		TableName:   aws.String(name),
 		BillingMode: types.BillingModePayPerRequest,
 		AttributeDefinitions: []types.AttributeDefinition{
@@ -57,6 +62,12 @@ func (t Table) CreateInput(name string) *dynamodb.CreateTableInput {
 			{AttributeName: aws.String(t.HashKey), KeyType: types.KeyTypeHash},
 		},
 	}
+	if t.SortKey != "" {
+		in.AttributeDefinitions = append(in.AttributeDefinitions,
+			types.AttributeDefinition{AttributeName: aws.String(t.SortKey), AttributeType: types.ScalarAttributeTypeS})
+		in.KeySchema = append(in.KeySchema, types.KeySchemaElement{AttributeName: aws.String(t.SortKey), KeyType: types.KeyTypeRange})
+	}
+	return in
 }
 
 // Bootstrap creates the tables that do not exist yet, for the dev server,

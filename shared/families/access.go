@@ -65,6 +65,7 @@ const (
 	Users     = "users"
 	Keys      = "keys"
 	Ephemeral = "ephemeral"
+	Audit     = "audit"
 )
 
 // ConfigGrants are every function's: it loads the config at cold start.
@@ -107,4 +108,5 @@ const (
 	UpdateItem   = "dynamodb:UpdateItem"
 	BatchGetItem = "dynamodb:BatchGetItem"
 	Scan         = "dynamodb:Scan"
+	Query        = "dynamodb:Query"
 )

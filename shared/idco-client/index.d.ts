@@ -112,6 +112,10 @@ export interface AdminUserView {
   passwordSet: boolean, sessions: number, identities: string[], realNameAuthStatus?: number,
   my_invite_code?: string, inviter_uid?: string[]
 }
+export interface AuditEvent {
+  uid: string, at: number, type: string, method: string, outcome: string, ip?: string, userAgent?: string,
+  appId?: string, platform?: string, actor?: string
+}
 export interface Role { role_id: string, role_name: string, comment?: string, permission: string[], create_date: number }
 export interface Permission { permission_id: string, permission_name: string, comment?: string, create_date: number }
 
@@ -187,6 +191,7 @@ export interface UniIdCo {
   endUserSessions(p: { uid: string }): Promise<IdcoResult>
   setUserRoles(p: { uid: string, role: string[] }): Promise<IdcoResult>
   deleteUser(p: { uid: string }): Promise<IdcoResult>
+  getAuditLog(p: { uid: string, limit?: number, cursor?: string }): Promise<IdcoResult & { events: AuditEvent[], cursor: string }>
   getRoles(): Promise<IdcoResult & { roles: Role[], permissions: Permission[] }>
   createRole(p: { role_id: string, role_name: string, comment?: string, permission?: string[] }): Promise<IdcoResult>
   updateRole(p: { role_id: string, role_name?: string, comment?: string, permission?: string[] }): Promise<IdcoResult>

@@ -1,6 +1,6 @@
 // Package storetest is the conformance suite of the account stores: each
 // guarantee that shared/account documents for Users, Captchas, Counters,
-// Codes, Cache and Roles, stated once as a test that every engine runs (as dex's
+// Codes, Cache, Roles and AuditLog, stated once as a test that every engine runs (as dex's
 // storage/conformance). An engine's own test package calls Run.
 //
 // Times are the suite's own, from a test clock: stores take now as an
@@ -30,6 +30,7 @@ type Stores struct {
 	Codes    account.Codes
 	Cache    account.Cache
 	Roles    account.Roles
+	Audit    account.AuditLog
 	// Faults breaks the engine on purpose; nil skips the cases that need it.
 	Faults Faults
 }
@@ -66,6 +67,7 @@ func Run(t *testing.T, open func(t *testing.T) Stores) {
 		{"Counters", counterCases},
 		{"Codes", codeCases},
 		{"Roles", roleCases},
+		{"Audit", auditCases},
 		{"Faults", faultCases},
 	}
 	for _, g := range groups {

@@ -17,6 +17,7 @@ var Family = &families.Family{
 		// refreshToken reads the role catalog for the new token's
 		// permissions (a user with a role other than admin).
 		{Resource: families.Keys, Actions: []string{families.GetItem}},
+		{Resource: families.Audit, Actions: []string{families.PutItem}}, // the audit log
 	},
 	Methods: func(s *account.Service) cloudobj.Table {
 		return cloudobj.Table{

@@ -26,6 +26,8 @@ var Family = &families.Family{
 		// user and its keys in one transaction.
 		{Resource: families.Users, Actions: []string{families.DeleteItem, families.GetItem, families.PutItem, families.Scan}},
 		{Resource: families.Keys, Actions: []string{families.DeleteItem, families.GetItem, families.PutItem}},
+		// Its own calls recorded; getAuditLog queries an account's events.
+		{Resource: families.Audit, Actions: []string{families.PutItem, families.Query}},
 	},
 	Methods: func(s *account.Service) cloudobj.Table {
 		return cloudobj.Table{
@@ -43,6 +45,7 @@ var Family = &families.Family{
 			"endUserSessions": cloudobj.Bind(adminOnly, s.EndUserSessions),
 			"setUserRoles":    cloudobj.Bind(adminOnly, s.SetUserRoles),
 			"deleteUser":      cloudobj.Bind(adminOnly, s.DeleteUser),
+			"getAuditLog":     cloudobj.Bind(adminOnly, s.GetAuditLog),
 
 			"getRoles":         cloudobj.Bind(adminOnly, s.GetRoles),
 			"createRole":       cloudobj.Bind(adminOnly, s.CreateRole),

@@ -22,6 +22,7 @@ var Family = &families.Family{
 		{Resource: families.Users, Actions: []string{families.GetItem, families.PutItem}},
 		{Resource: families.Keys, Actions: []string{families.DeleteItem, families.GetItem, families.PutItem}},
 		{Resource: families.Ephemeral, Actions: []string{families.BatchGetItem, families.DeleteItem, families.GetItem, families.PutItem, families.UpdateItem}},
+		{Resource: families.Audit, Actions: []string{families.PutItem}}, // the audit log
 	},
 	Wires: []*wiring.Wire{&thirdparty.Wire},
 	Methods: func(s *account.Service) cloudobj.Table {

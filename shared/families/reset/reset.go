@@ -17,6 +17,7 @@ var Family = &families.Family{
 		{Resource: families.Users, Actions: []string{families.GetItem, families.PutItem}},
 		{Resource: families.Keys, Actions: []string{families.GetItem}},
 		{Resource: families.Ephemeral, Actions: []string{families.BatchGetItem, families.DeleteItem, families.UpdateItem}},
+		{Resource: families.Audit, Actions: []string{families.PutItem}}, // the audit log
 	},
 	Methods: func(s *account.Service) cloudobj.Table {
 		return cloudobj.Table{

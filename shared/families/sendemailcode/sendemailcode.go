@@ -17,6 +17,7 @@ var Family = &families.Family{
 		{Resource: families.Ephemeral, Actions: []string{families.DeleteItem, families.GetItem, families.PutItem, families.UpdateItem}},
 		{Resource: families.ResourceSESIdentity, Actions: []string{families.SESSendEmail}},
 		{Resource: families.ResourceSESConfigurationSet, Actions: []string{families.SESSendEmail}},
+		{Resource: families.Audit, Actions: []string{families.PutItem}}, // the audit log
 	},
 	Wires: []*wiring.Wire{&emailsender.Wire},
 	Methods: func(s *account.Service) cloudobj.Table {

@@ -19,6 +19,7 @@ var Family = &families.Family{
 		{Resource: families.ResourceSMSOriginationIdentity, Actions: []string{families.SMSSendText}},
 		{Resource: families.ResourceSMSConfigurationSet, Actions: []string{families.SMSSendText}},
 		{Resource: families.ResourceSMSPhoneNumbers, Actions: []string{families.SNSPublish}},
+		{Resource: families.Audit, Actions: []string{families.PutItem}}, // the audit log
 	},
 	Wires: []*wiring.Wire{&smssender.Wire},
 	Methods: func(s *account.Service) cloudobj.Table {
