@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/idco-dev/idco/shared/apierr"
@@ -189,8 +190,29 @@ func (s *Service) create(ctx context.Context, cfg *config.Config, c *cloudobj.Ca
 		fn(u)
 		keys = append(keys, s.identityKeys(u)...)
 	}
-	if err := s.Users.Create(ctx, u, keys); err != nil {
-		if t, ok := errors.AsType[*TakenError](err); ok {
+	if err := s.invite(ctx, cfg, c, u); err != nil {
+		return nil, err
+	}
+	keys = append(keys, inviteKeys(u)...)
+	for attempt := 0; ; attempt++ {
+		err := s.Users.Create(ctx, u, keys)
+		if err == nil {
+			break
+		}
+		t, ok := errors.AsType[*TakenError](err)
+		if ok && u.MyInviteCode != "" && t.Key == inviteKey(u.MyInviteCode) && attempt < 10 {
+			// Another account has this code: draw another, as uni-id does.
+			old := t.Key
+			if u.MyInviteCode, err = s.newInviteCode(); err != nil {
+				return nil, err
+			}
+			keys[slices.Index(keys, old)] = inviteKey(u.MyInviteCode)
+			continue
+		}
+		if ok {
+			if attempt >= 10 && t.Key == inviteKey(u.MyInviteCode) {
+				return nil, apierr.New(apierr.SetInviteCodeFailed)
+			}
 			return nil, s.takenErr(t)
 		}
 		return nil, storeErr("create user", err)

@@ -54,6 +54,7 @@ type Service struct {
 	Cache      Cache
 	Roles      Roles       // the role and permission catalog
 	AuditLog   AuditLog    // nil: nothing is recorded
+	Invites    Invites     // who invited whom, by level
 	Email      EmailSender // nil: email is not configured
 	Outbox     Outbox      // nil outside dev mode
 	// Dev is dev mode, set only by the dev server and the tests: uni-id's

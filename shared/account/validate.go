@@ -94,5 +94,6 @@ func (s *Service) keysOf(u *User) []string {
 	if ra := u.RealNameAuth; ra != nil && ra.AuthStatus == RealNameCertified && ra.IdentityDigest != "" {
 		keys = append(keys, idCardKey(ra.IdentityDigest, ra.IdentitySlot))
 	}
+	keys = append(keys, inviteKeys(u)...)
 	return append(keys, s.identityKeys(u)...)
 }

@@ -31,6 +31,8 @@ const (
 	PermissionError        = "uni-id-permission-error"
 	SystemError            = "uni-id-system-error"
 	InvalidInviteCode      = "uni-id-invalid-invite-code"
+	ChangeInviterForbidden = "uni-id-change-inviter-forbidden"
+	SetInviteCodeFailed    = "uni-id-set-invite-code-failed"
 	UnsupportedRequest     = "uni-id-unsupported-request"
 	ConfigFieldRequired    = "uni-id-config-field-required"
 	ConfigFieldInvalid     = "uni-id-config-field-invalid"
@@ -123,9 +125,9 @@ var Catalog = map[string]Entry{
 	AdminSetupRequired:                        {403, "创建超级管理员需要初始化密钥 idco.admin.setupSecret，或使用管理命令行", "Creating the first administrator needs the setup secret (idco.admin.setupSecret) or the admin command line"},
 	PermissionError:                           {403, "权限错误", "Permission denied"},
 	SystemError:                               {500, "系统错误", "System error"},
-	"uni-id-set-invite-code-failed":           {500, "设置邀请码失败", "Set invite code failed"},
+	SetInviteCodeFailed:                       {500, "设置邀请码失败", "Set invite code failed"},
 	InvalidInviteCode:                         {400, "邀请码不可用", "Invalid invite code"},
-	"uni-id-change-inviter-forbidden":         {403, "禁止修改邀请人", "Change inviter is not allowed"},
+	ChangeInviterForbidden:                    {403, "禁止修改邀请人", "Change inviter is not allowed"},
 	"uni-id-bind-conflict":                    {409, "此账号已被绑定", "This account has been bound"},
 	"uni-id-unbind-failed":                    {400, "请先绑定后再解绑", "Please bind first and then unbind"},
 	"uni-id-unbind-not-supported":             {400, "不支持解绑", "Unbinding is not supported"},

@@ -137,7 +137,7 @@ type Deps struct {
 // NewService wires the account service over DynamoDB.
 func NewService(d Deps) *account.Service {
 	st := &dynamo.Store{DB: d.DB, Names: dynamo.NamesWithPrefix(d.Prefix)}
-	return &account.Service{Config: d.Config, Users: st, Captchas: st, Counters: st, Codes: st, Cache: st, Roles: st, AuditLog: st,
+	return &account.Service{Config: d.Config, Users: st, Captchas: st, Counters: st, Codes: st, Cache: st, Roles: st, AuditLog: st, Invites: st,
 		Providers: thirdparty.All(), Outbox: d.Outbox, Dev: d.Dev, Now: d.Now}
 }
 

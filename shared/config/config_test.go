@@ -95,14 +95,14 @@ func TestNoDefaultApp(t *testing.T) {
 func TestProblemsAllAtOnce(t *testing.T) {
 	doc := `{"tokenSecret":"short","tokenExpiresIn":100,"tokenExpiresThreshold":100,"passwordStrength":"ultra",
 	  "maxTokenLength":0,"passwordSecret":[{"type":"md5","version":1},{"value":"x","version":1}],
-	  "h5":{},"idco":{"registration":"maybe","typo":1},"mystery":true,"forceInviteCode":true}`
+	  "h5":{},"idco":{"registration":"maybe","typo":1,"audit":{"retentionDays":-1}},"mystery":true}`
 	_, err := Parse([]byte(doc))
 	probs, ok := err.(Problems)
 	if !ok {
 		t.Fatalf("err = %v, want Problems", err)
 	}
 	for _, want := range []string{"tokenSecret", "tokenExpiresThreshold", "passwordStrength", "maxTokenLength",
-		"passwordSecret[0].type", "passwordSecret[1].version", "h5: legacy", "forceInviteCode", "idco: json: unknown field \"typo\""} {
+		"passwordSecret[0].type", "passwordSecret[1].version", "h5: legacy", "idco: json: unknown field \"typo\""} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("problems miss %q: %v", want, probs)
 		}

@@ -84,9 +84,6 @@ func validate(c *Config, where string) Problems {
 		{c.Idco.Argon2.MemoryKiB > 1<<20, "idco.argon2.memoryKiB: must be at most 1048576"},
 		{c.Idco.Argon2.Time < 1 || c.Idco.Argon2.Time > 10, "idco.argon2.time: must be 1 to 10"},
 		{c.Idco.Argon2.Threads > 16, "idco.argon2.threads: must be 1 to 16"},
-		// Refused rather than ignored: an operator relying on invite-only
-		// registration must not get open registration silently.
-		{c.ForceInviteCode, "forceInviteCode: invites are not supported yet; set it to false"},
 		{c.SensitiveInfoEncryptSecret != "" && len(c.SensitiveInfoEncryptSecret) != 32,
 			"sensitiveInfoEncryptSecret: must be exactly 32 bytes"},
 		{c.IDCardCertifyLimit < 0 || c.IDCardCertifyLimit > 100,

@@ -34,20 +34,25 @@ var (
 	// AuditTable holds each account's audit events, newest last, until
 	// their retention ends.
 	AuditTable = Table{Name: "audit", HashKey: "uid", SortKey: "at", TTL: "ttl"}
+	// InvitesTable indexes who invited whom: "<inviter>#<level>" to
+	// "<invite time>#<uid>", written with the invited account.
+	InvitesTable = Table{Name: "invites", HashKey: "inv", SortKey: "at"}
 )
 
 // Tables lists every table.
-func Tables() []Table { return []Table{UsersTable, KeysTable, EphemeralTable, AuditTable} }
+func Tables() []Table {
+	return []Table{UsersTable, KeysTable, EphemeralTable, AuditTable, InvitesTable}
+}
 
 // Names are the real table names.
 type Names struct {
-	Users, Keys, Ephemeral, Audit string
+	Users, Keys, Ephemeral, Audit, Invites string
 }
 
 // NamesWithPrefix returns the real names for a prefix such as "idco-".
 func NamesWithPrefix(prefix string) Names {
 	return Names{Users: prefix + UsersTable.Name, Keys: prefix + KeysTable.Name, Ephemeral: prefix + EphemeralTable.Name,
-		Audit: prefix + AuditTable.Name}
+		Audit: prefix + AuditTable.Name, Invites: prefix + InvitesTable.Name}
 }
 
 // CreateInput returns the CreateTable input for t named name.

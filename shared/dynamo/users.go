@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"strings"
 
@@ -236,9 +237,10 @@ func (s *Store) Save(ctx context.Context, u *account.User, addKeys, dropKeys []s
 	items := []types.TransactWriteItem{{Put: put}}
 	items = append(items, s.claims(u.UID, addKeys)...)
 	for _, k := range dropKeys {
+		table, key := s.keyItem(k)
 		items = append(items, types.TransactWriteItem{Delete: &types.Delete{
-			TableName:                 aws.String(s.Names.Keys),
-			Key:                       map[string]types.AttributeValue{"key": str(k)},
+			TableName:                 aws.String(table),
+			Key:                       key,
 			ConditionExpression:       aws.String("#uid = :uid"),
 			ExpressionAttributeNames:  map[string]string{"#uid": "uid"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{":uid": str(u.UID)},
@@ -285,11 +287,14 @@ func (s *Store) settle(ctx context.Context, item map[string]types.AttributeValue
 func (s *Store) claims(uid string, keys []string) []types.TransactWriteItem {
 	out := make([]types.TransactWriteItem, 0, len(keys))
 	for _, k := range keys {
+		table, key := s.keyItem(k)
+		item := map[string]types.AttributeValue{"uid": str(uid)}
+		maps.Copy(item, key)
 		out = append(out, types.TransactWriteItem{Put: &types.Put{
-			TableName:                aws.String(s.Names.Keys),
-			Item:                     map[string]types.AttributeValue{"key": str(k), "uid": str(uid)},
-			ConditionExpression:      aws.String("attribute_not_exists(#k)"),
-			ExpressionAttributeNames: map[string]string{"#k": "key"},
+			TableName:                aws.String(table),
+			Item:                     item,
+			ConditionExpression:      aws.String("attribute_not_exists(#uid)"),
+			ExpressionAttributeNames: map[string]string{"#uid": "uid"},
 		}})
 	}
 	return out
@@ -325,6 +330,17 @@ func (s *Store) transact(ctx context.Context, items []types.TransactWriteItem, k
 	return classify(err)
 }
 
+// keyItem returns where a unique key lives: the keys table, or, for the
+// invite index's keys (account.InvitedKey), the invites table, where they
+// can be listed by inviter and level.
+func (s *Store) keyItem(k string) (table string, key map[string]types.AttributeValue) {
+	if rest, ok := strings.CutPrefix(k, account.InvitedKeyPrefix); ok {
+		inv, at, _ := strings.Cut(rest, "|")
+		return s.Names.Invites, map[string]types.AttributeValue{"inv": str(inv), "at": str(at)}
+	}
+	return s.Names.Keys, map[string]types.AttributeValue{"key": str(k)}
+}
+
 func str(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }
 
 func num(n int64) types.AttributeValue {
@@ -342,9 +358,10 @@ func (s *Store) Delete(ctx context.Context, u *account.User, keys []string) erro
 		ExpressionAttributeValues: map[string]types.AttributeValue{":v": num(u.Version)},
 	}}}
 	for _, k := range keys {
+		table, key := s.keyItem(k)
 		items = append(items, types.TransactWriteItem{Delete: &types.Delete{
-			TableName:                 aws.String(s.Names.Keys),
-			Key:                       map[string]types.AttributeValue{"key": str(k)},
+			TableName:                 aws.String(table),
+			Key:                       key,
 			ConditionExpression:       aws.String("#uid = :uid"),
 			ExpressionAttributeNames:  map[string]string{"#uid": "uid"},
 			ExpressionAttributeValues: map[string]types.AttributeValue{":uid": str(u.UID)},

@@ -66,6 +66,7 @@ const (
 	Keys      = "keys"
 	Ephemeral = "ephemeral"
 	Audit     = "audit"
+	Invites   = "invites"
 )
 
 // ConfigGrants are every function's: it loads the config at cold start.

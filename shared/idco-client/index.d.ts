@@ -166,6 +166,11 @@ export interface UniIdCo {
   refreshToken(): Promise<IdcoResult & { newToken: NewToken }>
   getAccountInfo(): Promise<AccountInfo>
   closeAccount(): Promise<IdcoResult>
+  acceptInvite(p: { inviteCode: string }): Promise<IdcoResult>
+  getInvitedUser(p: { level: number, limit?: number, offset?: number, needTotal?: boolean }): Promise<IdcoResult & {
+    invitedUser: { uid: string, username?: string, nickname?: string, mobile?: string, inviteTime: number, avatar?: string, avatarFile?: object }[],
+    total?: number
+  }>
   setPushCid(p: { pushClientId: string }): Promise<IdcoResult>
   /** idco's: the caller's logged-in devices (uni-id-device records). */
   listDevices(): Promise<IdcoResult & { devices: Device[] }>

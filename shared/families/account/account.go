@@ -15,8 +15,12 @@ var Family = &families.Family{
 	Grants: []families.Grant{
 		{Resource: families.Users, Actions: []string{families.GetItem, families.PutItem}},
 		// refreshToken reads the role catalog for the new token's
-		// permissions (a user with a role other than admin).
+		// permissions (a user with a role other than admin); acceptInvite
+		// finds the inviter by code.
 		{Resource: families.Keys, Actions: []string{families.GetItem}},
+		// acceptInvite adds the caller's (and its invitees') index entries;
+		// getInvitedUser lists and counts them.
+		{Resource: families.Invites, Actions: []string{families.PutItem, families.Query}},
 		{Resource: families.Audit, Actions: []string{families.PutItem}}, // the audit log
 	},
 	Methods: func(s *account.Service) cloudobj.Table {
@@ -31,6 +35,8 @@ var Family = &families.Family{
 			"getRealNameInfo": cloudobj.Bind(cloudobj.LoggedIn, s.GetRealNameInfo),
 			"getProfile":      cloudobj.Bind(cloudobj.LoggedIn, s.GetProfile),
 			"updateProfile":   cloudobj.Bind(cloudobj.LoggedIn, s.UpdateProfile),
+			"acceptInvite":    cloudobj.Bind(cloudobj.LoggedIn, s.AcceptInvite),
+			"getInvitedUser":  cloudobj.Bind(cloudobj.LoggedIn, s.GetInvitedUser),
 		}
 	},
 }

@@ -28,6 +28,7 @@ var Family = &families.Family{
 		{Resource: families.Keys, Actions: []string{families.DeleteItem, families.GetItem, families.PutItem}},
 		// Its own calls recorded; getAuditLog queries an account's events.
 		{Resource: families.Audit, Actions: []string{families.PutItem, families.Query}},
+		{Resource: families.Invites, Actions: []string{families.DeleteItem}}, // deleteUser releases its index entries
 	},
 	Methods: func(s *account.Service) cloudobj.Table {
 		return cloudobj.Table{

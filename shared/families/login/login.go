@@ -22,7 +22,8 @@ var Family = &families.Family{
 		{Resource: families.Users, Actions: []string{families.GetItem, families.PutItem}},
 		{Resource: families.Keys, Actions: []string{families.DeleteItem, families.GetItem, families.PutItem}},
 		{Resource: families.Ephemeral, Actions: []string{families.BatchGetItem, families.DeleteItem, families.GetItem, families.PutItem, families.UpdateItem}},
-		{Resource: families.Audit, Actions: []string{families.PutItem}}, // the audit log
+		{Resource: families.Audit, Actions: []string{families.PutItem}},   // the audit log
+		{Resource: families.Invites, Actions: []string{families.PutItem}}, // an invited account's index entries
 	},
 	Wires: []*wiring.Wire{&thirdparty.Wire},
 	Methods: func(s *account.Service) cloudobj.Table {

@@ -24,7 +24,8 @@ var Family = &families.Family{
 		{Resource: families.Ephemeral, Actions: []string{families.BatchGetItem, families.DeleteItem, families.UpdateItem}},
 		{Resource: families.ResourceSESIdentity, Actions: []string{families.SESSendEmail}},
 		{Resource: families.ResourceSESConfigurationSet, Actions: []string{families.SESSendEmail}},
-		{Resource: families.Audit, Actions: []string{families.PutItem}}, // the audit log
+		{Resource: families.Audit, Actions: []string{families.PutItem}},   // the audit log
+		{Resource: families.Invites, Actions: []string{families.PutItem}}, // an invited account's index entries
 	},
 	Wires: []*wiring.Wire{&emailsender.Wire},
 	Methods: func(s *account.Service) cloudobj.Table {
