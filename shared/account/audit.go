@@ -49,7 +49,8 @@ type AuditLog interface {
 var auditTypes = func() map[string]string {
 	out := map[string]string{"logout": "logout", "closeAccount": "close", "sendSmsCode": "code", "sendEmailCode": "code",
 		"updatePwd": "password", "setPwd": "password", "resetPwdBySms": "password", "resetPwdByEmail": "password",
-		"getFrvAuthResult": "realname"}
+		"getFrvAuthResult": "realname", "externalRegister": "register", "externalLogin": "login",
+		"updateUserInfoByExternal": "external", "secureNetworkHandshakeByWeixin": "login"}
 	for _, m := range []string{"registerAdmin", "registerUser", "registerUserByEmail"} {
 		out[m] = "register"
 	}

@@ -22,6 +22,12 @@ func (s *Service) thirdLogin(ctx context.Context, c *cloudobj.Call, proof Proof,
 	if err != nil {
 		return nil, err
 	}
+	return s.loginWithIdentity(ctx, cfg, c, id, nickname)
+}
+
+// loginWithIdentity logs in, registers or hands out a bind ticket for a
+// verified identity (thirdLogin's second half).
+func (s *Service) loginWithIdentity(ctx context.Context, cfg *config.Config, c *cloudobj.Call, id *Identity, nickname string) (any, error) {
 	openKey, unionKey := s.slot(id, c.Client.AppID)
 	s.keepSecret(ctx, c, id, openKey)
 	for range 2 {

@@ -95,5 +95,8 @@ func (s *Service) keysOf(u *User) []string {
 		keys = append(keys, idCardKey(ra.IdentityDigest, ra.IdentitySlot))
 	}
 	keys = append(keys, inviteKeys(u)...)
+	if ext := externalUID(u); ext != "" {
+		keys = append(keys, externalKey(ext))
+	}
 	return append(keys, s.identityKeys(u)...)
 }

@@ -34,6 +34,7 @@ const (
 	ChangeInviterForbidden = "uni-id-change-inviter-forbidden"
 	SetInviteCodeFailed    = "uni-id-set-invite-code-failed"
 	UnsupportedRequest     = "uni-id-unsupported-request"
+	IllegalRequest         = "uni-id-illegal-request"
 	ConfigFieldRequired    = "uni-id-config-field-required"
 	ConfigFieldInvalid     = "uni-id-config-field-invalid"
 	TokenExpired           = "uni-id-token-expired"
@@ -135,7 +136,7 @@ var Catalog = map[string]Entry{
 	"uni-id-unbind-password-not-exists":       {400, "请先设置密码在尝试解绑", "Please set a password first"},
 	"uni-id-unbind-mobile-not-exists":         {400, "这是当前唯一登录方式，请绑定手机号后再尝试解绑", "This is the only way to login at the moment, please bind your phone number and then try to unbind"},
 	UnsupportedRequest:                        {415, "不支持的请求方式", "Unsupported request"},
-	"uni-id-illegal-request":                  {403, "非法请求", "Illegal request"},
+	IllegalRequest:                            {403, "非法请求", "Illegal request"},
 	ConfigFieldRequired:                       {500, "缺少配置项: {field}", "Config field required: {field}"},
 	ConfigFieldInvalid:                        {500, "配置项: {field}无效", "Config field: {field} is invalid"},
 	FrvFail:                                   {400, "实名认证失败", "Real name certify failed"},

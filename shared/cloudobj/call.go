@@ -43,7 +43,22 @@ type Call struct {
 	// document, whose unknown names are listed only when the debug log is on.
 	ignored   []string
 	rawClient []byte
+	header    func(name string) string
+	http      bool
 }
+
+// Header returns a request header ("" for none, and for a call that did
+// not come over HTTP).
+func (c *Call) Header(name string) string {
+	if c.header == nil {
+		return ""
+	}
+	return c.header(name)
+}
+
+// HTTP reports whether the call came over HTTP (a Function URL, the HTTP
+// API, the dev server), as uni-id's clientInfo.source "http".
+func (c *Call) HTTP() bool { return c.http }
 
 // Log adds a field to the request's log line. Callers mask phone numbers and
 // emails first and never pass passwords, tokens, codes or captcha answers.

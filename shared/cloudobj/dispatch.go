@@ -113,7 +113,8 @@ type Output struct {
 // always returns an envelope.
 func (d *Dispatcher) Serve(ctx context.Context, in Input) Output {
 	start := d.now()
-	c := &Call{SourceIP: in.SourceIP, UserAgent: in.UserAgent, RequestID: in.RequestID, Method: in.PathMethod, Trusted: !in.HTTP}
+	c := &Call{SourceIP: in.SourceIP, UserAgent: in.UserAgent, RequestID: in.RequestID, Method: in.PathMethod, Trusted: !in.HTTP,
+		header: in.Header, http: in.HTTP}
 	c.Locale = pickLocale("", in.header("Accept-Language"))
 	result, err := d.run(ctx, &in, c)
 	var fields string

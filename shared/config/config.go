@@ -26,6 +26,9 @@ type Config struct {
 	AutoSetInviteCode       bool            `json:"autoSetInviteCode"`
 	ForceInviteCode         bool            `json:"forceInviteCode"`
 	UserRegisterDefaultRole []string        `json:"userRegisterDefaultRole"`
+	// RequestAuthSecret signs the calls of external systems (externalRegister,
+	// externalLogin, updateUserInfoByExternal), as uni-id's URL-call signature.
+	RequestAuthSecret string `json:"requestAuthSecret"`
 	// SensitiveInfoEncryptSecret (32 bytes) encrypts real names and ID
 	// numbers at rest; real-name methods need it.
 	SensitiveInfoEncryptSecret string `json:"sensitiveInfoEncryptSecret"`

@@ -136,6 +136,11 @@ export interface UniIdCo {
   loginByAlipay(p: Code & Invite): Promise<LoginResult>
   loginByApple(p: { identityToken: string, nickname?: string, nonce?: string, inviteCode?: string }): Promise<LoginResult>
   loginByUniverify(p: { access_token: string, openid: string } & Invite): Promise<LoginResult>
+  secureNetworkHandshakeByWeixin(p: { code: string, callLoginByWeixin?: boolean }): Promise<IdcoResult | LoginResult>
+  // external systems (server to server, signed with requestAuthSecret)
+  externalRegister(p: { externalUid: string, nickname?: string, gender?: number, avatar?: string }): Promise<IdcoResult & { uid: string, externalUid: string }>
+  externalLogin(p: { uid?: string, externalUid?: string }): Promise<IdcoResult & { uid: string }>
+  updateUserInfoByExternal(p: { uid?: string, externalUid?: string, username?: string, password?: string, gender?: number, avatar?: string } & AdminUserFields): Promise<IdcoResult>
   // bind
   bindMobileBySms(p: { mobile: string, code: string } & Captcha): Promise<IdcoResult>
   bindEmailByCode(p: { email: string, code: string } & Captcha): Promise<IdcoResult>

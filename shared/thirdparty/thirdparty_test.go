@@ -298,3 +298,26 @@ func mustJSON(v any) []byte {
 	}
 	return b
 }
+
+// TestSecureNetworkHandshake: secureNetworkHandshakeByWeixin verifies the
+// mini-program code once; with callLoginByWeixin the same identity logs in
+// (the code cannot be used again), and only mp-weixin may call it.
+func TestSecureNetworkHandshake(t *testing.T) {
+	e, f := env(t, nil)
+	mp := client("mp-weixin", "phone")
+	f.WeixinCode("code-h1", fakeprov.WeixinUser{UnionID: "union-h", AppID: mpApp})
+	if r := e.Call(t, mp, "login", "secureNetworkHandshakeByWeixin", map[string]any{"code": "code-h1"}); r.Code() != "0" || r.Token() != "" {
+		t.Fatalf("handshake: %s", r.Raw)
+	}
+	f.WeixinCode("code-h2", fakeprov.WeixinUser{UnionID: "union-h", AppID: mpApp})
+	r := e.Call(t, mp, "login", "secureNetworkHandshakeByWeixin", map[string]any{"code": "code-h2", "callLoginByWeixin": true})
+	if r.Code() != "0" || r.Token() == "" || r.Body["type"] != "register" {
+		t.Fatalf("handshake with login: %s", r.Raw)
+	}
+	if r := e.Call(t, mp, "login", "loginByWeixin", map[string]any{"code": "code-h2"}); r.Code() != "uni-id-get-third-party-account-failed" {
+		t.Errorf("the handshake's code used again: %s", r.Raw)
+	}
+	if r := e.Call(t, client("web", "pc"), "login", "secureNetworkHandshakeByWeixin", map[string]any{"code": "x"}); r.Code() != "uni-id-unsupported-request" {
+		t.Errorf("from the web: %s", r.Raw)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/idco-dev/idco/shared/families/admin"
 	"github.com/idco-dev/idco/shared/families/bind"
 	"github.com/idco-dev/idco/shared/families/captcha"
+	"github.com/idco-dev/idco/shared/families/external"
 	"github.com/idco-dev/idco/shared/families/login"
 	"github.com/idco-dev/idco/shared/families/logintypes"
 	"github.com/idco-dev/idco/shared/families/realname"
@@ -20,5 +21,5 @@ import (
 
 // Families returns every declared family.
 func Families() []*families.Family {
-	return []*families.Family{account.Family, admin.Family, bind.Family, captcha.Family, login.Family, logintypes.Family, realname.Family, register.Family, reset.Family, sendemailcode.Family, sendsmscode.Family, unicaptchaco.Family}
+	return []*families.Family{account.Family, admin.Family, bind.Family, captcha.Family, external.Family, login.Family, logintypes.Family, realname.Family, register.Family, reset.Family, sendemailcode.Family, sendsmscode.Family, unicaptchaco.Family}
 }

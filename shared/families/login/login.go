@@ -38,6 +38,8 @@ var Family = &families.Family{
 			"loginByAlipay":       cloudobj.Bind(cloudobj.Anyone, s.LoginByAlipay),
 			"loginByApple":        cloudobj.Bind(cloudobj.Anyone, s.LoginByApple),
 			"loginByUniverify":    cloudobj.Bind(cloudobj.Anyone, s.LoginByUniverify),
+
+			"secureNetworkHandshakeByWeixin": cloudobj.Bind(cloudobj.Anyone, s.SecureNetworkHandshakeByWeixin),
 		}
 	},
 }
