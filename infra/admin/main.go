@@ -53,7 +53,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	fs.StringVar(&c.stack, "stack", "idco", "the stack name: functions are <stack>-<family>")
 	fs.StringVar(&c.appID, "app", "", "the app's DCloud appId (clientInfo.appId): users are made in it (required)")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: admin [flags] register-admin -username NAME [-nickname NICK]\n       admin [flags] call METHOD [PARAMS-JSON]")
+		fmt.Fprintln(fs.Output(), "usage: admin [flags] register-admin -username NAME [-nickname NICK]\n"+
+			"       admin [flags] import -file uni-id-users.jsonl [-dry-run] [-batch 100]\n"+
+			"       admin [flags] export -file users.jsonl\n"+
+			"       admin [flags] import-roles [-permissions uni-id-permissions.jsonl] [-roles uni-id-roles.jsonl]\n"+
+			"       admin [flags] call METHOD [PARAMS-JSON]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -91,6 +95,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		if *nickname != "" {
 			params["nickname"] = *nickname
 		}
+	case "import":
+		return c.importUsers(ctx, rest, stdout)
+	case "export":
+		return c.exportUsers(ctx, rest, stdout)
+	case "import-roles":
+		return c.importRoles(ctx, rest, stdout)
 	case "call":
 		if len(rest) == 0 || len(rest) > 2 {
 			return errors.New("call METHOD [PARAMS-JSON]")
@@ -111,9 +121,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 // call invokes method's family with params and prints the answer; an
 // answer with a non-zero errCode is an error.
 func (c *cli) call(ctx context.Context, method string, params map[string]any, stdout io.Writer) error {
+	doc, err := c.invokeMethod(ctx, method, params)
+	if doc != nil {
+		// The operator needs no session of the account they act on.
+		delete(doc, "newToken")
+		printed, _ := json.Marshal(doc)
+		fmt.Fprintln(stdout, string(printed))
+	}
+	return err
+}
+
+// invokeMethod invokes method's family with params and returns the answer,
+// and an error naming its errCode unless it is 0.
+func (c *cli) invokeMethod(ctx context.Context, method string, params any) (map[string]json.RawMessage, error) {
 	family := cloudobj.FamilyOf(method)
 	if family == "" {
-		return fmt.Errorf("no family serves %q", method)
+		return nil, fmt.Errorf("no family serves %q", method)
 	}
 	function := family
 	if c.endpoint == "" {
@@ -122,11 +145,11 @@ func (c *cli) call(ctx context.Context, method string, params map[string]any, st
 	event, err := json.Marshal(map[string]any{"method": method, "params": params,
 		"clientInfo": map[string]any{"appId": c.appID, "uniPlatform": "web", "deviceId": "idco-admin-cli", "locale": "en"}})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	out, err := c.invoke(ctx, function, event)
 	if err != nil {
-		return fmt.Errorf("invoke %s: %w", function, err)
+		return nil, fmt.Errorf("invoke %s: %w", function, err)
 	}
 	var res struct {
 		ErrCode any    `json:"errCode"`
@@ -134,16 +157,12 @@ func (c *cli) call(ctx context.Context, method string, params map[string]any, st
 	}
 	var doc map[string]json.RawMessage
 	if json.Unmarshal(out, &res) != nil || json.Unmarshal(out, &doc) != nil {
-		return fmt.Errorf("%s answered %q", function, out)
+		return nil, fmt.Errorf("%s answered %q", function, out)
 	}
-	// The operator needs no session of the account they act on.
-	delete(doc, "newToken")
-	printed, _ := json.Marshal(doc)
-	fmt.Fprintln(stdout, string(printed))
 	if res.ErrCode != float64(0) && res.ErrCode != "0" {
-		return fmt.Errorf("%s: %v %s", method, res.ErrCode, res.ErrMsg)
+		return doc, fmt.Errorf("%s: %v %s", method, res.ErrCode, res.ErrMsg)
 	}
-	return nil
+	return doc, nil
 }
 
 // password reads the password from IDCO_ADMIN_PASSWORD or the first line

@@ -67,7 +67,8 @@ var auditTypes = func() map[string]string {
 	}
 	for _, m := range []string{"addUser", "updateUser", "authorizeAppLogin", "removeAuthorizedApp", "setAuthorizedApp",
 		"banUser", "unbanUser", "closeUser", "endUserSessions", "setUserRoles", "deleteUser",
-		"createRole", "updateRole", "deleteRole", "createPermission", "updatePermission", "deletePermission"} {
+		"createRole", "updateRole", "deleteRole", "createPermission", "updatePermission", "deletePermission",
+		"importUsers"} {
 		out[m] = "admin"
 	}
 	return out

@@ -270,6 +270,11 @@ func (s *Service) Authenticate(ctx context.Context, c *cloudobj.Call, refresh bo
 		return err
 	}
 	claims, err := s.parseToken(cfg, c)
+	if apierr.Is(err, apierr.CheckTokenFailed) {
+		if legacy, lerr := token.ParseUniID([]byte(cfg.TokenSecret), c.Token, s.now()); lerr == nil {
+			return s.exchangeUniIDToken(ctx, cfg, c, legacy)
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -369,5 +374,68 @@ func checkStatus(u *User) error {
 	case StatusClosed:
 		return apierr.New(apierr.AccountClosed)
 	}
+	return nil
+}
+
+// uniIDTokens are the live tokens a user imported from uni-id carried
+// (uni-id's token list).
+func uniIDTokens(u *User) []string {
+	list, _ := u.Extra["token"].([]any)
+	out := make([]string, 0, len(list))
+	for _, t := range list {
+		if s, ok := t.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// exchangeUniIDToken accepts, once, a token uni-id signed for an account
+// imported with it still in its token list: the token leaves the list and
+// an idco session takes its place, whose token the answer carries as
+// newToken. So nobody is logged out when an app moves from uni-id.
+func (s *Service) exchangeUniIDToken(ctx context.Context, cfg *config.Config, c *cloudobj.Call, claims *token.Claims) error {
+	u, err := s.loadForToken(ctx, claims)
+	if err != nil {
+		return err
+	}
+	live := func(u *User) bool {
+		return slices.Contains(uniIDTokens(u), c.Token) && u.ValidTokenDate <= claims.IAT*1000
+	}
+	if !live(u) {
+		return apierr.New(apierr.CheckTokenFailed)
+	}
+	var sid string
+	saved, err := s.update(ctx, u, func(u *User) error {
+		if err := checkStatus(u); err != nil {
+			return err
+		}
+		if !live(u) {
+			return apierr.New(apierr.CheckTokenFailed) // exchanged meanwhile
+		}
+		rest := []any{}
+		for _, t := range uniIDTokens(u) {
+			if t != c.Token {
+				rest = append(rest, t)
+			}
+		}
+		setExtra(u, "token", rest, len(rest) == 0)
+		var err error
+		sid, err = s.openSession(cfg, c, u)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if c.NewToken, err = s.sign(ctx, cfg, saved, sid); err != nil {
+		return err
+	}
+	perms, err := s.permissionsOf(ctx, saved.Role)
+	if err != nil {
+		return err
+	}
+	c.Auth = &cloudobj.Auth{UID: saved.UID, Role: saved.Role, Permission: perms, SessionID: sid,
+		IssuedAt: s.now().Unix(), Record: saved}
+	c.Log("uniIdTokenExchanged", true)
 	return nil
 }

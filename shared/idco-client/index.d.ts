@@ -201,6 +201,10 @@ export interface UniIdCo {
   endUserSessions(p: { uid: string }): Promise<IdcoResult>
   setUserRoles(p: { uid: string, role: string[] }): Promise<IdcoResult>
   deleteUser(p: { uid: string }): Promise<IdcoResult>
+  importUsers(p: { users: { line: number, doc: object }[], dryRun?: boolean }): Promise<IdcoResult & {
+    results: { line: number, uid?: string, outcome: 'created' | 'exists' | 'conflict' | 'invalid', key?: string, errCode?: string, param?: string }[]
+  }>
+  exportUsers(p?: { limit?: number, cursor?: string }): Promise<IdcoResult & { users: object[], cursor: string }>
   getAuditLog(p: { uid: string, limit?: number, cursor?: string }): Promise<IdcoResult & { events: AuditEvent[], cursor: string }>
   getRoles(): Promise<IdcoResult & { roles: Role[], permissions: Permission[] }>
   createRole(p: { role_id: string, role_name: string, comment?: string, permission?: string[] }): Promise<IdcoResult>

@@ -43,6 +43,21 @@ func Sign(secret []byte, c Claims) (string, error) {
 // header of exactly alg and typ "JWT" is accepted; exp is required and
 // checked against now with no leeway.
 func Parse(secret []byte, tok string, now time.Time) (*Claims, error) {
+	return parse(secret, tok, now, true)
+}
+
+// ParseUniID verifies a token uni-id itself signed (no session id): what an
+// account imported from uni-id may still present once, to exchange it for
+// an idco session.
+func ParseUniID(secret []byte, tok string, now time.Time) (*Claims, error) {
+	c, err := parse(secret, tok, now, false)
+	if err == nil && c.SID != "" {
+		return nil, ErrInvalid
+	}
+	return c, err
+}
+
+func parse(secret []byte, tok string, now time.Time, session bool) (*Claims, error) {
 	c := &Claims{}
 	p := jwt.NewParser(
 		jwt.WithValidMethods([]string{"HS256"}),
@@ -58,7 +73,7 @@ func Parse(secret []byte, tok string, now time.Time) (*Claims, error) {
 	switch {
 	case errors.Is(err, jwt.ErrTokenExpired):
 		return nil, ErrExpired
-	case err != nil || !t.Valid || c.UID == "" || c.SID == "":
+	case err != nil || !t.Valid || c.UID == "" || session && c.SID == "":
 		return nil, ErrInvalid
 	}
 	return c, nil

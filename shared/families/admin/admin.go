@@ -28,7 +28,9 @@ var Family = &families.Family{
 		{Resource: families.Keys, Actions: []string{families.DeleteItem, families.GetItem, families.PutItem}},
 		// Its own calls recorded; getAuditLog queries an account's events.
 		{Resource: families.Audit, Actions: []string{families.PutItem, families.Query}},
-		{Resource: families.Invites, Actions: []string{families.DeleteItem}}, // deleteUser releases its index entries
+		// deleteUser releases an account's invite index entries; importUsers
+		// writes an imported account's.
+		{Resource: families.Invites, Actions: []string{families.DeleteItem, families.PutItem}},
 	},
 	Methods: func(s *account.Service) cloudobj.Table {
 		return cloudobj.Table{
@@ -47,6 +49,8 @@ var Family = &families.Family{
 			"setUserRoles":    cloudobj.Bind(adminOnly, s.SetUserRoles),
 			"deleteUser":      cloudobj.Bind(adminOnly, s.DeleteUser),
 			"getAuditLog":     cloudobj.Bind(adminOnly, s.GetAuditLog),
+			"importUsers":     cloudobj.Bind(adminOnly, s.ImportUsers),
+			"exportUsers":     cloudobj.Bind(adminOnly, s.ExportUsers),
 
 			"getRoles":         cloudobj.Bind(adminOnly, s.GetRoles),
 			"createRole":       cloudobj.Bind(adminOnly, s.CreateRole),
