@@ -171,6 +171,7 @@ export interface UniIdCo {
   refreshToken(): Promise<IdcoResult & { newToken: NewToken }>
   getAccountInfo(): Promise<AccountInfo>
   closeAccount(): Promise<IdcoResult>
+  checkToken(p: { token: string }): Promise<IdcoResult & { uid: string, role: string[], permission: string[], tokenExpired: number }>
   acceptInvite(p: { inviteCode: string }): Promise<IdcoResult>
   getInvitedUser(p: { level: number, limit?: number, offset?: number, needTotal?: boolean }): Promise<IdcoResult & {
     invitedUser: { uid: string, username?: string, nickname?: string, mobile?: string, inviteTime: number, avatar?: string, avatarFile?: object }[],

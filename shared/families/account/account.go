@@ -37,6 +37,7 @@ var Family = &families.Family{
 			"updateProfile":   cloudobj.Bind(cloudobj.LoggedIn, s.UpdateProfile),
 			"acceptInvite":    cloudobj.Bind(cloudobj.LoggedIn, s.AcceptInvite),
 			"getInvitedUser":  cloudobj.Bind(cloudobj.LoggedIn, s.GetInvitedUser),
+			"checkToken":      cloudobj.Bind(cloudobj.Anyone, s.CheckToken),
 		}
 	},
 }
