@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/idco-dev/idco/shared/cloudobj"
 	"github.com/idco-dev/idco/shared/config"
 	"github.com/idco-dev/idco/shared/testenv"
 )
@@ -60,6 +61,25 @@ func TestAdminAccess(t *testing.T) {
 		"createPermission":    {"permission_id": "p1", "permission_name": "P1"},
 		"updatePermission":    {"permission_id": "nope"},
 		"deletePermission":    {"permission_id": "nope"},
+		"getUser":             {"username": "nobody_1"},
+		"listUsers":           {"limit": 1},
+		"banUser":             {"uid": "000000000000000000000000"},
+		"unbanUser":           {"uid": "000000000000000000000000"},
+		"closeUser":           {"uid": "000000000000000000000000"},
+		"endUserSessions":     {"uid": "000000000000000000000000"},
+		"setUserRoles":        {"uid": "000000000000000000000000", "role": []string{}},
+		"deleteUser":          {"uid": "000000000000000000000000"},
+		"getAuditLog":         {"uid": "000000000000000000000000"},
+		"importUsers":         {"users": []map[string]any{{"line": 1, "doc": map[string]any{"username": "x"}}}, "dryRun": true},
+		"exportUsers":         {"limit": 1},
+	}
+	for m := range calls {
+		if f := cloudobj.FamilyOf(m); f != "admin" {
+			t.Errorf("%s is served by %s", m, f)
+		}
+	}
+	if n := len(cloudobj.Families["admin"]); n != len(calls) {
+		t.Errorf("the test covers %d of the admin family's %d methods", len(calls), n)
 	}
 	for m, p := range calls {
 		t.Run(m, func(t *testing.T) {
@@ -308,5 +328,37 @@ func TestAccessConfigRefused(t *testing.T) {
 		if _, err := config.Parse(data); err == nil {
 			t.Errorf("idco.access %v: accepted", rule)
 		}
+	}
+}
+
+// TestConcurrentRenames: two administrators renaming two accounts to one
+// username at once leave it with one of them.
+func TestConcurrentRenames(t *testing.T) {
+	e, admin, _ := adminEnv(t, nil)
+	var uids []string
+	for i := range 2 {
+		c := testenv.NewClient(fmt.Sprint("r", i))
+		uids = append(uids, e.Register(t, c, fmt.Sprint("rename_", i), "a good password").Body["uid"].(string))
+	}
+	codes := make([]string, 2)
+	var wg sync.WaitGroup
+	for i := range 2 {
+		wg.Go(func() {
+			a := *admin
+			codes[i] = e.Call(t, &a, "admin", "updateUser", map[string]any{"uid": uids[i], "username": "taken_1"}).Code()
+		})
+	}
+	wg.Wait()
+	if fmt.Sprint(codes) != "[0 uni-id-account-exists]" && fmt.Sprint(codes) != "[uni-id-account-exists 0]" {
+		t.Errorf("concurrent renames: %v", codes)
+	}
+	owners := 0
+	for _, u := range e.Scan(t, e.Names.Users) {
+		if u["username"] == "taken_1" {
+			owners++
+		}
+	}
+	if owners != 1 {
+		t.Errorf("%d accounts named taken_1", owners)
 	}
 }
