@@ -86,22 +86,9 @@ func (s *Service) GetUser(ctx context.Context, c *cloudobj.Call, p *FindUserPara
 		}
 		key = mobileKey(ph.E164)
 	}
-	if key != "" {
-		owner, err := s.Users.Owner(ctx, key)
-		if errors.Is(err, ErrNotFound) {
-			return nil, apierr.New(apierr.AccountNotExists)
-		}
-		if err != nil {
-			return nil, storeErr("find user", err)
-		}
-		uid = owner
-	}
-	u, err := s.Users.Get(ctx, uid)
-	if errors.Is(err, ErrNotFound) {
-		return nil, apierr.New(apierr.AccountNotExists)
-	}
+	u, err := s.account(ctx, key, uid)
 	if err != nil {
-		return nil, storeErr("get user", err)
+		return nil, err
 	}
 	c.Log("uid", u.UID)
 	return struct {

@@ -113,10 +113,7 @@ func (s *Service) UpdateUser(ctx context.Context, c *cloudobj.Call, p *UpdateUse
 	c.Log("uid", p.UID)
 	return nil, s.updateUser(ctx, p.UID, func(u *User) error {
 		u.Username = strings.ToLower(p.Username)
-		if hash != "" {
-			u.Password, u.PasswordSecretVersion = hash, 0
-			u.Sessions, u.ValidTokenDate = nil, ms(s.now())
-		}
+		s.setPassword(u, hash)
 		return s.applyUserFields(ctx, cfg, u, p)
 	})
 }
@@ -132,6 +129,15 @@ func (s *Service) adminPassword(cfg *config.Config, pw string) (string, error) {
 		return "", apierr.Wrap(apierr.InvalidPassword, err)
 	}
 	return hash, nil
+}
+
+// setPassword writes a password hash an administrator set ("" leaves the
+// password): every session of the account ends.
+func (s *Service) setPassword(u *User, hash string) {
+	if hash != "" {
+		u.Password, u.PasswordSecretVersion = hash, 0
+		u.Sessions, u.ValidTokenDate = nil, ms(s.now())
+	}
 }
 
 // applyUserFields writes the given fields onto u: a mobile or email an
@@ -226,15 +232,35 @@ func (s *Service) knownRoles(ctx context.Context, roles []string) error {
 	return nil
 }
 
+// account returns the account found by key (a unique key; "" to take
+// uid as it is) or uid: uni-id-account-not-exists when there is none.
+func (s *Service) account(ctx context.Context, key, uid string) (*User, error) {
+	if key != "" {
+		owner, err := s.Users.Owner(ctx, key)
+		if errors.Is(err, ErrNotFound) {
+			return nil, apierr.New(apierr.AccountNotExists)
+		}
+		if err != nil {
+			return nil, storeErr("find user", err)
+		}
+		uid = owner
+	}
+	u, err := s.Users.Get(ctx, uid)
+	if errors.Is(err, ErrNotFound) {
+		return nil, apierr.New(apierr.AccountNotExists)
+	}
+	if err != nil {
+		return nil, storeErr("get user", err)
+	}
+	return u, nil
+}
+
 // updateUser applies fn to the account uid as an administrator: no
 // session check, and a missing account is uni-id-account-not-exists.
 func (s *Service) updateUser(ctx context.Context, uid string, fn func(u *User) error) error {
-	u, err := s.Users.Get(ctx, uid)
-	if errors.Is(err, ErrNotFound) {
-		return apierr.New(apierr.AccountNotExists)
-	}
+	u, err := s.account(ctx, "", uid)
 	if err != nil {
-		return storeErr("get user", err)
+		return err
 	}
 	_, err = s.update(ctx, u, fn)
 	if apierr.Is(err, apierr.CheckTokenFailed) {

@@ -152,11 +152,8 @@ type ExternalRegisterParams struct {
 // ExternalRegister handles externalRegister: an account for an external
 // system's user, found again by externalUid.
 func (s *Service) ExternalRegister(ctx context.Context, c *cloudobj.Call, p *ExternalRegisterParams) (any, error) {
-	cfg, err := s.cfg(c)
+	cfg, err := s.externalConfig(ctx, c)
 	if err != nil {
-		return nil, err
-	}
-	if err := s.verifySignature(ctx, cfg, c); err != nil {
 		return nil, err
 	}
 	if err := checkExternalUID(p.ExternalUID); err != nil {
@@ -227,11 +224,8 @@ type ExternalLoginParams struct {
 // ExternalLogin handles externalLogin: a session of the account, for the
 // external system to hand to its user.
 func (s *Service) ExternalLogin(ctx context.Context, c *cloudobj.Call, p *ExternalLoginParams) (any, error) {
-	cfg, err := s.cfg(c)
+	cfg, err := s.externalConfig(ctx, c)
 	if err != nil {
-		return nil, err
-	}
-	if err := s.verifySignature(ctx, cfg, c); err != nil {
 		return nil, err
 	}
 	u, err := s.externalAccount(ctx, p.UID, p.ExternalUID)
@@ -253,27 +247,24 @@ func (s *Service) externalAccount(ctx context.Context, uid, ext string) (*User, 
 	if uid == "" && ext == "" {
 		return nil, apierr.Param(apierr.ParamRequired, "uid or externalUid")
 	}
+	key := ""
 	if uid == "" {
 		if err := checkExternalUID(ext); err != nil {
 			return nil, err
 		}
-		owner, err := s.Users.Owner(ctx, externalKey(ext))
-		if errors.Is(err, ErrNotFound) {
-			return nil, apierr.New(apierr.AccountNotExists)
-		}
-		if err != nil {
-			return nil, storeErr("find external account", err)
-		}
-		uid = owner
+		key = externalKey(ext)
 	}
-	u, err := s.Users.Get(ctx, uid)
-	if errors.Is(err, ErrNotFound) {
-		return nil, apierr.New(apierr.AccountNotExists)
-	}
+	return s.account(ctx, key, uid)
+}
+
+// externalConfig is the preamble of the external systems' methods: the
+// app's config, and the call's signature checked against it.
+func (s *Service) externalConfig(ctx context.Context, c *cloudobj.Call) (*config.Config, error) {
+	cfg, err := s.cfg(c)
 	if err != nil {
-		return nil, storeErr("get user", err)
+		return nil, err
 	}
-	return u, nil
+	return cfg, s.verifySignature(ctx, cfg, c)
 }
 
 // ExternalUpdateParams are updateUserInfoByExternal's params: the account
@@ -298,11 +289,8 @@ type ExternalUpdateParams struct {
 // UpdateUserInfoByExternal handles updateUserInfoByExternal: the fields
 // given, the external identity's userInfo kept in step.
 func (s *Service) UpdateUserInfoByExternal(ctx context.Context, c *cloudobj.Call, p *ExternalUpdateParams) (any, error) {
-	cfg, err := s.cfg(c)
+	cfg, err := s.externalConfig(ctx, c)
 	if err != nil {
-		return nil, err
-	}
-	if err := s.verifySignature(ctx, cfg, c); err != nil {
 		return nil, err
 	}
 	u, err := s.externalAccount(ctx, p.UID, p.ExternalUID)
@@ -330,10 +318,7 @@ func (s *Service) UpdateUserInfoByExternal(ctx context.Context, c *cloudobj.Call
 		if p.Username != "" {
 			u.Username = strings.ToLower(p.Username)
 		}
-		if hash != "" {
-			u.Password, u.PasswordSecretVersion = hash, 0
-			u.Sessions, u.ValidTokenDate = nil, ms(s.now())
-		}
+		s.setPassword(u, hash)
 		if err := s.applyUserFields(ctx, cfg, u, &set); err != nil {
 			return err
 		}
