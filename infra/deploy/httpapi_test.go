@@ -173,6 +173,15 @@ func TestHTTPAPIRoutes(t *testing.T) {
 				PermissionID(f), perm, want, fn, cloudobj.ObjectOf(f))
 		}
 	}
+	// The one other permission: the account function as an authorizer of
+	// the account's other APIs, only as an authorizer, only when enabled.
+	authz, ok := tpl.Resources["TokenAuthorizerPermission"]
+	wantAuthz := map[string]any{"Action": "lambda:InvokeFunction", "FunctionName": ref(FunctionID("account")),
+		"Principal": "apigateway.amazonaws.com", "SourceArn": sub("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:*/authorizers/*")}
+	if !ok || authz.Condition != "HasTokenAuthorizer" || !reflect.DeepEqual(authz.Properties, wantAuthz) {
+		t.Errorf("TokenAuthorizerPermission = %+v, want %v under HasTokenAuthorizer", authz, wantAuthz)
+	}
+	wantPermissions = append(wantPermissions, "TokenAuthorizerPermission")
 	for _, c := range []struct {
 		typ  string
 		want []string

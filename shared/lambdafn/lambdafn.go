@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -19,8 +20,11 @@ import (
 )
 
 // urlProbe tells an HTTP event (Function URL or HTTP API payload 2.0, both
-// with requestContext.http) from a raw event.
+// with requestContext.http) from a raw event, and an HTTP API Lambda
+// authorizer's request (type REQUEST with a routeArn) from both.
 type urlProbe struct {
+	Type           string `json:"type"`
+	RouteArn       string `json:"routeArn"`
 	RequestContext *struct {
 		HTTP *struct {
 			Method string `json:"method"`
@@ -33,6 +37,9 @@ func Handler(d *cloudobj.Dispatcher) func(ctx context.Context, event json.RawMes
 	return func(ctx context.Context, event json.RawMessage) (any, error) {
 		var probe urlProbe
 		_ = json.Unmarshal(event, &probe)
+		if probe.Type == "REQUEST" && probe.RouteArn != "" {
+			return authorize(ctx, d, event), nil
+		}
 		if probe.RequestContext != nil && probe.RequestContext.HTTP != nil {
 			var req events.LambdaFunctionURLRequest
 			if err := json.Unmarshal(event, &req); err != nil {
@@ -101,4 +108,51 @@ func invocationID(ctx context.Context) string {
 		return lc.AwsRequestID
 	}
 	return ""
+}
+
+// AuthorizerResponse is an HTTP API Lambda authorizer's simple response.
+type AuthorizerResponse struct {
+	IsAuthorized bool              `json:"isAuthorized"`
+	Context      map[string]string `json:"context,omitempty"`
+}
+
+// authorize answers an HTTP API Lambda authorizer request (payload 2.0,
+// simple responses) for another API: the token from the identity source
+// (or the Authorization or uni-id-token header) is checked with the
+// dispatcher's checkToken method, for the app named by the stage variable
+// idcoAppId (the operator's, never the client's). The user's uid, roles
+// and permissions go to the backend as the authorizer's context.
+func authorize(ctx context.Context, d *cloudobj.Dispatcher, event json.RawMessage) AuthorizerResponse {
+	var req events.APIGatewayV2CustomAuthorizerV2Request
+	if err := json.Unmarshal(event, &req); err != nil {
+		return AuthorizerResponse{}
+	}
+	headers := map[string]string{}
+	for k, v := range req.Headers {
+		headers[strings.ToLower(k)] = v
+	}
+	tok := headers["uni-id-token"]
+	for _, src := range append(slices.Clone(req.IdentitySource), headers["authorization"]) {
+		if t, ok := strings.CutPrefix(src, "Bearer "); ok {
+			tok = strings.TrimSpace(t)
+			break
+		}
+	}
+	if tok == "" {
+		return AuthorizerResponse{}
+	}
+	body, _ := json.Marshal(map[string]any{"method": "checkToken", "params": map[string]string{"token": tok},
+		"clientInfo": map[string]string{"appId": req.StageVariables["idcoAppId"], "uniPlatform": "web", "deviceId": "authorizer"}})
+	out := d.Serve(ctx, cloudobj.Input{Body: body, RequestID: invocationID(ctx)})
+	var res struct {
+		ErrCode    any      `json:"errCode"`
+		UID        string   `json:"uid"`
+		Role       []string `json:"role"`
+		Permission []string `json:"permission"`
+	}
+	if json.Unmarshal(out.Body, &res) != nil || res.ErrCode != float64(0) {
+		return AuthorizerResponse{}
+	}
+	return AuthorizerResponse{IsAuthorized: true, Context: map[string]string{"uid": res.UID,
+		"role": strings.Join(res.Role, ","), "permission": strings.Join(res.Permission, ",")}}
 }
