@@ -63,8 +63,16 @@ func (c *cli) importUsers(ctx context.Context, args []string, stdout io.Writer) 
 	start := time.Now()
 	counts := map[string]int{}
 	var problems []string
-	for i := 0; i < len(lines); i += *batch {
-		part := lines[i:min(i+*batch, len(lines))]
+	for i := 0; i < len(lines); {
+		// A call's body is at most 16 KiB (cloudobj.MaxBody): documents go
+		// in batches of up to -batch and of at most 14 KiB.
+		end, size := i, 0
+		for end < len(lines) && end-i < *batch && (end == i || size+len(lines[end].Doc)+32 <= 14<<10) {
+			size += len(lines[end].Doc) + 32
+			end++
+		}
+		part := lines[i:end]
+		i = end
 		doc, err := c.invokeMethod(ctx, "importUsers", map[string]any{"users": part, "dryRun": *dry})
 		if err != nil {
 			return fmt.Errorf("lines %d-%d: %w (the lines before were imported; run again to go on)", part[0].N, part[len(part)-1].N, err)
@@ -85,7 +93,7 @@ func (c *cli) importUsers(ctx context.Context, args []string, stdout io.Writer) 
 				problems = append(problems, fmt.Sprintf("line %d: invalid %s (%s)", r.Line, r.Param, r.ErrCode))
 			}
 		}
-		done := i + len(part)
+		done := end
 		rate := float64(done) / time.Since(start).Seconds()
 		fmt.Fprintf(stdout, "\r%s %d/%d users, %.0f/s", bar(done, len(lines)), done, len(lines), rate)
 	}
