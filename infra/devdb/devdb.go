@@ -6,8 +6,11 @@
 // whose encoder drops an empty list, map or binary value (its fields are
 // omitempty), leaving a typeless {} that the SDK reads as the value of
 // another attribute of the item; devdb writes them as DynamoDB does
-// (protocol.go). It also keeps empty lists and maps across a cancelled
-// transaction, whose rollback in minidyn loses them (rollback.go).
+// (protocol.go). It runs TransactWriteItems itself, item by item through
+// minidyn's single-item operations, putting back only the items a cancelled
+// transaction touched, where minidyn copies whole tables for every
+// transaction and loses empty lists and maps when it puts them back
+// (transact.go).
 //
 // The journal is a file of JSON lines, one per mutating request that minidyn
 // accepted, in the order they were applied:
@@ -198,14 +201,12 @@ func (db *DB) apply(op string, body []byte) (*recorder, error) {
 		return nil, db.err
 	}
 
-	var kept []keptItem
-	if op == "TransactWriteItems" {
-		kept = db.keepEmpties(body) // replay needs none: its transactions succeed
-	}
-
 	rec := db.call(op, body)
 	if rec.code != http.StatusOK {
-		db.putBack(kept)
+		if db.err != nil { // a cancelled transaction could not be undone
+			return nil, db.err
+		}
+
 		return rec, nil
 	}
 
@@ -254,13 +255,21 @@ func (db *DB) Close() error {
 func (db *DB) call(op string, body []byte) *recorder {
 	rec := newRecorder()
 
-	run := operations[op]
-	if run == nil {
+	var (
+		out any
+		err error
+	)
+
+	switch run := operations[op]; {
+	case op == "TransactWriteItems": // devdb's own (transact.go), under db.mu held exclusively
+		out, err = db.transactWriteItems(body)
+	case run == nil:
 		http.Error(rec, "unsupported operation", http.StatusBadRequest)
 		return rec
+	default:
+		out, err = run(db.mem, body)
 	}
 
-	out, err := run(db.mem, body)
 	if err != nil {
 		writeFailure(rec, err)
 		return rec

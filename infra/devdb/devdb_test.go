@@ -926,10 +926,10 @@ func TestEmptyCollections(t *testing.T) {
 }
 
 // TestMinidynDropsEmptyCollections records why devdb answers requests
-// itself and keeps items across a cancelled transaction: minidyn's own
-// server loses an empty list's type in its answers, and in its tables when
-// it rolls a transaction back. When it stops, protocol.go and rollback.go
-// may go.
+// itself and runs transactions itself: minidyn's own server loses an empty
+// list's type in its answers, and in its tables when it rolls a
+// transaction back. When it stops, protocol.go may go; transact.go stays
+// while minidyn copies whole tables for a transaction.
 func TestMinidynDropsEmptyCollections(t *testing.T) {
 	ctx := context.Background()
 	ts := httptest.NewServer(server.NewServer())
@@ -963,7 +963,7 @@ func TestMinidynDropsEmptyCollections(t *testing.T) {
 		ExpressionAttributeValues: map[string]types.AttributeValue{":e": s("c@x")},
 	})
 	if err == nil {
-		t.Errorf("minidyn now keeps an empty list across a cancelled transaction: devdb's rollback.go may go")
+		t.Errorf("minidyn now keeps an empty list across a cancelled transaction")
 	}
 }
 

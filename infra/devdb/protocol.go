@@ -19,22 +19,21 @@ import (
 type operation func(mem *server.Client, body []byte) (any, error)
 
 // operations are the requests devdb serves: minidyn's, by X-Amz-Target
-// operation name.
+// operation name. TransactWriteItems is devdb's own (transact.go).
 var operations = map[string]operation{
-	"CreateTable":        op((*server.Client).CreateTable),
-	"UpdateTable":        op((*server.Client).UpdateTable),
-	"DeleteTable":        op((*server.Client).DeleteTable),
-	"DescribeTable":      op((*server.Client).DescribeTable),
-	"PutItem":            op((*server.Client).PutItem),
-	"DeleteItem":         op((*server.Client).DeleteItem),
-	"UpdateItem":         op((*server.Client).UpdateItem),
-	"GetItem":            op((*server.Client).GetItem),
-	"Query":              op((*server.Client).Query),
-	"Scan":               op((*server.Client).Scan),
-	"BatchWriteItem":     op((*server.Client).BatchWriteItem),
-	"BatchGetItem":       op((*server.Client).BatchGetItem),
-	"TransactWriteItems": op((*server.Client).TransactWriteItems),
-	"TransactGetItems":   op((*server.Client).TransactGetItems),
+	"CreateTable":      op((*server.Client).CreateTable),
+	"UpdateTable":      op((*server.Client).UpdateTable),
+	"DeleteTable":      op((*server.Client).DeleteTable),
+	"DescribeTable":    op((*server.Client).DescribeTable),
+	"PutItem":          op((*server.Client).PutItem),
+	"DeleteItem":       op((*server.Client).DeleteItem),
+	"UpdateItem":       op((*server.Client).UpdateItem),
+	"GetItem":          op((*server.Client).GetItem),
+	"Query":            op((*server.Client).Query),
+	"Scan":             op((*server.Client).Scan),
+	"BatchWriteItem":   op((*server.Client).BatchWriteItem),
+	"BatchGetItem":     op((*server.Client).BatchGetItem),
+	"TransactGetItems": op((*server.Client).TransactGetItems),
 }
 
 // op adapts one of minidyn's client methods to an operation. The body is
@@ -102,11 +101,8 @@ func writeFailure(w http.ResponseWriter, err error) {
 	}
 
 	switch e := err.(type) {
-	case *ddbtypes.TransactionCanceledException:
-		body.Reasons = make([]reason, len(e.CancellationReasons))
-		for i, r := range e.CancellationReasons {
-			body.Reasons[i] = reason{Code: deref(r.Code), Message: deref(r.Message), Item: wireItem(r.Item)}
-		}
+	case *txCanceled:
+		body.Reasons = e.reasons
 	case *ddbtypes.ConditionalCheckFailedException:
 		body.Item = wireItem(e.Item)
 	}
@@ -186,14 +182,6 @@ func wireValue(av ddbtypes.AttributeValue) *server.AttributeValue {
 	}
 
 	return &server.AttributeValue{}
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-
-	return *s
 }
 
 func ptrs(in []string) []*string {
