@@ -236,16 +236,7 @@ func (s *Store) Save(ctx context.Context, u *account.User, addKeys, dropKeys []s
 	}
 	items := []types.TransactWriteItem{{Put: put}}
 	items = append(items, s.claims(u.UID, addKeys)...)
-	for _, k := range dropKeys {
-		table, key := s.keyItem(k)
-		items = append(items, types.TransactWriteItem{Delete: &types.Delete{
-			TableName:                 aws.String(table),
-			Key:                       key,
-			ConditionExpression:       aws.String("#uid = :uid"),
-			ExpressionAttributeNames:  map[string]string{"#uid": "uid"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":uid": str(u.UID)},
-		}})
-	}
+	items = append(items, s.releases(u.UID, dropKeys)...)
 	err = s.transact(ctx, items, addKeys)
 	if errors.Is(err, errUserCondition) {
 		return s.settle(ctx, item, account.ErrNotFound)
@@ -281,6 +272,22 @@ func (s *Store) settle(ctx context.Context, item map[string]types.AttributeValue
 		return nil
 	}
 	return account.ErrConflict
+}
+
+// releases returns the sentinel deletes for keys, each only if uid owns it.
+func (s *Store) releases(uid string, keys []string) []types.TransactWriteItem {
+	out := make([]types.TransactWriteItem, 0, len(keys))
+	for _, k := range keys {
+		table, key := s.keyItem(k)
+		out = append(out, types.TransactWriteItem{Delete: &types.Delete{
+			TableName:                 aws.String(table),
+			Key:                       key,
+			ConditionExpression:       aws.String("#uid = :uid"),
+			ExpressionAttributeNames:  map[string]string{"#uid": "uid"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":uid": str(uid)},
+		}})
+	}
+	return out
 }
 
 // claims returns the sentinel puts for keys.
@@ -357,16 +364,7 @@ func (s *Store) Delete(ctx context.Context, u *account.User, keys []string) erro
 		ExpressionAttributeNames:  map[string]string{"#ver": "ver"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":v": num(u.Version)},
 	}}}
-	for _, k := range keys {
-		table, key := s.keyItem(k)
-		items = append(items, types.TransactWriteItem{Delete: &types.Delete{
-			TableName:                 aws.String(table),
-			Key:                       key,
-			ConditionExpression:       aws.String("#uid = :uid"),
-			ExpressionAttributeNames:  map[string]string{"#uid": "uid"},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":uid": str(u.UID)},
-		}})
-	}
+	items = append(items, s.releases(u.UID, keys)...)
 	err := s.transact(ctx, items, nil)
 	if errors.Is(err, errUserCondition) {
 		if _, gerr := s.Get(ctx, u.UID); errors.Is(gerr, account.ErrNotFound) {
