@@ -96,23 +96,33 @@ func (s *Service) GetUser(ctx context.Context, c *cloudobj.Call, p *FindUserPara
 	}{s.view(u)}, nil
 }
 
-// ListUsersParams are listUsers' params.
-type ListUsersParams struct {
+// PageParams name one page of a listing: its size and the cursor the
+// previous page answered ("" for the first).
+type PageParams struct {
 	Limit  int    `json:"limit"`
 	Cursor string `json:"cursor"`
 }
 
+// check sets the default size and refuses a size outside 1..max or a
+// cursor longer than any this service hands out.
+func (p *PageParams) check(def, max int) error {
+	if p.Limit == 0 {
+		p.Limit = def
+	}
+	if p.Limit < 1 || p.Limit > max {
+		return apierr.Param(apierr.InvalidParam, "limit")
+	}
+	if len(p.Cursor) > 128 {
+		return apierr.Param(apierr.InvalidParam, "cursor")
+	}
+	return nil
+}
+
 // ListUsers handles listUsers: a page of accounts (limit 1 to 100, 20 by
 // default) and the cursor of the next ("" at the end).
-func (s *Service) ListUsers(ctx context.Context, _ *cloudobj.Call, p *ListUsersParams) (any, error) {
-	if p.Limit == 0 {
-		p.Limit = 20
-	}
-	if p.Limit < 1 || p.Limit > 100 {
-		return nil, apierr.Param(apierr.InvalidParam, "limit")
-	}
-	if len(p.Cursor) > 64 {
-		return nil, apierr.Param(apierr.InvalidParam, "cursor")
+func (s *Service) ListUsers(ctx context.Context, _ *cloudobj.Call, p *PageParams) (any, error) {
+	if err := p.check(20, 100); err != nil {
+		return nil, err
 	}
 	users, next, err := s.Users.List(ctx, p.Limit, p.Cursor)
 	if err != nil {
@@ -161,8 +171,7 @@ func (s *Service) setStatus(ctx context.Context, c *cloudobj.Call, uid string, s
 	if err := s.notSelf(c, uid); err != nil {
 		return nil, err
 	}
-	c.Log("uid", uid)
-	return nil, s.updateUser(ctx, uid, func(u *User) error {
+	return nil, s.changeUser(ctx, c, uid, func(u *User) error {
 		if !from(u.Status) {
 			return apierr.Param(apierr.InvalidParam, "status")
 		}
@@ -177,11 +186,7 @@ func (s *Service) setStatus(ctx context.Context, c *cloudobj.Call, uid string, s
 // EndUserSessions handles endUserSessions: every session of the account
 // ends; it can log in again.
 func (s *Service) EndUserSessions(ctx context.Context, c *cloudobj.Call, p *UIDParams) (any, error) {
-	if err := required("uid", p.UID); err != nil {
-		return nil, err
-	}
-	c.Log("uid", p.UID)
-	return nil, s.updateUser(ctx, p.UID, func(u *User) error {
+	return nil, s.changeUser(ctx, c, p.UID, func(u *User) error {
 		u.Sessions, u.ValidTokenDate = nil, ms(s.now())
 		return nil
 	})
@@ -202,8 +207,7 @@ func (s *Service) SetUserRoles(ctx context.Context, c *cloudobj.Call, p *RolesPa
 	if err := s.notSelf(c, p.UID); err != nil && !slices.Contains(p.Role, AdminRole) {
 		return nil, err // an administrator may not demote themself
 	}
-	c.Log("uid", p.UID)
-	return nil, s.updateUser(ctx, p.UID, func(u *User) error {
+	return nil, s.changeUser(ctx, c, p.UID, func(u *User) error {
 		u.Role = slices.Compact(slices.Sorted(slices.Values(p.Role)))
 		return nil
 	})
@@ -213,9 +217,6 @@ func (s *Service) SetUserRoles(ctx context.Context, c *cloudobj.Call, p *RolesPa
 // (username, mobile, email, third-party identities, ID number, the first
 // administrator's mark) go in one transaction.
 func (s *Service) DeleteUser(ctx context.Context, c *cloudobj.Call, p *UIDParams) (any, error) {
-	if err := required("uid", p.UID); err != nil {
-		return nil, err
-	}
 	if err := s.notSelf(c, p.UID); err != nil {
 		return nil, err
 	}

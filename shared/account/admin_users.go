@@ -104,14 +104,11 @@ func (s *Service) UpdateUser(ctx context.Context, c *cloudobj.Call, p *UpdateUse
 	if err := validUsername(p.Username); err != nil {
 		return nil, err
 	}
-	var hash string
-	if p.Password != "" {
-		if hash, err = s.adminPassword(cfg, p.Password); err != nil {
-			return nil, err
-		}
+	hash, err := s.adminPassword(cfg, p.Password)
+	if err != nil {
+		return nil, err
 	}
-	c.Log("uid", p.UID)
-	return nil, s.updateUser(ctx, p.UID, func(u *User) error {
+	return nil, s.changeUser(ctx, c, p.UID, func(u *User) error {
 		u.Username = strings.ToLower(p.Username)
 		s.setPassword(u, hash)
 		return s.applyUserFields(ctx, cfg, u, p)
@@ -119,8 +116,11 @@ func (s *Service) UpdateUser(ctx context.Context, c *cloudobj.Call, p *UpdateUse
 }
 
 // adminPassword checks a password an administrator sets against the
-// config's strength rule and hashes it.
+// config's strength rule and hashes it ("" for none given).
 func (s *Service) adminPassword(cfg *config.Config, pw string) (string, error) {
+	if pw == "" {
+		return "", nil
+	}
 	if code := password.Check(pw, cfg.PasswordStrength); code != "" {
 		return "", apierr.New(code)
 	}
@@ -255,6 +255,16 @@ func (s *Service) account(ctx context.Context, key, uid string) (*User, error) {
 	return u, nil
 }
 
+// changeUser is updateUser for an administrator's method: the uid is
+// required and goes to the log line (and the audit log).
+func (s *Service) changeUser(ctx context.Context, c *cloudobj.Call, uid string, fn func(u *User) error) error {
+	if err := required("uid", uid); err != nil {
+		return err
+	}
+	c.Log("uid", uid)
+	return s.updateUser(ctx, uid, fn)
+}
+
 // updateUser applies fn to the account uid as an administrator: no
 // session check, and a missing account is uni-id-account-not-exists.
 func (s *Service) updateUser(ctx context.Context, uid string, fn func(u *User) error) error {
@@ -292,8 +302,7 @@ func (s *Service) AuthorizeAppLogin(ctx context.Context, c *cloudobj.Call, p *Ap
 	if err != nil {
 		return nil, err
 	}
-	c.Log("uid", p.UID)
-	return nil, s.updateUser(ctx, p.UID, func(u *User) error {
+	return nil, s.changeUser(ctx, c, p.UID, func(u *User) error {
 		if !slices.Contains(u.DcloudAppid, apps[0]) {
 			u.DcloudAppid = append(slices.Clone(u.DcloudAppid), apps[0])
 		}
@@ -307,8 +316,7 @@ func (s *Service) RemoveAuthorizedApp(ctx context.Context, c *cloudobj.Call, p *
 	if err := required("uid", p.UID, "appId", p.AppID); err != nil {
 		return nil, err
 	}
-	c.Log("uid", p.UID)
-	return nil, s.updateUser(ctx, p.UID, func(u *User) error {
+	return nil, s.changeUser(ctx, c, p.UID, func(u *User) error {
 		u.DcloudAppid = slices.DeleteFunc(slices.Clone(u.DcloudAppid), func(a string) bool { return a == p.AppID })
 		if u.DcloudAppid == nil {
 			u.DcloudAppid = []string{} // no app: not "every app"
@@ -329,8 +337,7 @@ func (s *Service) SetAuthorizedApp(ctx context.Context, c *cloudobj.Call, p *App
 	if err != nil {
 		return nil, err
 	}
-	c.Log("uid", p.UID)
-	return nil, s.updateUser(ctx, p.UID, func(u *User) error {
+	return nil, s.changeUser(ctx, c, p.UID, func(u *User) error {
 		u.DcloudAppid = apps
 		return nil
 	})

@@ -125,9 +125,8 @@ func clip(s string, n int) string {
 
 // AuditLogParams are getAuditLog's params.
 type AuditLogParams struct {
-	UID    string `json:"uid"`
-	Limit  int    `json:"limit"`
-	Cursor string `json:"cursor"`
+	UID string `json:"uid"`
+	PageParams
 }
 
 // GetAuditLog handles getAuditLog: an account's events, newest first (uid
@@ -136,14 +135,11 @@ func (s *Service) GetAuditLog(ctx context.Context, _ *cloudobj.Call, p *AuditLog
 	if err := required("uid", p.UID); err != nil {
 		return nil, err
 	}
-	if p.Limit == 0 {
-		p.Limit = 20
+	if err := p.check(20, 100); err != nil {
+		return nil, err
 	}
-	if p.Limit < 1 || p.Limit > 100 {
-		return nil, apierr.Param(apierr.InvalidParam, "limit")
-	}
-	if len(p.Cursor) > 128 || len(p.UID) > 64 {
-		return nil, apierr.Param(apierr.InvalidParam, "cursor")
+	if len(p.UID) > 64 {
+		return nil, apierr.Param(apierr.InvalidParam, "uid")
 	}
 	if s.AuditLog == nil {
 		return nil, apierr.Wrap(apierr.SystemError, errors.New("no audit log"))

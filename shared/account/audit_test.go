@@ -18,6 +18,9 @@ func auditLog(t *testing.T, e *testenv.Env, admin *testenv.Client, uid string) [
 		if r.Code() != "0" {
 			t.Fatalf("getAuditLog: %s", r.Raw)
 		}
+		if page := r.Body["events"].([]any); len(page) > 2 {
+			t.Fatalf("a page of limit 2 holds %d events", len(page))
+		}
 		for _, ev := range r.Body["events"].([]any) {
 			out = append(out, ev.(map[string]any))
 		}

@@ -302,19 +302,16 @@ func (s *Service) UpdateUserInfoByExternal(ctx context.Context, c *cloudobj.Call
 			return nil, err
 		}
 	}
-	var hash string
-	if p.Password != "" {
-		if hash, err = s.adminPassword(cfg, p.Password); err != nil {
-			return nil, err
-		}
+	hash, err := s.adminPassword(cfg, p.Password)
+	if err != nil {
+		return nil, err
 	}
 	if p.Avatar != nil && *p.Avatar != "" && !validAvatarURL(*p.Avatar) {
 		return nil, apierr.Param(apierr.InvalidParam, "avatar")
 	}
 	set := UpdateUserParams{AuthorizedApp: p.AuthorizedApp, Nickname: p.Nickname, Role: p.Role, Mobile: p.Mobile,
 		Email: p.Email, Tags: p.Tags, Status: p.Status}
-	c.Log("uid", u.UID)
-	return nil, s.updateUser(ctx, u.UID, func(u *User) error {
+	return nil, s.changeUser(ctx, c, u.UID, func(u *User) error {
 		if p.Username != "" {
 			u.Username = strings.ToLower(p.Username)
 		}

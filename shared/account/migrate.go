@@ -212,20 +212,11 @@ func keyKind(k string) string {
 	return kind
 }
 
-// ExportParams are exportUsers' params.
-type ExportParams struct {
-	Limit  int    `json:"limit"`
-	Cursor string `json:"cursor"`
-}
-
 // ExportUsers handles exportUsers: a page of accounts as uni-id-users
 // documents (what importUsers reads), and the next page's cursor.
-func (s *Service) ExportUsers(ctx context.Context, _ *cloudobj.Call, p *ExportParams) (any, error) {
-	if p.Limit == 0 {
-		p.Limit = 100
-	}
-	if p.Limit < 1 || p.Limit > 500 || len(p.Cursor) > 64 {
-		return nil, apierr.Param(apierr.InvalidParam, "limit")
+func (s *Service) ExportUsers(ctx context.Context, _ *cloudobj.Call, p *PageParams) (any, error) {
+	if err := p.check(100, 500); err != nil {
+		return nil, err
 	}
 	users, next, err := s.Users.List(ctx, p.Limit, p.Cursor)
 	if err != nil {
