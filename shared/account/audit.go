@@ -68,7 +68,7 @@ var auditTypes = func() map[string]string {
 	for _, m := range []string{"addUser", "updateUser", "authorizeAppLogin", "removeAuthorizedApp", "setAuthorizedApp",
 		"banUser", "unbanUser", "closeUser", "endUserSessions", "setUserRoles", "deleteUser",
 		"createRole", "updateRole", "deleteRole", "createPermission", "updatePermission", "deletePermission",
-		"importUsers"} {
+		"importUsers", "exportUsers", "getUser", "listUsers", "getAuditLog", "getRoles"} {
 		out[m] = "admin"
 	}
 	return out
@@ -96,7 +96,10 @@ func (s *Service) Audit(ctx context.Context, c *cloudobj.Call, err error) {
 			e.Actor = "operator"
 		case typ == "admin":
 			e.Actor = c.Auth.UID
-		case e.UID == "":
+		}
+		if e.UID == "" && !c.Auth.Operator {
+			// An action on no one account (a listing, an export): the
+			// administrator's own log holds it.
 			e.UID = c.Auth.UID
 		}
 	}

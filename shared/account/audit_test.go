@@ -74,6 +74,11 @@ func TestAuditLog(t *testing.T) {
 	if events[0]["type"] != "admin" || events[0]["actor"] == nil || events[0]["actor"] == uid {
 		t.Errorf("the ban's event: %v", events[0])
 	}
+	e.Call(t, admin, "admin", "exportUsers", map[string]any{"limit": 1})
+	adminUID := loginAs(t, e, testenv.NewClient("adm2"), "root_1", "a good password").Body["uid"].(string)
+	if got := methods(auditLog(t, e, admin, adminUID)); !strings.Contains(got, "exportUsers:0") {
+		t.Errorf("an administrator's export is not in their log: %s", got)
+	}
 	if events[1]["actor"] != nil {
 		t.Errorf("the account's own logout has an actor: %v", events[1])
 	}
