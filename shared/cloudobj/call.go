@@ -44,7 +44,6 @@ type Call struct {
 	ignored   []string
 	rawClient []byte
 	header    func(name string) string
-	http      bool
 }
 
 // Header returns a request header ("" for none, and for a call that did
@@ -55,10 +54,6 @@ func (c *Call) Header(name string) string {
 	}
 	return c.header(name)
 }
-
-// HTTP reports whether the call came over HTTP (a Function URL, the HTTP
-// API, the dev server), as uni-id's clientInfo.source "http".
-func (c *Call) HTTP() bool { return c.http }
 
 // Log adds a field to the request's log line. Callers mask phone numbers and
 // emails first and never pass passwords, tokens, codes or captcha answers.
