@@ -1,12 +1,14 @@
 # idco: `make run` serves every function on 127.0.0.1:8080 with an embedded
-# DynamoDB; `make test` runs every test. Both need only Go.
-export GOPROXY ?= https://proxy.golang.org
+# DynamoDB; `make test` runs every test. Both need only Go. The module proxy
+# is whatever your Go settings say (`go env GOPROXY`): the Makefile sets none.
 export GOFLAGS ?= -mod=readonly
 
 .PHONY: run test bench fmt vet lint client-test browser-test demo
 
+# run: `make run ADDR=0.0.0.0:9000` listens there (the dev server's -addr;
+# without ADDR, its default 127.0.0.1:8080).
 run:
-	go run ./infra/devserver
+	go run ./infra/devserver $(if $(ADDR),-addr $(ADDR))
 
 test: vet
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
