@@ -97,7 +97,7 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: app.Mount(svc, log, all.Families()), ReadHeaderTimeout: 10 * time.Second}
+	srv := newServer(app.Mount(svc, log, all.Families()))
 	banner(ln.Addr().String(), cfgPath, created, outboxPath, endpoint, set.Warnings)
 	go func() {
 		<-ctx.Done()
@@ -109,6 +109,24 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 		return err
 	}
 	return nil
+}
+
+// Server limits: a client that sends its headers slowly, never finishes its
+// body, or holds an idle connection open is cut off, and headers are
+// capped (a request's body is capped by cloudobj.MaxBody).
+var (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 15 * time.Second
+	writeTimeout      = 30 * time.Second
+	idleTimeout       = 60 * time.Second
+)
+
+const maxHeaderBytes = 16 << 10
+
+// newServer returns an HTTP server with the limits above.
+func newServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout,
+		WriteTimeout: writeTimeout, IdleTimeout: idleTimeout, MaxHeaderBytes: maxHeaderBytes}
 }
 
 // database returns the DynamoDB endpoint: DYNAMODB_ENDPOINT when set,
@@ -125,7 +143,7 @@ func database(ctx context.Context, dir string, getenv func(string) string) (stri
 	if err != nil {
 		return "", nil, err
 	}
-	srv := &http.Server{Handler: db, ReadHeaderTimeout: 10 * time.Second}
+	srv := newServer(db)
 	go func() { _ = srv.Serve(ln) }()
 	return "http://" + ln.Addr().String(), func() {
 		_ = srv.Shutdown(ctx)

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -187,5 +188,36 @@ func TestDevServerThirdParty(t *testing.T) {
 	types := post(t, url+"/login-types/getSupportedLoginType", map[string]any{"clientInfo": mp})
 	if !strings.Contains(fmt.Sprint(types["supportedLoginType"]), "weixin") {
 		t.Errorf("supportedLoginType on mp-weixin: %v", types)
+	}
+}
+
+// TestServerLimits: a client that never finishes its headers is cut off,
+// and oversized headers are refused, so a few slow or huge requests
+// cannot hold the dev server.
+func TestServerLimits(t *testing.T) {
+	readHeaderTimeout = 200 * time.Millisecond
+	t.Cleanup(func() { readHeaderTimeout = 5 * time.Second })
+	url, stop := start(t, t.TempDir())
+	defer stop()
+	addr := strings.TrimPrefix(url, "http://")
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprint(conn, "POST /login/login HTTP/1.1\r\nHost: x\r\n")
+	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := conn.Read(make([]byte, 1)); err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("a client stalled in its headers was not cut off: %v", err)
+	}
+	req, _ := http.NewRequest("POST", url+"/login/login", strings.NewReader("{}"))
+	req.Header.Set("X-Big", strings.Repeat("a", 64<<10))
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("64 KiB of headers: %d", res.StatusCode)
 	}
 }

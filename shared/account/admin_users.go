@@ -124,9 +124,9 @@ func (s *Service) adminPassword(cfg *config.Config, pw string) (string, error) {
 	if code := password.Check(pw, cfg.PasswordStrength); code != "" {
 		return "", apierr.New(code)
 	}
-	hash, err := s.hasher(cfg).Hash(pw)
+	hash, err := s.hashPassword(cfg, pw)
 	if err != nil {
-		return "", apierr.Wrap(apierr.InvalidPassword, err)
+		return "", err
 	}
 	return hash, nil
 }

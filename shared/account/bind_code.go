@@ -63,7 +63,7 @@ func (s *Service) BindEmailByCode(ctx context.Context, c *cloudobj.Call, p *Bind
 	}
 	email := strings.ToLower(strings.TrimSpace(p.Email))
 	c.Log("email", mask.Email(email))
-	if err := s.verifyCode(ctx, cfg, c, codeCheck{channel: chanEmail, dest: email, scene: "bind-email", code: p.Code}); err != nil {
+	if err := s.verifyCode(ctx, cfg, c, codeCheck{channel: chanEmail, dest: email, scene: "bind-email", code: p.Code, captcha: p.Captcha}); err != nil {
 		return nil, err
 	}
 	return nil, s.bind(ctx, c, func(u *User) { u.Email, u.EmailConfirmed = email, 1 })

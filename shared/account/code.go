@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/idco-dev/idco/shared/apierr"
@@ -66,32 +68,92 @@ type issue struct {
 	deliver              func(code string) error
 }
 
-// issueCode runs the send pipeline: the limits and the code's record in one
-// transaction, then the delivery; a failed delivery gives the limits and
-// the cooldown back, so the user can try again at once.
+// Metrics of the code pipeline (see cloudobj.Call.Count): sends, and the
+// share of the day's budget spent, which the template alarms on before the
+// budget runs out.
+const (
+	MetricSMSSent         = "SMSSent"
+	MetricEmailSent       = "EmailSent"
+	MetricSMSBudgetUsed   = "SMSBudgetUsedPercent"
+	MetricEmailBudgetUsed = "EmailBudgetUsedPercent"
+)
+
+// provedTTL is how long a source that verified a code for a destination
+// counts as its owner's, for sends past destinationPerDay.
+const provedTTL = 30 * 24 * time.Hour
+
+// sendLimits are the limits of one send, in the order issueCode checks
+// them: what a source may send (per destination, in all), what a number
+// range may receive, what a destination may receive from everyone (left
+// out for its owner), and the deployment's budget.
+func sendLimits(l config.Limits, channel, src, dest string, owner bool) []Limit {
+	sd := src + ":" + dest
+	limits := []Limit{
+		{Window{"send-sd-h:" + sd, time.Hour}, l.PerDestinationPerHour},
+		{Window{"send-sd-d:" + sd, 24 * time.Hour}, l.PerDestinationPerDay},
+		{Window{"send-ip-h:" + src, time.Hour}, l.PerIPPerHour},
+		{Window{"send-ip-d:" + src, 24 * time.Hour}, l.PerIPPerDay},
+	}
+	if channel == chanSMS && len(dest) > 8 {
+		limits = append(limits, Limit{Window{"send-pfx-d:" + dest[:len(dest)-4], 24 * time.Hour}, l.PerPrefixPerDay})
+	}
+	if !owner {
+		limits = append(limits, Limit{Window{"send-dest-d:" + dest, 24 * time.Hour}, l.DestinationPerDay})
+	}
+	return append(limits, budgetLimit(l, channel))
+}
+
+func budgetLimit(l config.Limits, channel string) Limit {
+	if channel == chanEmail {
+		return Limit{Window{"send-budget:" + chanEmail, 24 * time.Hour}, l.EmailDailyBudget}
+	}
+	return Limit{Window{"send-budget:" + chanSMS, 24 * time.Hour}, l.SMSDailyBudget}
+}
+
+// verifyWindows are a destination's failure counters: the calling
+// source's (a reservation, which locks that source out) and everyone's
+// (which asks for a captcha).
+func verifyWindows(l config.Limits, channel, src, dest string) (source, all Window) {
+	size := time.Duration(l.VerifyWindowSeconds) * time.Second
+	return Window{"verify-src:" + channel + ":" + src + ":" + dest, size}, Window{"verify-dest:" + channel + ":" + dest, size}
+}
+
+func provedKey(channel, src, dest string) string { return "proved:" + channel + ":" + src + ":" + dest }
+
+// issueCode runs the send pipeline: nothing goes to a destination the
+// calling source is locked out of; the limits and the code's record are
+// written in one transaction, then the code is delivered; a failed
+// delivery gives the limits and the cooldown back, so the user can try
+// again at once. Past destinationPerDay only the owner's requests send (a
+// live token of the account holding the destination, or a source that has
+// proved it), so strangers cannot use up the owner's sends.
 func (s *Service) issueCode(ctx context.Context, cfg *config.Config, c *cloudobj.Call, is issue) error {
 	now := s.now()
 	l := cfg.Limits()
-	budget := l.SMSDailyBudget
-	if is.channel == chanEmail {
-		budget = l.EmailDailyBudget
+	src := ipKey(c.SourceIP)
+	locked, _ := verifyWindows(l, is.channel, src, is.dest)
+	counts, err := s.Counters.Counts(ctx, now, locked)
+	if err != nil {
+		return storeErr("read verify failures", err)
 	}
-	limits := []Limit{
-		{Window{"send-dest-h:" + is.dest, time.Hour}, l.PerDestinationPerHour},
-		{Window{"send-dest-d:" + is.dest, 24 * time.Hour}, l.PerDestinationPerDay},
-		{Window{"send-ip-h:" + ipKey(c.SourceIP), time.Hour}, l.PerIPPerHour},
-		{Window{"send-budget:" + is.channel, 24 * time.Hour}, budget},
+	if counts[0] >= l.VerifyFailures {
+		return apierr.New(apierr.RateLimited).With("retryAfter", secondsLeft(now, locked.Size))
 	}
 	cd := Cooldown{Key: "cooldown:" + is.channel + ":" + is.dest + ":" + is.scene, Until: now.Add(time.Duration(l.CooldownSeconds) * time.Second)}
 	code := is.fixed
 	if code == "" {
-		var err error
 		if code, err = s.newCode(); err != nil {
 			return err
 		}
 	}
 	key := codeKey(is.channel, is.dest, is.scene)
-	err := s.Codes.Issue(ctx, key, codeDigest(cfg.TokenSecret, is.channel, is.dest, is.scene, code), now.Add(is.ttl), cd, limits, now)
+	digest := codeDigest(cfg.TokenSecret, is.channel, is.dest, is.scene, code)
+	limits := sendLimits(l, is.channel, src, is.dest, false)
+	err = s.Codes.Issue(ctx, key, digest, now.Add(is.ttl), cd, limits, now)
+	if le, ok := errors.AsType[*LimitError](err); ok && le.Index >= 0 && strings.HasPrefix(limits[le.Index].Key, "send-dest-d:") && s.ownsDestination(ctx, cfg, c, is) {
+		limits = sendLimits(l, is.channel, src, is.dest, true)
+		err = s.Codes.Issue(ctx, key, digest, now.Add(is.ttl), cd, limits, now)
+	}
 	if le, ok := errors.AsType[*LimitError](err); ok {
 		return limitErr(le, limits, now)
 	}
@@ -104,7 +166,47 @@ func (s *Service) issueCode(ctx context.Context, cfg *config.Config, c *cloudobj
 		}
 		return deliveryErr(derr)
 	}
+	s.measureBudget(ctx, c, l, is.channel, now)
 	return nil
+}
+
+// ownsDestination reports whether the request comes from the
+// destination's owner: a live token of the account that holds it, or a
+// source that has verified a code sent to it.
+func (s *Service) ownsDestination(ctx context.Context, cfg *config.Config, c *cloudobj.Call, is issue) bool {
+	if _, err := s.Cache.CacheGet(ctx, provedKey(is.channel, ipKey(c.SourceIP), is.dest), s.now()); err == nil {
+		return true
+	}
+	if c.Token == "" {
+		return false
+	}
+	claims, err := s.parseToken(cfg, c)
+	if err != nil {
+		return false
+	}
+	u, err := s.loadForToken(ctx, claims)
+	if err != nil || s.stateOf(cfg, u, claims) > tokenGrace {
+		return false
+	}
+	key := mobileKey(is.dest)
+	if is.channel == chanEmail {
+		key = emailKey(is.dest)
+	}
+	return slices.Contains(s.keysOf(u), key)
+}
+
+// measureBudget publishes the send and how much of the day's budget is
+// spent; a failed read only loses the figure.
+func (s *Service) measureBudget(ctx context.Context, c *cloudobj.Call, l config.Limits, channel string, now time.Time) {
+	sent, used := MetricSMSSent, MetricSMSBudgetUsed
+	if channel == chanEmail {
+		sent, used = MetricEmailSent, MetricEmailBudgetUsed
+	}
+	c.Count(sent)
+	b := budgetLimit(l, channel)
+	if n, err := s.Counters.Counts(ctx, now, b.Window); err == nil {
+		c.Measure(used, n[0]*100/b.Max)
+	}
 }
 
 // limitErr answers a refused send: too soon after the last one, a cap
@@ -117,7 +219,7 @@ func limitErr(le *LimitError, limits []Limit, now time.Time) error {
 			secs = 1
 		}
 		return (&apierr.Error{Code: apierr.SendTooFrequent, Values: map[string]string{"seconds": fmt.Sprint(secs)}}).With("retryAfter", secs)
-	case le.Index == len(limits)-1:
+	case strings.HasPrefix(limits[le.Index].Key, "send-budget:"):
 		return apierr.New(apierr.SendBudgetSpent).With("retryAfter", secondsLeft(now, limits[le.Index].Size))
 	}
 	return apierr.New(apierr.RateLimited).With("retryAfter", secondsLeft(now, limits[le.Index].Size))
@@ -144,52 +246,61 @@ func deliveryErr(err error) error {
 	return apierr.Wrap(apierr.SystemError, err)
 }
 
-// codeCheck is a code to verify: its channel, destination and scene, and,
-// for the methods uni-id guards so, the captcha answer that becomes
-// required after idco.loginCaptchaAfter failures from one IP within two
-// hours (gate).
+// codeCheck is a code to verify: its channel, destination and scene, the
+// captcha answer when one is asked for, and gate: the methods uni-id
+// guards with a captcha after idco.loginCaptchaAfter failures from one IP.
 type codeCheck struct {
 	channel, dest, scene, code string
 	gate                       bool
 	captcha                    string
 }
 
-// verifyCode checks a code: refused outright while its destination is
-// locked by too many failures, a captcha asked for after repeated failures
-// when gated, counted against the code's tries, compared in constant time,
-// and consumed by the first success. Both failure counters are read in one
-// call.
+// verifyCode checks a code. The failure counters keep outsiders from
+// turning the limits on the destination's owner: the calling source's
+// check is reserved before the compare (after verifyFailures its checks
+// and sends for the destination are refused, and no one else's); every
+// source's failures together only ask for a captcha (verifyCaptchaAfter),
+// and a code is burned only after codeMaxTries wrong tries from all
+// sources. A success gives the reservation back and marks the source as
+// one that has proved the destination.
 func (s *Service) verifyCode(ctx context.Context, cfg *config.Config, c *cloudobj.Call, k codeCheck) error {
 	now := s.now()
 	l := cfg.Limits()
-	wins := []Window{{"verify-fail:" + k.channel + ":" + k.dest, time.Duration(l.VerifyWindowSeconds) * time.Second}}
-	if k.gate {
-		wins = append(wins, Window{"code-captcha:" + ipKey(c.SourceIP) + ":" + k.dest, captchaWindow})
+	src := ipKey(c.SourceIP)
+	mine, all := verifyWindows(l, k.channel, src, k.dest)
+	n, err := s.Counters.Hit(ctx, mine, l.VerifyFailures, now)
+	if errors.Is(err, ErrLimited) {
+		return apierr.New(apierr.RateLimited).With("retryAfter", secondsLeft(now, mine.Size))
 	}
-	counts, err := s.Counters.Counts(ctx, now, wins...)
+	if err != nil {
+		return storeErr("count code check", err)
+	}
+	err = s.compareCode(ctx, cfg, c, k, n, all, now)
+	switch {
+	case err == nil:
+		_ = s.Counters.Unhit(ctx, mine, now)
+		_ = s.Cache.CacheSet(ctx, provedKey(k.channel, src, k.dest), []byte{1}, now.Add(provedTTL))
+	case apierr.Is(err, apierr.MobileCodeError), apierr.Is(err, apierr.EmailCodeError):
+		_, _ = s.Counters.Hit(ctx, all, 0, now)
+	default:
+		_ = s.Counters.Unhit(ctx, mine, now)
+	}
+	return err
+}
+
+// compareCode asks for the captcha the failures call for (this source's
+// nth check, everyone's failures in all), then checks the code.
+func (s *Service) compareCode(ctx context.Context, cfg *config.Config, c *cloudobj.Call, k codeCheck, n int, all Window, now time.Time) error {
+	counts, err := s.Counters.Counts(ctx, now, all)
 	if err != nil {
 		return storeErr("read verify failures", err)
 	}
-	if counts[0] >= l.VerifyFailures {
-		return apierr.New(apierr.RateLimited).With("retryAfter", secondsLeft(now, wins[0].Size))
-	}
-	if k.gate && counts[1] >= cfg.Idco.LoginCaptchaAfter {
+	if (k.gate && n > cfg.Idco.LoginCaptchaAfter) || counts[0] >= cfg.Limits().VerifyCaptchaAfter {
 		if err := s.verifyCaptcha(ctx, cfg, c, k.scene, k.captcha); err != nil {
 			return err
 		}
 	}
-	if err := s.checkCode(ctx, cfg, k, now); err != nil {
-		if apierr.Is(err, apierr.MobileCodeError) || apierr.Is(err, apierr.EmailCodeError) {
-			for _, w := range wins {
-				_, _ = s.Counters.Hit(ctx, w, 0, now)
-			}
-		}
-		return err
-	}
-	if k.gate && counts[1] > 0 {
-		_ = s.Counters.Reset(ctx, wins[1], now)
-	}
-	return nil
+	return s.checkCode(ctx, cfg, k, now)
 }
 
 // checkCode counts one try of the code and compares it.

@@ -99,57 +99,76 @@ func TestSendSmsCodeBadInput(t *testing.T) {
 // a test reaches the code limits themselves.
 func noCaptchaGate(cfg map[string]any) { cfg["idco"].(map[string]any)["loginCaptchaAfter"] = 1000 }
 
-// TestCodeTries: 5 wrong tries burn a code; 4 do not.
+// TestCodeTries: a source's wrong tries stop that source, not the code:
+// after verifyFailures (5) its checks are refused, even with the right
+// code, while the owner at another address still logs in with it. Only
+// codeMaxTries wrong tries from all sources together burn a code.
 func TestCodeTries(t *testing.T) {
-	e := testenv.New(t, noCaptchaGate)
-	c := testenv.NewClient("d1")
-	for _, wrong := range []int{4, 5} {
-		e.Clock.Advance(time.Hour)
-		code := e.SendSMS(t, c, phone, "login-by-sms")
-		bad := "000000"
-		if code == bad {
-			bad = "111111"
+	e := testenv.New(t, func(cfg map[string]any) {
+		noCaptchaGate(cfg)
+		cfg["idco"].(map[string]any)["limits"] = map[string]any{"codeMaxTries": 8}
+	})
+	owner := testenv.NewClient("d1")
+	code := e.SendSMS(t, owner, phone, "login-by-sms")
+	bad := "000000"
+	if code == bad {
+		bad = "111111"
+	}
+	stranger := &testenv.Client{AppID: "__UNI__TEST", Platform: "web", DeviceID: "x1", From: "127.0.0.2"}
+	for i := 1; i <= 5; i++ {
+		if r := loginBySms(t, e, stranger, bad); r.Code() != "uni-id-mobile-verify-code-error" {
+			t.Fatalf("stranger's wrong try %d: %s", i, r.Raw)
 		}
-		for i := 0; i < wrong; i++ {
-			if r := loginBySms(t, e, c, bad); r.Code() != "uni-id-mobile-verify-code-error" {
-				t.Fatalf("wrong try %d: %s", i+1, r.Raw)
-			}
+	}
+	if r := loginBySms(t, e, stranger, code); r.Code() != "uni-id-rate-limited" || r.Status != 429 {
+		t.Fatalf("stranger's 6th check, right code: %d %s", r.Status, r.Raw)
+	}
+	if r := loginBySms(t, e, owner, code); r.Code() != "0" {
+		t.Fatalf("owner's check after a stranger's 5 failures: %s", r.Raw)
+	}
+	// 8 wrong tries from four addresses burn the next code.
+	e.Clock.Advance(20 * time.Minute) // two windows: the failures are gone
+	code = e.SendSMS(t, owner, phone, "login-by-sms")
+	for i := range 8 {
+		c := &testenv.Client{AppID: "__UNI__TEST", Platform: "web", DeviceID: "x", From: fmt.Sprintf("127.0.0.%d", 3+i/2)}
+		if r := loginBySms(t, e, c, bad); r.Code() != "uni-id-mobile-verify-code-error" {
+			t.Fatalf("wrong try %d: %s", i+1, r.Raw)
 		}
-		r := loginBySms(t, e, c, code)
-		if wrong == 4 && r.Code() != "0" {
-			t.Fatalf("right code after 4 wrong tries: %s", r.Raw)
-		}
-		if wrong == 5 && r.Code() != "uni-id-mobile-verify-code-error" {
-			t.Fatalf("right code after 5 wrong tries: %s, want burned", r.Raw)
-		}
-		e.Clock.Advance(10 * time.Minute) // clear the destination's failure window
+	}
+	if r := loginBySms(t, e, owner, code); r.Code() != "uni-id-mobile-verify-code-error" {
+		t.Fatalf("right code after codeMaxTries wrong tries: %s, want burned", r.Raw)
 	}
 }
 
-// TestDestinationLock: more than 10 failures on one number within 10
-// minutes lock it: the 11th check is refused even with the right code.
-func TestDestinationLock(t *testing.T) {
+// TestOutsidersCannotLockOwner: 20 failures on one number from four
+// addresses, with captchas, lock those addresses out, send them nothing more, and ask
+// everyone else for a captcha, with which the owner logs in.
+func TestOutsidersCannotLockOwner(t *testing.T) {
 	e := testenv.New(t, noCaptchaGate)
-	c := testenv.NewClient("d1")
-	for round := 0; round < 2; round++ {
-		e.SendSMS(t, c, phone, "login-by-sms")
-		for i := 0; i < 5; i++ {
-			loginBySms(t, e, c, "000001")
+	owner := testenv.NewClient("d1")
+	code := e.SendSMS(t, owner, phone, "login-by-sms")
+	bad := "000000"
+	if code == bad {
+		bad = "111111"
+	}
+	for a := 2; a <= 5; a++ {
+		x := &testenv.Client{AppID: "__UNI__TEST", Platform: "web", DeviceID: fmt.Sprint("x", a), From: fmt.Sprint("127.0.0.", a)}
+		for range 6 { // solving the captcha once 10 failures ask for one
+			e.Call(t, x, "login", "loginBySms", map[string]any{"mobile": phone, "code": bad, "captcha": e.Captcha(t, x, "login-by-sms")})
 		}
+		sent := e.Sent.Calls()
 		e.Clock.Advance(time.Minute)
+		if r := sendSMS(t, e, x, phone, "login-by-sms"); r.Code() != "uni-id-rate-limited" || e.Sent.Calls() != sent {
+			t.Fatalf("locked-out address %d asked for a code: %s, %d sends", a, r.Raw, e.Sent.Calls()-sent)
+		}
 	}
-	code := e.SendSMS(t, c, phone, "login-by-sms")
-	r := loginBySms(t, e, c, code)
-	if r.Code() != "uni-id-rate-limited" || r.Status != 429 || r.Body["retryAfter"] == nil {
-		t.Fatalf("11th check with the right code: %d %s", r.Status, r.Raw)
+	code = e.SendSMS(t, owner, phone, "login-by-sms")
+	if r := loginBySms(t, e, owner, code); r.Code() != "uni-id-captcha-required" {
+		t.Fatalf("owner after 20 failures by others: %s, want a captcha asked for", r.Raw)
 	}
-	e.Clock.Advance(10 * time.Minute)
-	if r := loginBySms(t, e, c, code); r.Code() != "uni-id-mobile-verify-code-error" {
-		// the code itself has expired by now (180 s)
-		t.Fatalf("after the window: %s", r.Raw)
-	}
-	if r := loginBySms(t, e, c, e.SendSMS(t, c, phone, "login-by-sms")); r.Code() != "0" {
-		t.Fatalf("after the window with a fresh code: %s", r.Raw)
+	r := e.Call(t, owner, "login", "loginBySms", map[string]any{"mobile": phone, "code": code, "captcha": e.Captcha(t, owner, "login-by-sms")})
+	if r.Code() != "0" {
+		t.Fatalf("owner with the captcha: %s", r.Raw)
 	}
 }
 
@@ -276,11 +295,12 @@ func TestConcurrentSends(t *testing.T) {
 	}
 }
 
-// TestConcurrentVerify: of 50 concurrent checks of one code at most 5
-// reach the compare, and of 50 concurrent right answers one wins.
+// TestConcurrentVerify: of 50 concurrent checks of one code from one
+// address exactly verifyFailures (5) reach the compare, and of 50
+// concurrent right answers one wins.
 func TestConcurrentVerify(t *testing.T) {
 	e := testenv.New(t, func(cfg map[string]any) {
-		cfg["idco"].(map[string]any)["limits"] = map[string]any{"perIpPerHour": 1000, "verifyFailures": 1000}
+		cfg["idco"].(map[string]any)["limits"] = map[string]any{"perIpPerHour": 1000}
 		noCaptchaGate(cfg)
 	})
 	c := testenv.NewClient("d1")
@@ -308,7 +328,7 @@ func TestConcurrentVerify(t *testing.T) {
 	if tries != 5 {
 		t.Fatalf("tries counted = %v, want exactly 5 of 50 to reach the compare", tries)
 	}
-	e.Clock.Advance(time.Minute)
+	e.Clock.Advance(20 * time.Minute) // two windows: the address's failures are gone
 	code = e.SendSMS(t, c, phone, "login-by-sms")
 	ok := 0
 	for _, got := range run(code) {

@@ -3,7 +3,6 @@ package account
 import (
 	"context"
 	"errors"
-	"net/netip"
 	"slices"
 	"time"
 	"unicode/utf8"
@@ -33,12 +32,14 @@ type LoginParams struct {
 const captchaWindow = 2 * time.Hour
 
 // Login handles login: a password login by username, confirmed mobile or
-// confirmed email. Attempts from one IP (an IPv6 /64) for one account are
-// counted before the password is looked at, atomically, so at most
-// passwordErrorLimit reach the compare in passwordErrorRetryTime however
-// many run in parallel; after idco.loginCaptchaAfter of them a captcha is
-// required. A success clears the count. With enumeration protection on, an
-// unknown account answers exactly as a wrong password, after the same work.
+// confirmed email. The attempt is counted before the password is looked at
+// (startPasswordCheck): per source and account, at most passwordErrorLimit
+// reach the compare in passwordErrorRetryTime, with a captcha after
+// idco.loginCaptchaAfter; per source across accounts, a captcha after
+// idco.limits.passwordSourceCaptchaAfter failures and a refusal after
+// passwordSourcePerHour (an IPv6 /48 after passwordNetworkPerHour). With
+// enumeration protection on, an unknown account answers exactly as a
+// wrong password, after the same work.
 func (s *Service) Login(ctx context.Context, c *cloudobj.Call, p *LoginParams) (any, error) {
 	cfg, err := s.cfg(c)
 	if err != nil {
@@ -51,20 +52,13 @@ func (s *Service) Login(ctx context.Context, c *cloudobj.Call, p *LoginParams) (
 	if err != nil {
 		return nil, err
 	}
-	w := Window{"pwd-try:" + ipKey(c.SourceIP) + ":" + key, cfg.PasswordErrorWindow()}
-	n, err := s.Counters.Hit(ctx, w, cfg.PasswordErrorLimit, s.now())
-	if errors.Is(err, ErrLimited) {
-		return nil, apierr.New(apierr.PasswordExceedLimit)
-	}
+	pc, err := s.startPasswordCheck(ctx, cfg, c, pwGuard{account: "pwd-try:" + ipKey(c.SourceIP) + ":" + key,
+		captchaAfter: cfg.Idco.LoginCaptchaAfter, spray: true, scene: "login-by-pwd", captcha: p.Captcha})
 	if err != nil {
-		return nil, storeErr("count login attempt", err)
-	}
-	if n > cfg.Idco.LoginCaptchaAfter {
-		if err := s.verifyCaptcha(ctx, cfg, c, "login-by-pwd", p.Captcha); err != nil {
-			return nil, err
-		}
+		return nil, err
 	}
 	u, rehash, err := s.checkPassword(ctx, cfg, c, key, p.Password)
+	pc.settle(ctx, c, err)
 	if err != nil {
 		return nil, err
 	}
@@ -72,11 +66,7 @@ func (s *Service) Login(ctx context.Context, c *cloudobj.Call, p *LoginParams) (
 	if rehash {
 		o.newPw = p.Password
 	}
-	res, err := s.login(ctx, cfg, c, u, o)
-	if err == nil {
-		_ = s.Counters.Reset(ctx, w, s.now())
-	}
-	return res, err
+	return s.login(ctx, cfg, c, u, o)
 }
 
 // loginKey checks the identifiers and returns the unique key to look up.
@@ -139,7 +129,9 @@ func (s *Service) checkPassword(ctx context.Context, cfg *config.Config, c *clou
 		if !protect {
 			return nil, false, err
 		}
-		h.Dummy(pw)
+		if err := h.Dummy(pw); err != nil {
+			return nil, false, hashErr(err, apierr.SystemError)
+		}
 		return nil, false, apierr.New(apierr.PasswordError)
 	}
 	c.Subject = u.UID // the audit log's, never the client's
@@ -149,14 +141,21 @@ func (s *Service) checkPassword(ctx context.Context, cfg *config.Config, c *clou
 		}
 	}
 	if utf8.RuneCountInString(pw) > password.MaxLength || u.Password == "" {
-		h.Dummy(pw)
+		if err := h.Dummy(pw); err != nil {
+			return nil, false, hashErr(err, apierr.SystemError)
+		}
 		return nil, false, apierr.New(apierr.PasswordError)
 	}
 	ok, rehash, verr := h.Verify(pw, u.Password, u.PasswordSecretVersion)
+	if errors.Is(verr, password.ErrBusy) {
+		return nil, false, hashErr(verr, apierr.SystemError)
+	}
 	if rehash || verr != nil {
 		// A legacy HMAC takes microseconds: spend what an argon2id verify
 		// costs, so timing does not tell imported accounts apart.
-		h.Dummy(pw)
+		if err := h.Dummy(pw); err != nil {
+			return nil, false, hashErr(err, apierr.SystemError)
+		}
 	}
 	if !ok {
 		if verr != nil {
@@ -228,27 +227,13 @@ func (s *Service) stillOwns(key string) func(u *User) error {
 	}
 }
 
-// ipKey is the part of a client address limits count by: the address for
-// IPv4, its /64 for IPv6, since one client commonly holds a whole /64.
-func ipKey(ip string) string {
-	a, err := netip.ParseAddr(ip)
-	if err != nil || a.Is4() || a.Is4In6() {
-		return ip
-	}
-	p, err := a.Prefix(64)
-	if err != nil {
-		return ip
-	}
-	return p.String()
-}
-
 // login opens a session for an authenticated user and records the login.
 func (s *Service) login(ctx context.Context, cfg *config.Config, c *cloudobj.Call, u *User, o loginOpts) (any, error) {
 	var newHash string
 	if o.newPw != "" {
 		h, err := s.hasher(cfg).Hash(o.newPw)
 		if err != nil {
-			return nil, apierr.Wrap(apierr.SystemError, err)
+			return nil, hashErr(err, apierr.SystemError)
 		}
 		newHash = h
 	}

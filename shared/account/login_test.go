@@ -131,7 +131,10 @@ func TestLoginLockAndCaptcha(t *testing.T) {
 // atomically, so of 60 parallel wrong guesses exactly passwordErrorLimit
 // reach it, and the right password afterwards is refused.
 func TestParallelPasswordGuesses(t *testing.T) {
-	e := testenv.New(t, func(cfg map[string]any) { cfg["idco"].(map[string]any)["loginCaptchaAfter"] = 1000 })
+	e := testenv.New(t, func(cfg map[string]any) {
+		cfg["idco"].(map[string]any)["loginCaptchaAfter"] = 1000
+		cfg["idco"].(map[string]any)["limits"] = map[string]any{"passwordSourceCaptchaAfter": 1000}
+	})
 	c := testenv.NewClient("d1")
 	e.Register(t, c, "alice_1", "the right password")
 	const n = 60

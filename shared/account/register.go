@@ -139,9 +139,9 @@ func checkRegisterParams(cfg *config.Config, username, pw, nickname, invite stri
 // registerWithPassword creates a username account, opens its first session
 // in the same write, and sets the caller's newToken.
 func (s *Service) registerWithPassword(ctx context.Context, cfg *config.Config, c *cloudobj.Call, username, pw, nickname string, roles []string, ticket string) (any, error) {
-	hash, err := s.hasher(cfg).Hash(pw)
+	hash, err := s.hashPassword(cfg, pw)
 	if err != nil {
-		return nil, apierr.Wrap(apierr.InvalidPassword, err)
+		return nil, err
 	}
 	u, err := s.newUser(cfg, c, roles)
 	if err != nil {

@@ -19,6 +19,9 @@ type RegisterUserByEmailParams struct {
 	Nickname   string `json:"nickname"`
 	InviteCode string `json:"inviteCode"`
 	BindTicket string `json:"bindTicket"`
+	// Captcha (scene register) is asked for only after many failed code
+	// checks on the address.
+	Captcha string `json:"captcha"`
 }
 
 // RegisterUserByEmail handles registerUserByEmail: an account with a
@@ -50,12 +53,12 @@ func (s *Service) RegisterUserByEmail(ctx context.Context, c *cloudobj.Call, p *
 	}
 	email := strings.ToLower(strings.TrimSpace(p.Email))
 	c.Log("email", mask.Email(email))
-	if err := s.verifyCode(ctx, cfg, c, codeCheck{channel: chanEmail, dest: email, scene: "register", code: p.Code}); err != nil {
+	if err := s.verifyCode(ctx, cfg, c, codeCheck{channel: chanEmail, dest: email, scene: "register", code: p.Code, captcha: p.Captcha}); err != nil {
 		return nil, err
 	}
-	hash, err := s.hasher(cfg).Hash(p.Password)
+	hash, err := s.hashPassword(cfg, p.Password)
 	if err != nil {
-		return nil, apierr.Wrap(apierr.InvalidPassword, err)
+		return nil, err
 	}
 	u, err := s.newUser(cfg, c, nil)
 	if err != nil {

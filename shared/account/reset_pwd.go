@@ -86,9 +86,9 @@ func (s *Service) resetPwd(ctx context.Context, cfg *config.Config, c *cloudobj.
 		}
 		return nil, err
 	}
-	hash, err := s.hasher(cfg).Hash(pw)
+	hash, err := s.hashPassword(cfg, pw)
 	if err != nil {
-		return nil, apierr.Wrap(apierr.InvalidPassword, err)
+		return nil, err
 	}
 	_, err = s.update(ctx, u, func(u *User) error {
 		u.Password, u.PasswordSecretVersion = hash, 0

@@ -57,6 +57,9 @@ type Service struct {
 	Invites    Invites     // who invited whom, by level
 	Email      EmailSender // nil: email is not configured
 	Outbox     Outbox      // nil outside dev mode
+	// HashGate bounds concurrent password hashing; nil means
+	// password.DefaultGate, one slot per core.
+	HashGate *password.Gate
 	// Dev is dev mode, set only by the dev server and the tests: uni-id's
 	// fixed SMS test code (idco.sms.testMode) works, and code logins are
 	// offered without delivery config. Never on in a Lambda.
@@ -97,7 +100,30 @@ func (s *Service) hasher(cfg *config.Config) *password.Hasher {
 	for i, x := range cfg.PasswordSecret {
 		secrets[i] = password.Secret{Type: x.Type, Value: x.Value, Version: x.Version}
 	}
-	return &password.Hasher{Params: p, Secrets: secrets, Rand: s.Rand}
+	gate := s.HashGate
+	if gate == nil {
+		gate = password.DefaultGate
+	}
+	return &password.Hasher{Params: p, Secrets: secrets, Rand: s.Rand, Gate: gate}
+}
+
+// hashPassword hashes a new password: busy hashing answers retry-later,
+// a password the hasher refuses answers invalid-password.
+func (s *Service) hashPassword(cfg *config.Config, pw string) (string, error) {
+	hash, err := s.hasher(cfg).Hash(pw)
+	if err != nil {
+		return "", hashErr(err, apierr.InvalidPassword)
+	}
+	return hash, nil
+}
+
+// hashErr answers a hashing failure: every slot busy is retry-later, with
+// the wait a client should leave; anything else is code.
+func hashErr(err error, code string) error {
+	if errors.Is(err, password.ErrBusy) {
+		return apierr.Wrap(apierr.RetryLater, err).With("retryAfter", 1)
+	}
+	return apierr.Wrap(code, err)
 }
 
 // newID returns a uid in uni-id's shape: 24 hex characters, the first 8 the

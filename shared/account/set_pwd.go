@@ -42,9 +42,9 @@ func (s *Service) SetPwd(ctx context.Context, c *cloudobj.Call, p *SetPwdParams)
 	if err := s.verifyCode(ctx, cfg, c, k); err != nil {
 		return nil, err
 	}
-	hash, err := s.hasher(cfg).Hash(p.Password)
+	hash, err := s.hashPassword(cfg, p.Password)
 	if err != nil {
-		return nil, apierr.Wrap(apierr.InvalidPassword, err)
+		return nil, err
 	}
 	return nil, s.replacePassword(ctx, c, u, hash)
 }

@@ -33,21 +33,26 @@ func (s *Service) UpdatePwd(ctx context.Context, c *cloudobj.Call, p *UpdatePwdP
 		return nil, err
 	}
 	// A stolen token must not become an unlimited password oracle: tries
-	// are counted per account, before the compare, as login's are.
-	w := Window{"pwd-change:" + u.UID, cfg.PasswordErrorWindow()}
-	if _, err := s.Counters.Hit(ctx, w, cfg.PasswordErrorLimit, s.now()); errors.Is(err, ErrLimited) {
-		return nil, apierr.New(apierr.PasswordExceedLimit)
-	} else if err != nil {
-		return nil, storeErr("count password change", err)
-	}
-	h := s.hasher(cfg)
-	if ok, _, _ := h.Verify(p.OldPassword, u.Password, u.PasswordSecretVersion); !ok || u.Password == "" {
-		return nil, apierr.New(apierr.PasswordError)
-	}
-	defer func() { _ = s.Counters.Reset(ctx, w, s.now()) }()
-	hash, err := h.Hash(p.NewPassword)
+	// are counted per account, before the compare, as login's are. The
+	// token fixes the account, so spraying tiers do not apply.
+	pc, err := s.startPasswordCheck(ctx, cfg, c, pwGuard{account: "pwd-change:" + u.UID})
 	if err != nil {
-		return nil, apierr.Wrap(apierr.InvalidPassword, err)
+		return nil, err
+	}
+	ok, _, verr := s.hasher(cfg).Verify(p.OldPassword, u.Password, u.PasswordSecretVersion)
+	switch {
+	case errors.Is(verr, password.ErrBusy):
+		err = hashErr(verr, apierr.SystemError)
+	case !ok || u.Password == "":
+		err = apierr.New(apierr.PasswordError)
+	}
+	pc.settle(ctx, c, err)
+	if err != nil {
+		return nil, err
+	}
+	hash, err := s.hashPassword(cfg, p.NewPassword)
+	if err != nil {
+		return nil, err
 	}
 	return nil, s.replacePassword(ctx, c, u, hash)
 }

@@ -37,6 +37,9 @@ const (
 	EnvConfigSecret    = "IDCO_CONFIG_SECRET"    // a Secrets Manager secret id
 	EnvTablePrefix     = "IDCO_TABLE_PREFIX"     // table names are prefix + users, keys, ephemeral
 	EnvDynamoEndpoint  = "DYNAMODB_ENDPOINT"     // another DynamoDB (Local, minidyn)
+	// EnvMetricsNamespace names the CloudWatch namespace of idco's metrics
+	// (the template sets the stack name); unset, "idco".
+	EnvMetricsNamespace = "IDCO_METRICS_NAMESPACE"
 )
 
 // DefaultTablePrefix is used when IDCO_TABLE_PREFIX is unset.
@@ -176,7 +179,8 @@ func Wires(fams []*families.Family) []*wiring.Wire {
 
 // Dispatcher returns the dispatcher of one function.
 func Dispatcher(function string, table cloudobj.Table, svc *account.Service, log *slog.Logger) *cloudobj.Dispatcher {
-	return &cloudobj.Dispatcher{Function: function, Methods: table, Auth: svc, Auditor: svc, Logger: log, Now: svc.Now}
+	return &cloudobj.Dispatcher{Function: function, Methods: table, Auth: svc, Auditor: svc, Logger: log, Now: svc.Now,
+		Namespace: os.Getenv(EnvMetricsNamespace)}
 }
 
 // LoadAWS loads the default AWS config once.

@@ -39,6 +39,7 @@ type Call struct {
 	NewToken *NewToken
 
 	logAttrs []slog.Attr
+	metrics  map[string]int
 	// ignored holds the unknown params names, and rawClient the clientInfo
 	// document, whose unknown names are listed only when the debug log is on.
 	ignored   []string
@@ -62,6 +63,19 @@ func (c *Call) Log(key string, value any) {
 	if uid, ok := value.(string); ok && key == "uid" {
 		c.Subject = uid
 	}
+}
+
+// Count adds one to a deployment-wide metric (a failed password check, a
+// code sent), published through the request's log line.
+func (c *Call) Count(metric string) { c.Measure(metric, c.metrics[metric]+1) }
+
+// Measure sets a metric's value for this request (a budget's use in
+// percent).
+func (c *Call) Measure(metric string, v int) {
+	if c.metrics == nil {
+		c.metrics = map[string]int{}
+	}
+	c.metrics[metric] = v
 }
 
 // ClientInfo is the part of uni-app's clientInfo idco uses.

@@ -74,7 +74,11 @@ type Dispatcher struct {
 	// Auditor, when set, sees every call that reached its method.
 	Auditor Auditor
 	Logger  *slog.Logger
-	Now     func() time.Time
+	// Namespace is the CloudWatch namespace of the metrics methods count
+	// (Call.Count), written into the log line in CloudWatch's embedded
+	// metric format, so counting costs no API call. "" means "idco".
+	Namespace string
+	Now       func() time.Time
 }
 
 // Auditor records calls in an audit log. It decides which calls count,
@@ -107,6 +111,9 @@ func (in *Input) header(name string) string {
 type Output struct {
 	Status int
 	Body   []byte
+	// RetryAfter, when not zero, is the seconds the client should wait
+	// (the envelope's retryAfter), for a Retry-After header.
+	RetryAfter int
 }
 
 // Serve runs one request through decoding, access checks and the method, and
@@ -245,10 +252,11 @@ func overlaps(want, have []string) bool {
 // fields or the error's extra fields, then newToken.
 func (d *Dispatcher) respond(c *Call, fields string, err error) Output {
 	var buf strings.Builder
-	status := 200
+	status, retry := 200, 0
 	if err != nil {
 		e := apierr.As(err)
 		status = apierr.Status(e.Code)
+		retry, _ = e.Extra["retryAfter"].(int)
 		buf.WriteString(`{"errCode":`)
 		writeJSON(&buf, e.Code)
 		buf.WriteString(`,"errMsg":`)
@@ -273,7 +281,7 @@ func (d *Dispatcher) respond(c *Call, fields string, err error) Output {
 		writeJSON(&buf, c.NewToken)
 	}
 	buf.WriteByte('}')
-	return Output{Status: status, Body: []byte(buf.String())}
+	return Output{Status: status, Body: []byte(buf.String()), RetryAfter: retry}
 }
 
 // objectFields marshals an object result and returns its members without

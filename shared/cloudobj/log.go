@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"reflect"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/idco-dev/idco/shared/apierr"
@@ -48,6 +50,7 @@ func (d *Dispatcher) log(ctx context.Context, c *Call, out Output, err error, st
 		attrs = append(attrs, slog.Bool("newToken", true))
 	}
 	attrs = append(attrs, c.logAttrs...)
+	attrs = append(attrs, d.metricAttrs(c, start)...)
 	d.Logger.LogAttrs(ctx, level, "request", attrs...)
 	if !d.Logger.Enabled(ctx, slog.LevelDebug) {
 		return
@@ -62,4 +65,36 @@ func (d *Dispatcher) log(ctx context.Context, c *Call, out Output, err error, st
 		d.Logger.LogAttrs(ctx, slog.LevelDebug, "ignored params", slog.String("requestId", c.RequestID),
 			slog.String("method", c.Method), slog.Any("names", ignored))
 	}
+}
+
+// metricAttrs writes the call's metrics in CloudWatch's embedded metric
+// format: an _aws member naming them, and each as a top-level member.
+// CloudWatch Logs turns such a line into metric data, with no dimensions,
+// so an alarm sees the deployment as a whole.
+func (d *Dispatcher) metricAttrs(c *Call, start time.Time) []slog.Attr {
+	if len(c.metrics) == 0 {
+		return nil
+	}
+	names := make([]string, 0, len(c.metrics))
+	for n := range c.metrics {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	defs := make([]map[string]string, len(names))
+	attrs := make([]slog.Attr, 0, len(names)+1)
+	for i, n := range names {
+		unit := "Count"
+		if strings.HasSuffix(n, "Percent") {
+			unit = "Percent"
+		}
+		defs[i] = map[string]string{"Name": n, "Unit": unit}
+		attrs = append(attrs, slog.Int(n, c.metrics[n]))
+	}
+	ns := d.Namespace
+	if ns == "" {
+		ns = "idco"
+	}
+	aws := map[string]any{"Timestamp": start.UnixMilli(), "CloudWatchMetrics": []any{
+		map[string]any{"Namespace": ns, "Dimensions": [][]string{{}}, "Metrics": defs}}}
+	return append([]slog.Attr{slog.Any("_aws", aws)}, attrs...)
 }

@@ -222,17 +222,44 @@ type EmailConfig struct {
 	Templates        json.RawMessage `json:"templates"`        // per scene and locale overrides
 }
 
-// Limits are the abuse limits on codes.
+// Limits are the abuse limits on codes and password checks. A source is
+// a client address: an IPv4 address or an IPv6 /64. Limits that a stranger
+// could spend for someone else count per source; the few counted per
+// destination across sources escalate (a captcha, the owner only) rather
+// than refuse everyone.
 type Limits struct {
 	CooldownSeconds       int `json:"cooldownSeconds"`       // between sends to one destination and scene
-	PerDestinationPerHour int `json:"perDestinationPerHour"` // sends
+	PerDestinationPerHour int `json:"perDestinationPerHour"` // sends from one source to one destination
 	PerDestinationPerDay  int `json:"perDestinationPerDay"`
-	PerIPPerHour          int `json:"perIpPerHour"`
-	SMSDailyBudget        int `json:"smsDailyBudget"` // sends per day for the deployment
-	EmailDailyBudget      int `json:"emailDailyBudget"`
-	CodeMaxTries          int `json:"codeMaxTries"`        // wrong tries that burn a code
-	VerifyFailures        int `json:"verifyFailures"`      // failed checks on one destination ...
-	VerifyWindowSeconds   int `json:"verifyWindowSeconds"` // ... within this window lock it
+	// DestinationPerDay is sends to one destination from all sources, after
+	// which only its owner's requests get a code: a token of the account
+	// that holds it, or a source that has proved it with a code before.
+	DestinationPerDay int `json:"destinationPerDay"`
+	PerIPPerHour      int `json:"perIpPerHour"` // sends from one source
+	PerIPPerDay       int `json:"perIpPerDay"`
+	// PerPrefixPerDay is SMS sends to numbers that differ only in their
+	// last four digits (SMS pumping walks a number range).
+	PerPrefixPerDay  int `json:"perPrefixPerDay"`
+	SMSDailyBudget   int `json:"smsDailyBudget"` // sends per day for the deployment
+	EmailDailyBudget int `json:"emailDailyBudget"`
+	// CodeMaxTries is the wrong tries, from all sources, that burn a code;
+	// a source is stopped by VerifyFailures long before.
+	CodeMaxTries int `json:"codeMaxTries"`
+	// VerifyFailures is the failed checks from one source on one
+	// destination within VerifyWindowSeconds after which that source's
+	// checks and sends for it are refused.
+	VerifyFailures      int `json:"verifyFailures"`
+	VerifyWindowSeconds int `json:"verifyWindowSeconds"`
+	// VerifyCaptchaAfter is the failed checks on one destination from all
+	// sources within the window after which every check needs a captcha.
+	VerifyCaptchaAfter int `json:"verifyCaptchaAfter"`
+	// PasswordSourceCaptchaAfter is the failed password checks from one
+	// source, whatever the accounts, within an hour after which its
+	// password checks need a captcha; PasswordSourcePerHour refuses them,
+	// and PasswordNetworkPerHour refuses an IPv6 /48's.
+	PasswordSourceCaptchaAfter int `json:"passwordSourceCaptchaAfter"`
+	PasswordSourcePerHour      int `json:"passwordSourcePerHour"`
+	PasswordNetworkPerHour     int `json:"passwordNetworkPerHour"`
 }
 
 // CaptchaConfig tunes the image captcha.
@@ -360,12 +387,19 @@ func fillLimitDefaults(l *Limits) {
 	def(&l.CooldownSeconds, 60)
 	def(&l.PerDestinationPerHour, 5)
 	def(&l.PerDestinationPerDay, 10)
+	def(&l.DestinationPerDay, 30)
 	def(&l.PerIPPerHour, 20)
+	def(&l.PerIPPerDay, 50)
+	def(&l.PerPrefixPerDay, 100)
 	def(&l.SMSDailyBudget, 1000)
 	def(&l.EmailDailyBudget, 10000)
-	def(&l.CodeMaxTries, 5)
-	def(&l.VerifyFailures, 10)
+	def(&l.CodeMaxTries, 50)
+	def(&l.VerifyFailures, 5)
 	def(&l.VerifyWindowSeconds, 600)
+	def(&l.VerifyCaptchaAfter, 10)
+	def(&l.PasswordSourceCaptchaAfter, 5)
+	def(&l.PasswordSourcePerHour, 30)
+	def(&l.PasswordNetworkPerHour, 100)
 }
 
 // Limits returns the abuse limits.

@@ -167,12 +167,17 @@ func validateCodes(c *Config, where string) Problems {
 	probs = append(probs, validateFrv(c, where)...)
 	l := c.Limits()
 	for name, v := range map[string]int{"cooldownSeconds": l.CooldownSeconds, "perDestinationPerHour": l.PerDestinationPerHour,
-		"perDestinationPerDay": l.PerDestinationPerDay, "perIpPerHour": l.PerIPPerHour, "smsDailyBudget": l.SMSDailyBudget,
+		"perDestinationPerDay": l.PerDestinationPerDay, "destinationPerDay": l.DestinationPerDay, "perIpPerHour": l.PerIPPerHour,
+		"perIpPerDay": l.PerIPPerDay, "perPrefixPerDay": l.PerPrefixPerDay, "smsDailyBudget": l.SMSDailyBudget,
 		"emailDailyBudget": l.EmailDailyBudget, "codeMaxTries": l.CodeMaxTries, "verifyFailures": l.VerifyFailures,
-		"verifyWindowSeconds": l.VerifyWindowSeconds} {
+		"verifyWindowSeconds": l.VerifyWindowSeconds, "verifyCaptchaAfter": l.VerifyCaptchaAfter,
+		"passwordSourceCaptchaAfter": l.PasswordSourceCaptchaAfter, "passwordSourcePerHour": l.PasswordSourcePerHour,
+		"passwordNetworkPerHour": l.PasswordNetworkPerHour} {
 		add(v < 1, "idco.limits."+name+": must be at least 1")
 	}
-	add(l.CodeMaxTries > 10, "idco.limits.codeMaxTries: must be at most 10")
+	// A six-digit code guessed at codeMaxTries tries has that many chances
+	// in a million.
+	add(l.CodeMaxTries > 100, "idco.limits.codeMaxTries: must be at most 100")
 	return probs
 }
 

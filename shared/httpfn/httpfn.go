@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/idco-dev/idco/shared/cloudobj"
@@ -92,6 +93,9 @@ func Handler(d *cloudobj.Dispatcher) http.Handler {
 			RequestID:   requestID(),
 		})
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		if out.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(out.RetryAfter))
+		}
 		w.WriteHeader(out.Status)
 		_, _ = w.Write(out.Body)
 	})

@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -87,11 +88,11 @@ func serveURL(ctx context.Context, d *cloudobj.Dispatcher, req *events.LambdaFun
 		UserAgent:   rc.HTTP.UserAgent,
 		RequestID:   requestID(ctx, rc.RequestID),
 	})
-	return events.LambdaFunctionURLResponse{
-		StatusCode: out.Status,
-		Headers:    map[string]string{"Content-Type": "application/json; charset=utf-8"},
-		Body:       string(out.Body),
+	resp := map[string]string{"Content-Type": "application/json; charset=utf-8"}
+	if out.RetryAfter > 0 {
+		resp["Retry-After"] = strconv.Itoa(out.RetryAfter)
 	}
+	return events.LambdaFunctionURLResponse{StatusCode: out.Status, Headers: resp, Body: string(out.Body)}
 }
 
 // requestID names a Function URL request by its invocation id, which

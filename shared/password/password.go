@@ -60,11 +60,23 @@ type Secret struct {
 
 // Hasher hashes new passwords with argon2id and verifies argon2id and
 // uni-id legacy hashes. The zero value is usable: zero Params mean
-// DefaultParams and a nil Rand means crypto/rand.
+// DefaultParams and a nil Rand means crypto/rand. Every argon2id run goes
+// through Gate (nil: none), and returns ErrBusy when no slot frees in time.
 type Hasher struct {
 	Params  Params
 	Secrets []Secret  // uni-id passwordSecret, any order; may be empty
 	Rand    io.Reader // nil = crypto/rand
+	Gate    *Gate
+}
+
+// derive runs argon2id inside a slot of h.Gate.
+func (h *Hasher) derive(pw string, salt []byte, p Params) ([]byte, error) {
+	leave, err := h.Gate.Enter()
+	if err != nil {
+		return nil, err
+	}
+	defer leave()
+	return deriveKey(pw, salt, p), nil
 }
 
 // params returns the configured Params, or DefaultParams when none are set,
@@ -112,7 +124,11 @@ func (h *Hasher) Hash(pw string) (string, error) {
 	if _, err := io.ReadFull(h.rand(), salt); err != nil {
 		return "", fmt.Errorf("password: reading salt: %w", err)
 	}
-	return encodePHC(p, salt, deriveKey(pw, salt, p)), nil
+	key, err := h.derive(pw, salt, p)
+	if err != nil {
+		return "", err
+	}
+	return encodePHC(p, salt, key), nil
 }
 
 // Verify checks pw against a stored hash. secretVersion is the user's
@@ -148,7 +164,11 @@ func (h *Hasher) verifyArgon2(pw, stored string) (ok, rehash bool, err error) {
 	if err != nil {
 		return false, false, err
 	}
-	if !keysEqual(deriveKey(pw, salt, p), key) {
+	got, err := h.derive(pw, salt, p)
+	if err != nil {
+		return false, false, err
+	}
+	if !keysEqual(got, key) {
 		return false, false, nil
 	}
 	return true, p != h.params(), nil
@@ -156,16 +176,22 @@ func (h *Hasher) verifyArgon2(pw, stored string) (ok, rehash bool, err error) {
 
 // Dummy spends the same time as verifying a real argon2id hash with h.Params,
 // so an unknown account costs what a wrong password costs. Like Verify it
-// returns at once for input Verify would reject before hashing.
-func (h *Hasher) Dummy(pw string) {
+// returns at once for input Verify would reject before hashing. Its only
+// error is ErrBusy.
+func (h *Hasher) Dummy(pw string) error {
 	if checkInput(pw) != nil {
-		return
+		return nil
 	}
 	p := h.params()
 	if p.validate() != nil {
-		return
+		return nil
 	}
 	// The salt's content does not change the cost; only its length could.
 	salt := make([]byte, p.SaltLen)
-	_ = keysEqual(deriveKey(pw, salt, p), salt)
+	key, err := h.derive(pw, salt, p)
+	if err != nil {
+		return err
+	}
+	_ = keysEqual(key, salt)
+	return nil
 }

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 )
 
 // cheap keeps argon2 tests fast under -race where the exact cost is not the
@@ -257,5 +259,37 @@ func TestDummy(t *testing.T) {
 		for _, pw := range []string{"", "12345678", "\xff", strings.Repeat("a", 1<<20)} {
 			h.Dummy(pw)
 		}
+	}
+}
+
+// TestGate: with every slot taken, hashing, verifying and the dummy verify
+// wait the gate's wait and give up with ErrBusy, hashing nothing; once a
+// slot frees they run.
+func TestGate(t *testing.T) {
+	g := NewGate(1, 20*time.Millisecond)
+	h := &Hasher{Params: Params{MemoryKiB: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}, Gate: g}
+	stored, err := h.Hash("hunter22")
+	if err != nil {
+		t.Fatal(err)
+	}
+	leave, err := g.Enter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Hash("hunter22"); !errors.Is(err, ErrBusy) {
+		t.Errorf("Hash with the gate full: %v, want ErrBusy", err)
+	}
+	if ok, _, err := h.Verify("hunter22", stored, 0); ok || !errors.Is(err, ErrBusy) {
+		t.Errorf("Verify with the gate full: %v %v, want false, ErrBusy", ok, err)
+	}
+	if err := h.Dummy("hunter22"); !errors.Is(err, ErrBusy) {
+		t.Errorf("Dummy with the gate full: %v, want ErrBusy", err)
+	}
+	go func() { time.Sleep(5 * time.Millisecond); leave() }()
+	if ok, _, err := h.Verify("hunter22", stored, 0); !ok || err != nil {
+		t.Errorf("Verify after the slot freed within the wait: %v %v", ok, err)
+	}
+	if n := NewGate(0, time.Second).Slots(); n != runtime.GOMAXPROCS(0) {
+		t.Errorf("default slots = %d, want one per core (%d)", n, runtime.GOMAXPROCS(0))
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"testing"
 
@@ -17,6 +18,7 @@ import (
 // Resp is a decoded response.
 type Resp struct {
 	Status int
+	Header http.Header
 	Body   map[string]any
 	Raw    string
 }
@@ -45,6 +47,19 @@ func (r Resp) Token() string {
 type Client struct {
 	AppID, Platform, DeviceID, Locale string
 	Token                             string
+	// From is the loopback address (127.0.0.2, ...) the client connects
+	// from, so tests can play several sources; "" is the default.
+	From string
+}
+
+// httpClient returns an HTTP client whose connections come from addr
+// ("": the default client).
+func httpClient(addr string) *http.Client {
+	if addr == "" {
+		return http.DefaultClient
+	}
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(addr)}}
+	return &http.Client{Transport: &http.Transport{DialContext: d.DialContext, DisableKeepAlives: true}}
 }
 
 // NewClient returns a web client of app __UNI__TEST with deviceID.
@@ -55,6 +70,12 @@ func NewClient(deviceID string) *Client {
 // Do posts a raw body to path and decodes the answer.
 func (e *Env) Do(t testing.TB, path string, body []byte, header map[string]string) Resp {
 	t.Helper()
+	return e.DoFrom(t, "", path, body, header)
+}
+
+// DoFrom is Do from the loopback address from ("": the default).
+func (e *Env) DoFrom(t testing.TB, from, path string, body []byte, header map[string]string) Resp {
+	t.Helper()
 	req, err := http.NewRequest("POST", e.URL+path, bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -63,13 +84,13 @@ func (e *Env) Do(t testing.TB, path string, body []byte, header map[string]strin
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := httpClient(from).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(res.Body)
-	r := Resp{Status: res.StatusCode, Raw: string(raw)}
+	r := Resp{Status: res.StatusCode, Header: res.Header, Raw: string(raw)}
 	if err := json.Unmarshal(raw, &r.Body); err != nil {
 		t.Fatalf("%s: answer is not JSON: %s", path, raw)
 	}
@@ -89,7 +110,7 @@ func (e *Env) Call(t testing.TB, c *Client, function, method string, params any)
 		body["uniIdToken"] = c.Token
 	}
 	data, _ := json.Marshal(body)
-	r := e.Do(t, "/"+function+"/"+method, data, nil)
+	r := e.DoFrom(t, c.From, "/"+function+"/"+method, data, nil)
 	if tok := r.Token(); tok != "" {
 		c.Token = tok
 	}

@@ -1,0 +1,214 @@
+package account_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/idco-dev/idco/shared/account"
+	"github.com/idco-dev/idco/shared/cloudobj"
+	"github.com/idco-dev/idco/shared/password"
+	"github.com/idco-dev/idco/shared/testenv"
+)
+
+// from returns a web client connecting from a loopback address.
+func from(addr, device string) *testenv.Client {
+	return &testenv.Client{AppID: "__UNI__TEST", Platform: "web", DeviceID: device, From: addr}
+}
+
+// TestPasswordSpraying: one address trying one password on many accounts
+// is asked for a captcha after 5 failures and refused after 30 in the
+// hour, while the accounts' owners elsewhere log in as usual, and each
+// failure counts towards the deployment-wide signal.
+func TestPasswordSpraying(t *testing.T) {
+	e := testenv.New(t, nil)
+	owner := testenv.NewClient("d1")
+	for i := range 40 {
+		plant(t, e, &account.User{UID: fmt.Sprintf("u%02d", i), Username: fmt.Sprintf("user_%02d", i)}, fmt.Sprintf("username:user_%02d", i))
+	}
+	e.Register(t, owner, "target_1", "the right password")
+	x := from("127.0.0.9", "sprayer")
+	guess := func(i int, captcha bool) testenv.Resp {
+		p := map[string]any{"username": fmt.Sprintf("user_%02d", i), "password": "Summer2026!"}
+		if captcha {
+			p["captcha"] = e.Captcha(t, x, "login-by-pwd")
+		}
+		return login(t, e, x, p)
+	}
+	for i := range 5 {
+		if r := guess(i, false); r.Code() != "uni-id-password-error" {
+			t.Fatalf("guess %d: %s", i+1, r.Raw)
+		}
+	}
+	if r := guess(5, false); r.Code() != "uni-id-captcha-required" {
+		t.Fatalf("6th account from one address: %s, want a captcha asked for", r.Raw)
+	}
+	for i := 6; i < 30; i++ {
+		if r := guess(i, true); r.Code() != "uni-id-password-error" {
+			t.Fatalf("guess %d with a captcha: %s", i+1, r.Raw)
+		}
+	}
+	if r := guess(31, true); r.Code() != "uni-id-rate-limited" || r.Status != 429 || r.Body["retryAfter"] == nil {
+		t.Fatalf("31st guess in the hour: %d %s", r.Status, r.Raw)
+	}
+	if r := login(t, e, owner, map[string]any{"username": "target_1", "password": "the right password"}); r.Code() != "0" {
+		t.Fatalf("the owner elsewhere: %s", r.Raw)
+	}
+	if n := strings.Count(e.Log.String(), `"PasswordFailures":1`); n != 29 {
+		t.Errorf("%d log lines count a password failure, want 29 (the ones that compared)", n)
+	}
+	if !strings.Contains(e.Log.String(), `"CloudWatchMetrics":[{"Dimensions":[[]],"Metrics":[{"Name":"PasswordFailures","Unit":"Count"}],"Namespace":"idco"}]`) {
+		t.Errorf("no embedded-metric declaration in the log")
+	}
+	// An hour later the address starts afresh.
+	e.Clock.Advance(2 * time.Hour)
+	if r := guess(33, false); r.Code() != "uni-id-password-error" {
+		t.Fatalf("two hours later: %s", r.Raw)
+	}
+}
+
+// TestSprayingTiers: IPv6 clients are counted by /64, and a /48 has its
+// own ceiling, so hopping /64s does not multiply the limit; right
+// passwords do not count.
+func TestSprayingTiers(t *testing.T) {
+	e := testenv.New(t, func(cfg map[string]any) {
+		cfg["idco"].(map[string]any)["limits"] = map[string]any{"passwordSourceCaptchaAfter": 100, "passwordSourcePerHour": 2, "passwordNetworkPerHour": 5}
+	})
+	e.Register(t, testenv.NewClient("d0"), "alice_1", "the right password")
+	call := func(ip, pw string) string {
+		c := &cloudobj.Call{Method: "login", SourceIP: ip, Client: cloudobj.ClientInfo{AppID: "__UNI__TEST", Platform: "web", DeviceID: "d"}}
+		_, err := e.Svc.Login(context.Background(), c, &account.LoginParams{Username: "alice_1", Password: pw})
+		if err != nil {
+			return err.(interface{ Error() string }).Error()
+		}
+		return "ok"
+	}
+	for i := range 10 {
+		if got := call("2001:db8:0:1::1", "the right password"); got != "ok" {
+			t.Fatalf("right password %d: %s", i, got)
+		}
+	}
+	wrong := func(ip string) string { return call(ip, "wrong password") }
+	if a, b, c := wrong("2001:db8:0:1::1"), wrong("2001:db8:0:1:ffff::2"), wrong("2001:db8:0:1::3"); !strings.Contains(c, "rate-limited") || strings.Contains(a+b, "rate-limited") {
+		t.Fatalf("three wrong from one /64: %s / %s / %s", a, b, c)
+	}
+	for i := 2; i <= 4; i++ {
+		wrong(fmt.Sprintf("2001:db8:0:%x::1", i))
+	}
+	// 2 + 3 failures from the /48: a fresh /64 in it is refused, one
+	// outside it is not.
+	if got := wrong("2001:db8:0:99::1"); !strings.Contains(got, "rate-limited") {
+		t.Errorf("a new /64 in a spent /48: %s", got)
+	}
+	if got := wrong("2001:db8:1:1::1"); strings.Contains(got, "rate-limited") {
+		t.Errorf("another /48: %s", got)
+	}
+}
+
+// TestHashingAtCapacity: with every hashing slot taken, a login waits the
+// gate's wait and answers retry-later with Retry-After, spending none of
+// the limits, while a method that hashes nothing answers at once.
+func TestHashingAtCapacity(t *testing.T) {
+	e := testenv.New(t, nil)
+	c := testenv.NewClient("d1")
+	e.Register(t, c, "alice_1", "the right password")
+	gate := password.NewGate(1, 20*time.Millisecond)
+	e.Svc.HashGate = gate
+	leave, err := gate.Enter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 8 {
+		r := login(t, e, c, map[string]any{"username": "alice_1", "password": "the right password"})
+		if r.Code() != "uni-id-retry-later" || r.Status != 503 || r.Header.Get("Retry-After") != "1" || r.Body["retryAfter"] != 1.0 {
+			t.Fatalf("login with hashing full: %d %v %s", r.Status, r.Header, r.Raw)
+		}
+	}
+	if r := e.Call(t, c, "login-types", "getSupportedLoginType", nil); r.Code() != "0" {
+		t.Fatalf("a method that hashes nothing: %s", r.Raw)
+	}
+	leave()
+	// Eight refused tries spent nothing: no captcha, no lock.
+	if r := login(t, e, c, map[string]any{"username": "alice_1", "password": "the right password"}); r.Code() != "0" {
+		t.Fatalf("after the slot freed: %s", r.Raw)
+	}
+}
+
+// TestStrangersCannotSpendOwnersSends: the per-destination caps count per
+// address, so a stranger's sends leave the owner's; past
+// destinationPerDay only the owner gets codes: with a token of the
+// account holding the number, or from an address that proved it before.
+func TestStrangersCannotSpendOwnersSends(t *testing.T) {
+	e := testenv.New(t, func(cfg map[string]any) {
+		cfg["idco"].(map[string]any)["limits"] = map[string]any{"destinationPerDay": 6}
+	})
+	owner := testenv.NewClient("d1")
+	if r := loginBySms(t, e, owner, e.SendSMS(t, owner, phone, "login-by-sms")); r.Code() != "0" {
+		t.Fatal(r.Raw)
+	}
+	x := from("127.0.0.2", "x")
+	for i := 1; i <= 5; i++ {
+		e.Clock.Advance(time.Minute)
+		if r := sendSMS(t, e, x, phone, "login-by-sms"); r.Code() != "0" {
+			t.Fatalf("stranger's send %d: %s", i, r.Raw)
+		}
+	}
+	e.Clock.Advance(time.Minute)
+	if r := sendSMS(t, e, x, phone, "login-by-sms"); r.Code() != "uni-id-rate-limited" {
+		t.Fatalf("stranger's 6th send in the hour: %s", r.Raw)
+	}
+	// Six sends today: the destination's cap. A third address is refused,
+	// the owner's address and the owner's token are not.
+	third := from("127.0.0.3", "y")
+	if r := sendSMS(t, e, third, phone, "login-by-sms"); r.Code() != "uni-id-rate-limited" {
+		t.Fatalf("a third address past destinationPerDay: %s", r.Raw)
+	}
+	if r := sendSMS(t, e, owner, phone, "login-by-sms"); r.Code() != "0" {
+		t.Fatalf("the owner's proved address past destinationPerDay: %s", r.Raw)
+	}
+	travelling := from("127.0.0.4", "d1")
+	travelling.Token = owner.Token
+	e.Clock.Advance(time.Minute)
+	if r := sendSMS(t, e, travelling, phone, "login-by-sms"); r.Code() != "0" {
+		t.Fatalf("the owner's token from a new address: %s", r.Raw)
+	}
+	travelling.Token = ""
+	e.Clock.Advance(time.Minute)
+	if r := sendSMS(t, e, travelling, phone, "login-by-sms"); r.Code() != "uni-id-rate-limited" {
+		t.Fatalf("the new address without the token: %s", r.Raw)
+	}
+}
+
+// TestBudgetGuards: numbers in one range share perPrefixPerDay, one
+// address shares perIpPerDay, and every send reports the day's budget use
+// for the alarm that fires before the budget stops sending.
+func TestBudgetGuards(t *testing.T) {
+	e := testenv.New(t, func(cfg map[string]any) {
+		cfg["idco"].(map[string]any)["limits"] = map[string]any{"perPrefixPerDay": 3, "perIpPerDay": 5, "perIpPerHour": 100, "smsDailyBudget": 10}
+	})
+	c := testenv.NewClient("d1")
+	for i := range 3 {
+		if r := sendSMS(t, e, c, fmt.Sprintf("1380013800%d", i), "login-by-sms"); r.Code() != "0" {
+			t.Fatalf("send %d in the range: %s", i, r.Raw)
+		}
+	}
+	if !strings.Contains(e.Log.String(), `"SMSBudgetUsedPercent":30`) {
+		t.Errorf("no budget use of 30%% after 3 of 10 sends in the log")
+	}
+	if r := sendSMS(t, e, c, "13800138009", "login-by-sms"); r.Code() != "uni-id-rate-limited" {
+		t.Fatalf("4th number of a range: %s", r.Raw)
+	}
+	for i := range 2 {
+		if r := sendSMS(t, e, c, fmt.Sprintf("1390013900%d", i), "login-by-sms"); r.Code() != "0" {
+			t.Fatalf("another range %d: %s", i, r.Raw)
+		}
+	}
+	if r := sendSMS(t, e, c, "13700137000", "login-by-sms"); r.Code() != "uni-id-rate-limited" {
+		t.Fatalf("6th send from one address in a day: %s", r.Raw)
+	}
+	if r := sendSMS(t, e, from("127.0.0.2", "d2"), "13700137000", "login-by-sms"); r.Code() != "0" {
+		t.Fatalf("another address: %s", r.Raw)
+	}
+}
