@@ -13,7 +13,11 @@
 #                    template.yaml's functions, policies, routes and outputs
 #
 # `sam build` (BuildMethod: makefile) runs `make build-<LogicalId>` with
-# ARTIFACTS_DIR set, once per function in template.yaml.
+# ARTIFACTS_DIR set, once per function in template.yaml: it copies only the
+# function's CodeUri (functions/<family>) to a scratch folder, and runs the
+# root Makefile (Metadata ContextPath) in the repository itself (Metadata
+# WorkingDirectory), so go build sees the whole module and reuses its build
+# cache, and nothing else (bin/, node_modules) is copied.
 
 # Every functions/<family> with a main.go, and its template.yaml logical id
 # (login-types -> LoginTypesFunction); infra/deploy's test checks both

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -21,9 +22,11 @@ import (
 
 // probe is a family that does not exist: adding it must need nothing but
 // its declaration (and its functions/probe/main.go, which the Makefile's
-// LAMBDA_FAMILIES and sam build find by directory).
+// LAMBDA_FAMILIES and sam build find by directory). It hashes passwords, so
+// it gets a reserved-concurrency parameter too.
 var probe = &families.Family{
 	Name:   "probe-family",
+	Argon2: true,
 	Grants: []families.Grant{{Resource: families.Users, Actions: []string{families.GetItem}}},
 	Methods: func(*account.Service) cloudobj.Table {
 		return cloudobj.Table{"probeMethod": {Access: cloudobj.Anyone, Handle: func(context.Context, *cloudobj.Call) (any, error) {
@@ -35,8 +38,9 @@ var probe = &families.Family{
 // TestAddingAFamily shows that every list derives from a family's
 // declaration: one more declared package is found by make generate, and
 // one more Family gets its method names (uni-id-wrong-function), its
-// template function with exactly its grants, log group, URL output and
-// routes, and the dev server's routes, with no other list edited.
+// template function with exactly its grants, log group, alarms, alias,
+// reserved-concurrency parameter, URL output and routes, and the dev
+// server's routes, with no other list edited.
 func TestAddingAFamily(t *testing.T) {
 	t.Run("make generate lists the package", func(t *testing.T) {
 		dir := t.TempDir()
@@ -93,10 +97,28 @@ func TestAddingAFamily(t *testing.T) {
 		if strings.Join(grants, ",") != strings.Join(want, ",") {
 			t.Errorf("%s grants %q, want %q", id, grants, want)
 		}
-		for _, res := range []string{LogGroupID(probe.Name), IntegrationID(probe.Name), PermissionID(probe.Name), RouteID(cloudobj.UniIDCo, "probeMethod")} {
+		for _, res := range []string{LogGroupID(probe.Name), ErrorsAlarmID(probe.Name), ThrottlesAlarmID(probe.Name),
+			IntegrationID(probe.Name), PermissionID(probe.Name), RouteID(cloudobj.UniIDCo, "probeMethod")} {
 			if _, ok := got.Resources[res]; !ok {
 				t.Errorf("no resource %s for the probe", res)
 			}
+		}
+		p := got.FunctionProperties(id)
+		if p["CodeUri"] != "functions/probe-family" || p["AutoPublishAlias"] != Alias {
+			t.Errorf("%s CodeUri %v, AutoPublishAlias %v; want functions/probe-family, %s", id, p["CodeUri"], p["AutoPublishAlias"], Alias)
+		}
+		if uri := got.Resources[IntegrationID(probe.Name)].Properties["IntegrationUri"]; !reflect.DeepEqual(uri, ref(id+".Alias")) {
+			t.Errorf("%s IntegrationUri = %v, want the alias", IntegrationID(probe.Name), uri)
+		}
+		param, cond := ReservedConcurrencyParam(probe.Name), ReservedConcurrencyCondition(probe.Name)
+		if _, ok := got.Parameters[param]; !ok {
+			t.Errorf("no parameter %s", param)
+		}
+		if _, ok := got.Conditions[cond]; !ok {
+			t.Errorf("no condition %s", cond)
+		}
+		if rc := p["ReservedConcurrentExecutions"]; !reflect.DeepEqual(rc, map[string]any{"Fn::If": []any{cond, ref(param), ref("AWS::NoValue")}}) {
+			t.Errorf("%s ReservedConcurrentExecutions = %v", id, rc)
 		}
 		if !strings.Contains(string(out), "  ProbeFamilyUrl:\n") {
 			t.Error("no ProbeFamilyUrl output")

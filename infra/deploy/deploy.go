@@ -26,10 +26,12 @@ type Template struct {
 
 // Resource is one entry of Resources.
 type Resource struct {
-	Type       string         `yaml:"Type"`
-	Condition  string         `yaml:"Condition"`
-	Metadata   map[string]any `yaml:"Metadata"`
-	Properties map[string]any `yaml:"Properties"`
+	Type                string         `yaml:"Type"`
+	Condition           string         `yaml:"Condition"`
+	DeletionPolicy      string         `yaml:"DeletionPolicy"`
+	UpdateReplacePolicy string         `yaml:"UpdateReplacePolicy"`
+	Metadata            map[string]any `yaml:"Metadata"`
+	Properties          map[string]any `yaml:"Properties"`
 }
 
 // Load parses the template at path.
@@ -61,7 +63,10 @@ func Load(path string) (*Template, error) {
 		m := mapOf(v)
 		typ, _ := m["Type"].(string)
 		cond, _ := m["Condition"].(string)
-		t.Resources[id] = Resource{Type: typ, Condition: cond, Metadata: mapOf(m["Metadata"]), Properties: mapOf(m["Properties"])}
+		del, _ := m["DeletionPolicy"].(string)
+		repl, _ := m["UpdateReplacePolicy"].(string)
+		t.Resources[id] = Resource{Type: typ, Condition: cond, DeletionPolicy: del, UpdateReplacePolicy: repl,
+			Metadata: mapOf(m["Metadata"]), Properties: mapOf(m["Properties"])}
 	}
 	return t, nil
 }

@@ -27,7 +27,8 @@ const (
 )
 
 // The generated blocks of template.yaml, each between the lines
-// "# BEGIN GENERATED <name>" and "# END GENERATED <name>".
+// "# BEGIN GENERATED <name>" and "# END GENERATED <name>" (and those of
+// operations.go).
 const (
 	BlockFunctions = "FUNCTIONS"
 	BlockRoutes    = "HTTP API ROUTES"
@@ -117,9 +118,10 @@ func statementYAML(g families.Grant) (string, error) {
 }
 
 // Functions is template.yaml's generated functions block: per family its
-// function (named "<stack>-<family>", memory, log group, inline policy of
+// function (named "<stack>-<family>", its own source folder for sam build,
+// memory, reserved concurrency when it hashes, log group, inline policy of
 // exactly its grants, one statement per grant; optional resources under
-// the condition their parameter sets) and its log group.
+// the condition their parameter sets), its log group and its alarms.
 func Functions(fams []*families.Family) (string, error) {
 	var b strings.Builder
 	b.WriteString("  # Each policy statement is one grant of shared/families; the grants'\n")
@@ -134,10 +136,14 @@ func Functions(fams []*families.Family) (string, error) {
 		if len(desc) > 256 { // Lambda's limit
 			desc = desc[:252] + "..."
 		}
-		fmt.Fprintf(&b, "  %s:\n    Type: AWS::Serverless::Function\n    Metadata:\n      BuildMethod: makefile\n    Properties:\n", id)
+		fmt.Fprintf(&b, "  %s:\n    Type: AWS::Serverless::Function\n    Metadata:\n", id)
+		b.WriteString("      BuildMethod: makefile\n      ContextPath: .\n      WorkingDirectory: .\n    Properties:\n")
 		fmt.Fprintf(&b, "      FunctionName: !Sub \"${AWS::StackName}-%s\"\n      Description: %q\n", f.Name, desc)
+		fmt.Fprintf(&b, "      CodeUri: %s\n", CodeURI(f.Name))
 		if f.Argon2 {
 			fmt.Fprintf(&b, "      MemorySize: %d # argon2id (families.ArgonMemoryMB)\n", families.ArgonMemoryMB)
+			fmt.Fprintf(&b, "      ReservedConcurrentExecutions: !If [%s, !Ref %s, !Ref AWS::NoValue]\n",
+				ReservedConcurrencyCondition(f.Name), ReservedConcurrencyParam(f.Name))
 		}
 		fmt.Fprintf(&b, "      LoggingConfig:\n        LogGroup: !Ref %s\n", LogGroupID(f.Name))
 		b.WriteString("      Policies:\n        - Version: \"2012-10-17\"\n          Statement:\n")
@@ -150,9 +156,17 @@ func Functions(fams []*families.Family) (string, error) {
 		}
 		fmt.Fprintf(&b, "  %s:\n    Type: AWS::Logs::LogGroup\n    DeletionPolicy: Delete\n    UpdateReplacePolicy: Delete\n    Properties:\n", LogGroupID(f.Name))
 		fmt.Fprintf(&b, "      LogGroupName: !Sub \"/aws/lambda/${AWS::StackName}-%s\"\n      RetentionInDays: !Ref LogRetentionDays\n", f.Name)
+		b.WriteString(functionAlarms(f))
 	}
 	return b.String(), nil
 }
+
+// CodeURI is a family's CodeUri: its functions/<family> folder, the only
+// thing sam build copies for it. The template's Metadata points sam build's
+// make at the repository root (ContextPath for the Makefile,
+// WorkingDirectory to run it in), where the whole module is; see
+// infra/build.mk.
+func CodeURI(family string) string { return "functions/" + family }
 
 // Outputs is template.yaml's generated outputs block: each function's URL.
 func Outputs(fams []*families.Family) string {
@@ -178,7 +192,11 @@ func RenderTemplate(template []byte, fams []*families.Family) ([]byte, error) {
 		return nil, err
 	}
 	out := template
-	for _, blk := range []struct{ name, body string }{{BlockFunctions, fns}, {BlockRoutes, routes}, {BlockOutputs, Outputs(fams)}} {
+	for _, blk := range []struct{ name, body string }{
+		{BlockConcurrencyParameters, ConcurrencyParameters(fams)},
+		{BlockConcurrencyConditions, ConcurrencyConditions(fams)},
+		{BlockFunctions, fns}, {BlockRoutes, routes}, {BlockOutputs, Outputs(fams)},
+	} {
 		if out, err = ReplaceBlock(out, blk.name, blk.body); err != nil {
 			return nil, err
 		}

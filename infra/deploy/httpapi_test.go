@@ -155,7 +155,7 @@ func TestHTTPAPIRoutes(t *testing.T) {
 		want := map[string]any{
 			"ApiId":                ref(HTTPAPI),
 			"IntegrationType":      "AWS_PROXY",
-			"IntegrationUri":       map[string]any{"Fn::GetAtt": []any{fn, "Arn"}},
+			"IntegrationUri":       ref(AliasRef(f)),
 			"PayloadFormatVersion": "2.0",
 		}
 		if !reflect.DeepEqual(integ, want) {
@@ -164,7 +164,7 @@ func TestHTTPAPIRoutes(t *testing.T) {
 		perm := tpl.Resources[PermissionID(f)].Properties
 		want = map[string]any{
 			"Action":       "lambda:InvokeFunction",
-			"FunctionName": ref(fn),
+			"FunctionName": ref(AliasRef(f)),
 			"Principal":    "apigateway.amazonaws.com",
 			"SourceArn":    sub("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${HttpApi}/*/POST/" + cloudobj.ObjectOf(f) + "/*"),
 		}
@@ -176,7 +176,7 @@ func TestHTTPAPIRoutes(t *testing.T) {
 	// The one other permission: the account function as an authorizer of
 	// the account's other APIs, only as an authorizer, only when enabled.
 	authz, ok := tpl.Resources["TokenAuthorizerPermission"]
-	wantAuthz := map[string]any{"Action": "lambda:InvokeFunction", "FunctionName": ref(FunctionID("account")),
+	wantAuthz := map[string]any{"Action": "lambda:InvokeFunction", "FunctionName": ref(AliasRef("account")),
 		"Principal": "apigateway.amazonaws.com", "SourceArn": sub("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:*/authorizers/*")}
 	if !ok || authz.Condition != "HasTokenAuthorizer" || !reflect.DeepEqual(authz.Properties, wantAuthz) {
 		t.Errorf("TokenAuthorizerPermission = %+v, want %v under HasTokenAuthorizer", authz, wantAuthz)

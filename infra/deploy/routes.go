@@ -29,6 +29,10 @@ func tableIDs() map[string]string {
 // "login-types" -> "LoginTypesFunction".
 func FunctionID(family string) string { return Camel(family) + "Function" }
 
+// AliasRef is what a Ref of the family function's published alias names in
+// a SAM template ("LoginFunction.Alias"): its ARN, qualified with Alias.
+func AliasRef(family string) string { return FunctionID(family) + ".Alias" }
+
 // IntegrationID is the logical id of the HTTP API integration with a
 // family's function.
 func IntegrationID(family string) string { return Camel(family) + "Integration" }
@@ -74,8 +78,9 @@ func RouteFamilies(families map[string][]string) []string {
 
 // Routes returns the generated block for families (family -> methods, as
 // cloudobj.Families): for each family, an AWS_PROXY integration (payload
-// 2.0) with its function, one permission for the API to invoke it on its
-// cloud object's paths, and a route "POST /<object>/<method>" per method.
+// 2.0) with its function's published alias, one permission for the API to
+// invoke the alias on its cloud object's paths, and a route "POST
+// /<object>/<method>" per method.
 // It refuses a method name that is not a plain identifier, and a route
 // that two families would serve.
 func Routes(families map[string][]string) (string, error) {
@@ -92,13 +97,13 @@ func Routes(families map[string][]string) (string, error) {
 		b.WriteString("    Properties:\n")
 		fmt.Fprintf(&b, "      ApiId: !Ref %s\n", HTTPAPI)
 		b.WriteString("      IntegrationType: AWS_PROXY\n")
-		fmt.Fprintf(&b, "      IntegrationUri: !GetAtt %s.Arn\n", FunctionID(f))
+		fmt.Fprintf(&b, "      IntegrationUri: !Ref %s\n", AliasRef(f))
 		b.WriteString("      PayloadFormatVersion: \"2.0\"\n")
 		fmt.Fprintf(&b, "  %s:\n", PermissionID(f))
 		b.WriteString("    Type: AWS::Lambda::Permission\n")
 		b.WriteString("    Properties:\n")
 		b.WriteString("      Action: lambda:InvokeFunction\n")
-		fmt.Fprintf(&b, "      FunctionName: !Ref %s\n", FunctionID(f))
+		fmt.Fprintf(&b, "      FunctionName: !Ref %s\n", AliasRef(f))
 		b.WriteString("      Principal: apigateway.amazonaws.com\n")
 		fmt.Fprintf(&b, "      SourceArn: !Sub %q\n", PermissionSourceArn(obj))
 		if len(families[f]) == 0 {

@@ -108,10 +108,16 @@ func TestFunctionSettings(t *testing.T) {
 		check("Runtime", "provided.al2023")
 		check("Architectures", []any{"arm64"})
 		check("Handler", "bootstrap")
-		check("CodeUri", ".")
+		check("CodeUri", CodeURI(f))
 		check("FunctionName", sub("${AWS::StackName}-"+f))
-		if got := r.Metadata["BuildMethod"]; got != "makefile" {
-			t.Errorf("%s Metadata.BuildMethod = %v, want makefile", id, got)
+		check("AutoPublishAlias", Alias)
+		check("AutoPublishAliasAllProperties", true)
+		// sam build copies CodeUri and runs ContextPath's Makefile in
+		// WorkingDirectory: the root's, in the repository itself
+		// (TestSamBuild runs it so).
+		wantMeta := map[string]any{"BuildMethod": "makefile", "ContextPath": ".", "WorkingDirectory": "."}
+		if !reflect.DeepEqual(r.Metadata, wantMeta) {
+			t.Errorf("%s Metadata = %v, want %v", id, r.Metadata, wantMeta)
 		}
 		if to, _ := p["Timeout"].(int); to < 3 || to > 30 {
 			t.Errorf("%s Timeout = %v, want 3..30 s", id, p["Timeout"])
@@ -167,13 +173,28 @@ func TestFunctionSettings(t *testing.T) {
 	}
 }
 
+// deletableTables are the tables a stack deletion may delete, and why;
+// every other table holds user data and is kept (Retain) when the stack is
+// deleted or the table would be replaced.
+var deletableTables = map[string]string{
+	"ephemeral": "only what expires within hours (captchas, codes, cooldowns, counters, caches), rebuilt on demand",
+}
+
 func TestTablesMatchGo(t *testing.T) {
 	tpl := load(t)
 	var want []string
 	for _, tb := range dynamo.Tables() {
 		id := Camel(tb.Name) + "Table"
 		want = append(want, id)
-		p := tpl.Resources[id].Properties
+		r := tpl.Resources[id]
+		wantDel := "Retain"
+		if deletableTables[tb.Name] != "" {
+			wantDel = "Delete"
+		}
+		if r.DeletionPolicy != wantDel || r.UpdateReplacePolicy != "Retain" {
+			t.Errorf("%s DeletionPolicy %q, UpdateReplacePolicy %q; want %s, Retain", id, r.DeletionPolicy, r.UpdateReplacePolicy, wantDel)
+		}
+		p := r.Properties
 		check := func(key string, want any) {
 			t.Helper()
 			if got := p[key]; !reflect.DeepEqual(got, want) {
@@ -221,6 +242,8 @@ func TestEnvironment(t *testing.T) {
 		// The table names are the stack's prefix + dynamo Table.Name, as TableName.
 		app.EnvTablePrefix:     sub("${AWS::StackName}-"),
 		app.EnvConfigParameter: ref("ConfigParameterName"),
+		// The namespace the custom-metric alarms read (TestAlarms).
+		MetricsNamespaceEnv: ref("AWS::StackName"),
 	}
 	for _, k := range known {
 		if _, ok := want[k]; !ok && notInLambda[k] == "" {
@@ -437,14 +460,25 @@ func TestNoSecretsInTemplate(t *testing.T) {
 	}
 }
 
+// TestBuildTargets runs make as sam build does for each function (the
+// Makefile in Metadata.ContextPath, target build-<LogicalId>, in
+// Metadata.WorkingDirectory, ARTIFACTS_DIR in the environment), dry, and
+// checks the build; and make build's.
 func TestBuildTargets(t *testing.T) {
 	if _, err := exec.LookPath("make"); err != nil {
 		t.Skip("make not found")
 	}
+	tpl := load(t)
 	for _, f := range functionDirs(t) {
 		id := FunctionID(f)
-		cmd := exec.Command("make", "-s", "-n", "-f", "infra/build.mk", "build-"+id, "ARTIFACTS_DIR=/artifacts")
-		cmd.Dir = root
+		meta := tpl.Resources[id].Metadata
+		makefile, err := filepath.Abs(filepath.Join(root, anyString(meta["ContextPath"]), "Makefile"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command("make", "-s", "-n", "--makefile", makefile, "build-"+id)
+		cmd.Dir = filepath.Join(root, anyString(meta["WorkingDirectory"]))
+		cmd.Env = append(os.Environ(), "ARTIFACTS_DIR=/artifacts")
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Errorf("make build-%s: %v\n%s", id, err, out)

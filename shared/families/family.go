@@ -34,7 +34,8 @@ type Family struct {
 	// "" means uni-id-co.
 	Object string
 	// Argon2 marks a family that hashes or verifies passwords with
-	// argon2id: its function gets ArgonMemoryMB, hence more CPU.
+	// argon2id: its function gets ArgonMemoryMB, hence more CPU, and a
+	// reserved-concurrency parameter in template.yaml.
 	Argon2 bool
 	// Grants are the AWS actions its function needs besides the config
 	// (ConfigGrants are every function's).

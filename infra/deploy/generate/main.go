@@ -2,7 +2,8 @@
 // shared/families: shared/families/all_gen.go (the list of declared
 // families), shared/cloudobj/families_gen.go (their method names, for
 // uni-id-wrong-function and the routes) and template.yaml's generated
-// blocks (the functions with their policies and log groups, the HTTP API
+// blocks (the functions with their policies, log groups and alarms, the
+// reserved-concurrency parameters of the argon2id functions, the HTTP API
 // routes, the function URL outputs). Run it from the repository root after
 // adding or changing a family:
 //
