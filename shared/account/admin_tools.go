@@ -187,7 +187,7 @@ func (s *Service) setStatus(ctx context.Context, c *cloudobj.Call, uid string, s
 // ends; it can log in again.
 func (s *Service) EndUserSessions(ctx context.Context, c *cloudobj.Call, p *UIDParams) (any, error) {
 	return nil, s.changeUser(ctx, c, p.UID, func(u *User) error {
-		u.Sessions, u.ValidTokenDate = nil, ms(s.now())
+		revokeTokens(u, s.now())
 		return nil
 	})
 }

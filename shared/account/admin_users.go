@@ -136,7 +136,7 @@ func (s *Service) adminPassword(cfg *config.Config, pw string) (string, error) {
 func (s *Service) setPassword(u *User, hash string) {
 	if hash != "" {
 		u.Password, u.PasswordSecretVersion = hash, 0
-		u.Sessions, u.ValidTokenDate = nil, ms(s.now())
+		revokeTokens(u, s.now())
 	}
 }
 

@@ -16,8 +16,7 @@ func (s *Service) CloseAccount(ctx context.Context, c *cloudobj.Call, _ *NoParam
 	}
 	_, err = s.updateCaller(ctx, c, u, func(u *User) error {
 		u.Status = StatusClosed
-		u.ValidTokenDate = ms(s.now())
-		u.Sessions = nil
+		revokeTokens(u, s.now())
 		return nil
 	})
 	return nil, err

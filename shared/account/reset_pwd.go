@@ -92,8 +92,7 @@ func (s *Service) resetPwd(ctx context.Context, cfg *config.Config, c *cloudobj.
 	}
 	_, err = s.update(ctx, u, func(u *User) error {
 		u.Password, u.PasswordSecretVersion = hash, 0
-		u.ValidTokenDate = s.now().Unix() * 1000 // tokens carry iat in seconds
-		u.Sessions = nil
+		revokeTokens(u, s.now())
 		return nil
 	})
 	if errors.Is(err, errNoWrite) {

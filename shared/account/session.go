@@ -122,11 +122,10 @@ func diffKeys(before, after []string) (add, drop []string) {
 // openSession adds a new session to u, dropping expired sessions and the
 // oldest ones beyond maxTokenLength, and returns its id.
 func (s *Service) openSession(cfg *config.Config, c *cloudobj.Call, u *User) (string, error) {
-	var b [16]byte
-	if _, err := io.ReadFull(s.rand(), b[:]); err != nil {
-		return "", apierr.Systemf("random session id: %w", err)
+	sid, err := s.newSessionID()
+	if err != nil {
+		return "", err
 	}
-	sid := hex.EncodeToString(b[:])
 	now := s.now()
 	if u.Sessions == nil {
 		u.Sessions = map[string]Session{}
@@ -135,6 +134,24 @@ func (s *Service) openSession(cfg *config.Config, c *cloudobj.Call, u *User) (st
 		Platform: c.Client.Platform, DeviceID: c.Client.DeviceID, AppID: c.Client.AppID}
 	pruneSessions(u, now, cfg.MaxTokenLength)
 	return sid, nil
+}
+
+func (s *Service) newSessionID() (string, error) {
+	var b [16]byte
+	if _, err := io.ReadFull(s.rand(), b[:]); err != nil {
+		return "", apierr.Systemf("random session id: %w", err)
+	}
+	return hex.EncodeToString(b[:]), nil
+}
+
+// revokeTokens ends every session of u and refuses every token issued
+// before now. Tokens carry iat in whole seconds, so the floor is now's
+// second: a token issued later in that same second (a login right after a
+// reset) must stay good, and the ones issued earlier in it are already out
+// with their sessions.
+func revokeTokens(u *User, now time.Time) {
+	u.Sessions = nil
+	u.ValidTokenDate = now.Unix() * 1000
 }
 
 // pruneSessions drops expired sessions, then the oldest beyond max.

@@ -150,3 +150,55 @@ func TestBadTokens(t *testing.T) {
 		t.Errorf("no token: %d %s", r.Status, r.Raw)
 	}
 }
+
+// TestOldTokenAfterUpdatePwd: the token updatePwd replaced, used in the
+// same second, is refused without ending the session it was replaced in;
+// the new token keeps working. (It used to count as a replay of a rotated
+// token and revoke the session.)
+func TestOldTokenAfterUpdatePwd(t *testing.T) {
+	e := testenv.New(t, nil)
+	c := testenv.NewClient("d1")
+	e.Register(t, c, "alice_1", "a good password")
+	e.Clock.Advance(300 * time.Millisecond)
+	old := copyClient(c)
+	if r := e.Call(t, c, "reset", "updatePwd", map[string]any{"oldPassword": "a good password", "newPassword": "another good password"}); r.Code() != "0" || r.Token() == "" {
+		t.Fatalf("updatePwd: %s", r.Raw)
+	}
+	for _, call := range []func() testenv.Resp{
+		func() testenv.Resp { return info(t, e, copyClient(old)) },
+		func() testenv.Resp { return e.Call(t, copyClient(old), "account", "refreshToken", nil) },
+	} {
+		if r := call(); r.Code() != "uni-id-check-token-failed" {
+			t.Errorf("token from before updatePwd: %s, want uni-id-check-token-failed", r.Raw)
+		}
+	}
+	if r := info(t, e, c); r.Code() != "0" {
+		t.Fatalf("token from updatePwd after the old one came back: %s", r.Raw)
+	}
+	e.Clock.Advance(time.Second)
+	if r := info(t, e, c); r.Code() != "0" {
+		t.Fatalf("token from updatePwd a second later: %s", r.Raw)
+	}
+}
+
+// TestLoginInTheSecondOfARevocation: a login in the same second as an
+// administrator ended every session gets a token that works (the floor
+// used to be in milliseconds, above the login's whole-second iat).
+func TestLoginInTheSecondOfARevocation(t *testing.T) {
+	e, admin, user := adminEnv(t, nil)
+	uid := loginAs(t, e, user, "alice_1", "a good password").Body["uid"].(string)
+	e.Clock.Advance(500 * time.Millisecond)
+	old := copyClient(user)
+	if r := e.Call(t, admin, "admin", "endUserSessions", map[string]any{"uid": uid}); r.Code() != "0" {
+		t.Fatalf("endUserSessions: %s", r.Raw)
+	}
+	if r := info(t, e, old); r.Code() != "uni-id-check-token-failed" {
+		t.Errorf("token from before endUserSessions: %s", r.Raw)
+	}
+	if r := loginAs(t, e, user, "alice_1", "a good password"); r.Code() != "0" {
+		t.Fatalf("login: %s", r.Raw)
+	}
+	if r := info(t, e, user); r.Code() != "0" {
+		t.Errorf("token from a login in the same second: %s", r.Raw)
+	}
+}

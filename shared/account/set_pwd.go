@@ -49,21 +49,27 @@ func (s *Service) SetPwd(ctx context.Context, c *cloudobj.Call, p *SetPwdParams)
 	return nil, s.replacePassword(ctx, c, u, hash)
 }
 
-// replacePassword stores a new hash, ends every other session and rotates
-// the caller's, whose new token goes out as newToken.
+// replacePassword stores a new hash and ends every session but the
+// caller's, which moves to a new session id whose token goes out as
+// newToken. Moving it, rather than rotating it, puts the caller's old token
+// with the other sessions' ones: refused as revoked, even in the same
+// second as the change (iat is in whole seconds), and never taken for the
+// replay of a rotated token, which would end the new session.
 func (s *Service) replacePassword(ctx context.Context, c *cloudobj.Call, u *User, hash string) error {
 	cfg, err := s.cfg(c)
 	if err != nil {
 		return err
 	}
-	sid := c.Auth.SessionID
+	sid, err := s.newSessionID()
+	if err != nil {
+		return err
+	}
 	saved, err := s.updateCaller(ctx, c, u, func(u *User) error {
-		ss := u.Sessions[sid]
+		ss := u.Sessions[c.Auth.SessionID]
 		now := s.now()
 		u.Password, u.PasswordSecretVersion = hash, 0
-		u.ValidTokenDate = now.Unix() * 1000
-		ss.Gen++
-		ss.RotatedAt = 0 // the old token must not linger in a grace window
+		revokeTokens(u, now)
+		ss.Gen, ss.RotatedAt = 1, 0
 		ss.Expires = ms(now.Add(cfg.TokenTTL()))
 		u.Sessions = map[string]Session{sid: ss}
 		return nil
@@ -71,6 +77,7 @@ func (s *Service) replacePassword(ctx context.Context, c *cloudobj.Call, u *User
 	if err != nil {
 		return err
 	}
+	c.Auth.SessionID = sid
 	c.NewToken, err = s.sign(ctx, cfg, saved, sid)
 	return err
 }
