@@ -163,10 +163,9 @@ func CaptchaDigest(tokenSecret, deviceID, scene, answer string) []byte {
 	return m.Sum(nil)
 }
 
-// secondsLeft returns the seconds until the fixed window of now ends.
-// Windows start at multiples of window since the Unix epoch, as Counters'.
+// secondsLeft returns the seconds until a counter of window refusing at
+// now is surely free again: every Hit counted at now has stopped counting
+// by Window.Until (a retry may pass sooner, as the oldest Hits stop).
 func secondsLeft(now time.Time, window time.Duration) int {
-	w := int64(window / time.Second)
-	end := (now.Unix()/w + 1) * w
-	return int(end - now.Unix())
+	return int(Window{Size: window}.Until(now).Sub(now).Seconds() + 0.999)
 }

@@ -49,15 +49,15 @@ func (s *Service) GetFrvCertifyID(ctx context.Context, c *cloudobj.Call, p *GetF
 	// parallel starts never reach the provider beyond the limit, and
 	// given back if the start then fails, so a fault costs the user none.
 	now := s.now()
-	day, limit := frvDay(u.UID), frvDailyLimit(cfg)
-	if _, err := s.Counters.Hit(ctx, day, limit, chinaDay(now)); errors.Is(err, ErrLimited) {
+	day, limit := frvDay(u.UID, now), frvDailyLimit(cfg)
+	if _, err := s.Counters.Hit(ctx, day, limit, now); errors.Is(err, ErrLimited) {
 		return nil, apierr.New(apierr.RealNameVerifyUpperLimit)
 	} else if err != nil {
 		return nil, storeErr("count verification", err)
 	}
 	res, err := s.startFrv(ctx, cfg, ci, c, u, p.RealName, idCard, p.MetaInfo, now)
 	if err != nil && !refusalCounts(err) {
-		if uerr := s.Counters.Unhit(context.WithoutCancel(ctx), day, chinaDay(now)); uerr != nil {
+		if uerr := s.Counters.Unhit(context.WithoutCancel(ctx), day, now); uerr != nil {
 			c.Log("unhitError", uerr.Error())
 		}
 	}
@@ -147,14 +147,14 @@ func (s *Service) idCardFree(ctx context.Context, limit int, digest string) erro
 	return apierr.New(apierr.IDCardExists)
 }
 
-// frvDay is the daily count of an account's started verifications. uni-id
-// counts a day from midnight in UTC+8 (getCurrentDateTimestamp); a Counters
-// window starts at midnight UTC, so it is read with chinaDay's clock.
-func frvDay(uid string) Window { return Window{Key: "frv-day:" + uid, Size: 24 * time.Hour} }
-
-// chinaDay moves t by UTC+8's offset, so that windows of a day split at
-// midnight China time.
-func chinaDay(t time.Time) time.Time { return t.Add(8 * time.Hour) }
+// frvDay is the count of an account's verifications started on now's
+// day. uni-id counts a day from midnight in UTC+8
+// (getCurrentDateTimestamp), a calendar day, not any 24 hours: the date is
+// part of the key, so each day's count starts afresh at that midnight.
+func frvDay(uid string, now time.Time) Window {
+	date := now.Add(8 * time.Hour).UTC().Format("20060102")
+	return Window{Key: "frv-day:" + uid + ":" + date, Size: 24 * time.Hour}
+}
 
 // frvDailyLimit is realNameCertifyLimit; 0 means uni-id's 5.
 func frvDailyLimit(cfg *config.Config) int {

@@ -150,26 +150,59 @@ type Captchas interface {
 	Take(ctx context.Context, key string) (hash []byte, expires time.Time, err error)
 }
 
-// Window names a fixed-window counter: windows of Size start at multiples of
-// Size since the Unix epoch.
+// Window names a sliding-window counter: Key counts the Hits of about the
+// last Size. Time is cut into slots of Size/WindowSlots (rounded up to a
+// millisecond), starting at multiples of that length since the Unix epoch,
+// and the count at a moment is the Hits in its slot and the WindowSlots
+// slots before it. That gives the guarantee a limit needs wherever a span
+// starts, which fixed windows lack (they let twice the limit through
+// around a window's edge):
+//
+//   - a counter never lets more than its limit of Hits succeed within any
+//     span of Size;
+//   - a Hit stops counting between Size and Size+Size/WindowSlots after it
+//     was made, so a counter at its limit is free again at most that long
+//     after its last Hit (Until).
+//
+// A limit that must follow the calendar (a day from midnight China time)
+// puts the date in Key instead.
 type Window struct {
 	Key  string
 	Size time.Duration
 }
 
-// Counters are fixed-window counters for rate limits and failure counts.
+// WindowSlots is how many slots a Window's Size is cut into: the most a
+// Hit overstays its Size is one slot, a twelfth of it.
+const WindowSlots = 12
+
+// Slot returns the index of the slot holding now and the slots' length.
+func (w Window) Slot(now time.Time) (int64, time.Duration) {
+	size := (w.Size.Milliseconds() + WindowSlots - 1) / WindowSlots
+	size = max(size, 1)
+	return now.UnixMilli() / size, time.Duration(size) * time.Millisecond
+}
+
+// Until returns when a Hit made at now stops counting: the end of the
+// WindowSlots-th slot after now's. Every Hit counted at now has stopped
+// counting by then.
+func (w Window) Until(now time.Time) time.Time {
+	k, size := w.Slot(now)
+	return time.UnixMilli(0).Add(time.Duration(k+WindowSlots+1) * size)
+}
+
+// Counters are sliding-window counters for rate limits and failure counts,
+// with Window's guarantee.
 type Counters interface {
-	// Hit adds one to w's counter for the window that holds now and returns
-	// the new count. If the count is already limit it returns ErrLimited and
-	// changes nothing. limit 0 means no limit.
+	// Hit adds one to w's count at now and returns the new count. If the
+	// count is already limit it returns ErrLimited and changes nothing.
+	// limit 0 means no limit.
 	Hit(ctx context.Context, w Window, limit int, now time.Time) (int, error)
-	// Counts returns each counter's count in the window that holds now (0 if
-	// none), in one read.
+	// Counts returns each counter's count at now (0 if none), in one read.
 	Counts(ctx context.Context, now time.Time, ws ...Window) ([]int, error)
-	// Reset clears w's counter for the window that holds now.
+	// Reset clears w's counter: its count is 0 until the next Hit.
 	Reset(ctx context.Context, w Window, now time.Time) error
-	// Unhit takes back one Hit of w's counter in the window that holds now
-	// (never below zero): an attempt reserved before work that then failed.
+	// Unhit takes back the latest Hit of w's still counted at now (never
+	// below zero): an attempt reserved before work that then failed.
 	Unhit(ctx context.Context, w Window, now time.Time) error
 }
 
@@ -198,12 +231,15 @@ func (e *LimitError) Error() string { return "limit reached" }
 type Codes interface {
 	// Issue stores hash as the code at key until expires, replacing any
 	// earlier code there, in one transaction with the send limits: the
-	// cooldown must be free (it is then taken) and every limit's counter
-	// below its Max (each then counts one). It returns *LimitError and
-	// changes nothing when a limit refuses.
+	// cooldown must be free (it is then taken) and every limit's counter,
+	// a Counters one with Window's guarantee, below its Max at now (each
+	// then counts one). It returns *LimitError and changes nothing when a
+	// limit refuses.
 	Issue(ctx context.Context, key string, hash []byte, expires time.Time, cd Cooldown, limits []Limit, now time.Time) error
 	// Withdraw undoes an Issue whose delivery failed: it removes the code,
-	// frees the cooldown and gives the counts back.
+	// frees the cooldown and gives back the counts the Issue at now took
+	// (a counter reset since, or whose count no longer holds them, is left
+	// as it is).
 	Withdraw(ctx context.Context, key string, cd Cooldown, limits []Limit, now time.Time) error
 	// Attempt counts one verification try of the code at key and returns
 	// its hash. It returns ErrNotFound, counting nothing, when there is no

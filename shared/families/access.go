@@ -99,7 +99,7 @@ const (
 //	           DeleteItem  a key released by Users.Save (a rebind)
 //	ephemeral  UpdateItem  Counters.Hit, Codes.Attempt, the counters of Codes.Issue/Withdraw
 //	           BatchGetItem  Counters.Counts
-//	           DeleteItem  Captchas.Take, Counters.Reset, Codes.Consume/Withdraw, Cache.CacheTake
+//	           DeleteItem  Captchas.Take, Counters.Reset/Unhit, Codes.Consume/Withdraw, Cache.CacheTake
 //	           PutItem  Captchas.Put, the code of Codes.Issue, Cache.CacheSet
 //	           GetItem  Cache.CacheGet, the cooldown read after a refused Codes.Issue
 const (

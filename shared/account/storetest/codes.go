@@ -13,7 +13,9 @@ var codeCases = []testCase{
 	{"IssueReplaces", testCodesIssueReplaces},
 	{"CooldownRefuses", testCodesCooldownRefuses},
 	{"LimitRefuses", testCodesLimitRefuses},
+	{"LimitSlides", testCodesLimitSlides},
 	{"Withdraw", testCodesWithdraw},
+	{"WithdrawAfterASlot", testCodesWithdrawAfterASlot},
 	{"AttemptMaxTries", testCodesAttemptMaxTries},
 	{"AttemptExpired", testCodesAttemptExpired},
 	{"ConsumeWrongHash", testCodesConsumeWrongHash},
@@ -120,6 +122,50 @@ func testCodesWithdraw(t *testing.T, e *env) {
 	_, err := e.Codes.Attempt(e.ctx, s.key, 5, e.now())
 	wantErr(t, "Attempt after Withdraw", err, account.ErrNotFound)
 	wantErr(t, "Issue again after Withdraw", e.issue(s), nil)
+}
+
+// testCodesLimitSlides: Issue's limits are Counters' sliding windows: a
+// send just before a multiple of the limit's Size still counts just after
+// it, and the limit frees up at Window.Until of that send.
+func testCodesLimitSlides(t *testing.T, e *env) {
+	limit := account.Limit{Window: account.Window{Key: unique("ctr"), Size: time.Hour}, Max: 1}
+	set := func(at time.Time) { e.clock.Advance(at.Sub(e.now())) }
+	first := start.Add(time.Hour - time.Millisecond)
+	set(first)
+	wantErr(t, "Issue before the edge", e.issue(e.newSending(limit)), nil)
+	for _, at := range []time.Time{start.Add(time.Hour), first.Add(time.Hour - time.Millisecond)} {
+		set(at)
+		e.wantLimit(t, e.issue(e.newSending(limit)), 0, time.Time{})
+	}
+	set(limit.Until(first))
+	wantErr(t, "Issue once the first has stopped counting", e.issue(e.newSending(limit)), nil)
+	e.wantLimit(t, e.issue(e.newSending(limit)), 0, time.Time{})
+}
+
+// testCodesWithdrawAfterASlot: Withdraw gives back the count of an Issue
+// whose counter has since moved to a later slot, and still removes the
+// code and frees the cooldown when a counter no longer holds the count
+// (it was reset).
+func testCodesWithdrawAfterASlot(t *testing.T, e *env) {
+	hour := account.Limit{Window: account.Window{Key: unique("ctr"), Size: time.Hour}, Max: 2}
+	s, issued := e.newSending(hour), e.now()
+	wantErr(t, "Issue", e.issue(s), nil)
+	e.clock.Advance(20 * time.Minute)
+	wantErr(t, "a later Issue", e.issue(e.newSending(hour)), nil)
+	wantErr(t, "Withdraw", e.Codes.Withdraw(e.ctx, s.key, s.cd, s.limits, issued), nil)
+	wantErr(t, "Issue in the place given back", e.issue(e.newSending(hour)), nil)
+	e.wantLimit(t, e.issue(e.newSending(hour)), 0, time.Time{})
+
+	reset := account.Limit{Window: account.Window{Key: unique("ctr"), Size: time.Hour}, Max: 1}
+	s = e.newSending(reset)
+	wantErr(t, "Issue", e.issue(s), nil)
+	wantErr(t, "Reset", e.Counters.Reset(e.ctx, reset.Window, e.now()), nil)
+	wantErr(t, "Withdraw over a reset counter", e.Codes.Withdraw(e.ctx, s.key, s.cd, s.limits, e.now()), nil)
+	_, err := e.Codes.Attempt(e.ctx, s.key, 5, e.now())
+	wantErr(t, "Attempt after Withdraw", err, account.ErrNotFound)
+	again := e.newSending()
+	again.cd = s.cd
+	wantErr(t, "Issue on the freed cooldown", e.issue(again), nil)
 }
 
 // testCodesAttemptMaxTries: Attempt counts tries: after max of them it

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -12,11 +13,15 @@ import (
 var counterCases = []testCase{
 	{"HitCounts", testCountersHitCounts},
 	{"HitLimit", testCountersHitLimit},
-	{"FixedWindows", testCountersFixedWindows},
+	{"NoEdgeBurst", testCountersNoEdgeBurst},
+	{"AnySpanHoldsLimit", testCountersAnySpanHoldsLimit},
+	{"HitsStopCounting", testCountersHitsStopCounting},
 	{"CountsInOneRead", testCountersCountsInOneRead},
 	{"Reset", testCountersReset},
 	{"Unhit", testCountersUnhit},
 	{"ConcurrentHitsKeepLimit", testCountersConcurrentHitsKeepLimit},
+	{"ConcurrentHitsInANewSlot", testCountersConcurrentHitsInANewSlot},
+	{"UnhitLatest", testCountersUnhitLatest},
 }
 
 // testCountersHitCounts: each Hit adds one and returns the new count; with
@@ -50,28 +55,84 @@ func testCountersHitLimit(t *testing.T, e *env) {
 	}
 }
 
-// testCountersFixedWindows: windows of Size start at multiples of Size
-// since the Unix epoch, not at the first Hit: Hits in one window share a
-// count up to its last millisecond, the next window starts at 0.
-func testCountersFixedWindows(t *testing.T, e *env) {
+// testCountersNoEdgeBurst: limit Hits just before a multiple of Size
+// leave none for just after it, nor for the rest of a Size from them (a
+// fixed window lets limit more through at once there).
+func testCountersNoEdgeBurst(t *testing.T, e *env) {
 	w := account.Window{Key: unique("ctr"), Size: time.Minute}
-	e.clock.Advance(30 * time.Second) // the middle of a window
+	edge := start.Add(time.Minute)
+	for want := 1; want <= 3; want++ {
+		if n, err := e.Counters.Hit(e.ctx, w, 3, edge.Add(-time.Millisecond)); err != nil || n != want {
+			t.Fatalf("Hit %d before the edge = %d, %v", want, n, err)
+		}
+	}
+	for _, at := range []time.Time{edge, edge.Add(30 * time.Second), edge.Add(time.Minute - 2*time.Millisecond)} {
+		_, err := e.Counters.Hit(e.ctx, w, 3, at)
+		wantErr(t, fmt.Sprintf("Hit %v after the edge", at.Sub(edge)), err, account.ErrLimited)
+		e.wantCounts(t, at, []account.Window{w}, 3)
+	}
+}
+
+// testCountersAnySpanHoldsLimit: Hits every 7 s for 5 minutes against a
+// limit of 4 a minute: no span of a minute holds more than 4 that
+// succeeded, a Hit is refused only when Counts says the limit is reached,
+// and the limit frees up again (the Hits that succeeded are at least 4 per
+// Size plus a slot).
+func testCountersAnySpanHoldsLimit(t *testing.T, e *env) {
+	const limit = 4
+	w := account.Window{Key: unique("ctr"), Size: time.Minute}
+	var ok []time.Time
+	for at := start.Add(-3 * time.Second); at.Before(start.Add(5 * time.Minute)); at = at.Add(7 * time.Second) {
+		before, err := e.Counters.Counts(e.ctx, at, w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := e.Counters.Hit(e.ctx, w, limit, at)
+		switch {
+		case err == nil && n == before[0]+1:
+			ok = append(ok, at)
+		case errors.Is(err, account.ErrLimited) && before[0] == limit:
+		default:
+			t.Fatalf("Hit at %v with a count of %d = %d, %v", at.Sub(start), before[0], n, err)
+		}
+	}
+	for i, t0 := range ok {
+		in := 0
+		for _, t1 := range ok[i:] {
+			if t1.Sub(t0) < w.Size {
+				in++
+			}
+		}
+		if in > limit {
+			t.Fatalf("%d Hits succeeded within a minute of %v; successes at %v", in, t0.Sub(start), ok)
+		}
+	}
+	if min := 5 * limit * 12 / 13; len(ok) < min {
+		t.Fatalf("%d Hits succeeded in 5 minutes, want at least %d", len(ok), min)
+	}
+}
+
+// testCountersHitsStopCounting: a Hit counts for at least Size and stops
+// at Window.Until, at most a slot (Size/WindowSlots) later.
+func testCountersHitsStopCounting(t *testing.T, e *env) {
+	w := account.Window{Key: unique("ctr"), Size: time.Hour}
+	at := start.Add(17 * time.Minute)
 	for range 2 {
-		if _, err := e.Counters.Hit(e.ctx, w, 0, e.now()); err != nil {
+		if _, err := e.Counters.Hit(e.ctx, w, 2, at); err != nil {
 			t.Fatal(err)
 		}
 	}
-	last := start.Add(time.Minute - time.Millisecond)
-	e.wantCounts(t, last, []account.Window{w}, 2)
-	if n, err := e.Counters.Hit(e.ctx, w, 0, last); err != nil || n != 3 {
-		t.Fatalf("Hit in the window's last millisecond = %d, %v; want 3", n, err)
+	until := w.Until(at)
+	if d := until.Sub(at); d <= w.Size || d > w.Size+w.Size/account.WindowSlots {
+		t.Fatalf("Until is %v after the Hit, want in (Size, Size+Size/%d]", d, account.WindowSlots)
 	}
-	next := start.Add(time.Minute)
-	e.wantCounts(t, next, []account.Window{w}, 0)
-	if n, err := e.Counters.Hit(e.ctx, w, 0, next); err != nil || n != 1 {
-		t.Fatalf("Hit in the next window = %d, %v; want 1", n, err)
+	e.wantCounts(t, at.Add(w.Size-time.Millisecond), []account.Window{w}, 2)
+	e.wantCounts(t, until.Add(-time.Millisecond), []account.Window{w}, 2)
+	e.wantCounts(t, until, []account.Window{w}, 0)
+	if n, err := e.Counters.Hit(e.ctx, w, 2, until); err != nil || n != 1 {
+		t.Fatalf("Hit at Until = %d, %v; want 1", n, err)
 	}
-	e.wantCounts(t, start, []account.Window{w}, 3)
+	e.wantCounts(t, until.Add(10*w.Size), []account.Window{w}, 0)
 }
 
 // testCountersCountsInOneRead: Counts returns each window's count in the
@@ -91,25 +152,25 @@ func testCountersCountsInOneRead(t *testing.T, e *env) {
 	e.wantCounts(t, e.now(), []account.Window{hour, never, day, other, hour}, 3, 0, 1, 2, 3)
 }
 
-// testCountersReset: Reset clears a counter in the window that holds now,
-// and no other window's.
+// testCountersReset: Reset clears a counter, the Hits of earlier slots
+// still in the window too.
 func testCountersReset(t *testing.T, e *env) {
 	w := account.Window{Key: unique("ctr"), Size: time.Minute}
-	next := start.Add(time.Minute)
-	for _, at := range []time.Time{start, start, next, next} {
+	later := start.Add(40 * time.Second)
+	for _, at := range []time.Time{start, start, later, later} {
 		if _, err := e.Counters.Hit(e.ctx, w, 0, at); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := e.Counters.Reset(e.ctx, w, next); err != nil {
+	e.wantCounts(t, later, []account.Window{w}, 4)
+	if err := e.Counters.Reset(e.ctx, w, later); err != nil {
 		t.Fatal(err)
 	}
-	e.wantCounts(t, next, []account.Window{w}, 0)
-	e.wantCounts(t, start, []account.Window{w}, 2)
-	if n, err := e.Counters.Hit(e.ctx, w, 1, next); err != nil || n != 1 {
+	e.wantCounts(t, later, []account.Window{w}, 0)
+	if n, err := e.Counters.Hit(e.ctx, w, 1, later); err != nil || n != 1 {
 		t.Fatalf("Hit after Reset = %d, %v; want 1", n, err)
 	}
-	if err := e.Counters.Reset(e.ctx, account.Window{Key: unique("ctr"), Size: time.Minute}, next); err != nil {
+	if err := e.Counters.Reset(e.ctx, account.Window{Key: unique("ctr"), Size: time.Minute}, later); err != nil {
 		t.Fatalf("Reset of a counter never hit: %v", err)
 	}
 }
@@ -163,6 +224,57 @@ func testCountersConcurrentHitsKeepLimit(t *testing.T, e *env) {
 		t.Fatalf("racing Hits counted %v, want %v", got, want)
 	}
 	e.wantCounts(t, e.now(), []account.Window{w}, limit)
+}
+
+// testCountersConcurrentHitsInANewSlot: Hits racing in a slot after the
+// counter's last one (so each finds the counter to move on) still let
+// exactly limit through in all, counting the earlier slot's Hits.
+func testCountersConcurrentHitsInANewSlot(t *testing.T, e *env) {
+	const limit = races / 2
+	w := account.Window{Key: unique("ctr"), Size: time.Hour}
+	for range 2 {
+		if _, err := e.Counters.Hit(e.ctx, w, limit, e.now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	later := e.now().Add(20 * time.Minute)
+	counts := make([]int, races)
+	errs := race(races, func(i int) (err error) {
+		counts[i], err = e.Counters.Hit(e.ctx, w, limit, later)
+		return err
+	})
+	var got []int
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			got = append(got, counts[i])
+		case !errors.Is(err, account.ErrLimited):
+			t.Fatalf("a racing Hit: %v", err)
+		}
+	}
+	slices.Sort(got)
+	if want := []int{3, 4}; !slices.Equal(got, want) {
+		t.Fatalf("racing Hits counted %v, want %v", got, want)
+	}
+	e.wantCounts(t, later, []account.Window{w}, limit)
+}
+
+// testCountersUnhitLatest: Unhit takes back the latest Hit still counted,
+// also when it was made in an earlier slot than now's.
+func testCountersUnhitLatest(t *testing.T, e *env) {
+	w := account.Window{Key: unique("ctr"), Size: time.Hour}
+	for _, at := range []time.Time{start, start.Add(10 * time.Minute)} {
+		if _, err := e.Counters.Hit(e.ctx, w, 0, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	later := start.Add(30 * time.Minute)
+	if err := e.Counters.Unhit(e.ctx, w, later); err != nil {
+		t.Fatal(err)
+	}
+	e.wantCounts(t, later, []account.Window{w}, 1)
+	// What is left is the first Hit: it stops counting with its own slot.
+	e.wantCounts(t, w.Until(start), []account.Window{w}, 0)
 }
 
 func (e *env) wantCounts(t *testing.T, now time.Time, ws []account.Window, want ...int) {
