@@ -9,7 +9,7 @@ func (s *Service) Rule(c *cloudobj.Call, def cloudobj.Access) cloudobj.Access {
 	if s.Config == nil {
 		return def
 	}
-	cfg, err := s.Config.For(c.Client.AppID, c.Client.Platform)
+	cfg, err := s.cfg(c)
 	if err != nil {
 		return def
 	}

@@ -212,3 +212,55 @@ func TestBudgetGuards(t *testing.T) {
 		t.Fatalf("another address: %s", r.Raw)
 	}
 }
+
+// TestAppIDsTheClientCannotChoose: with several apps configured an
+// unknown appId, "*" included, is refused and writes nothing; a token
+// works only in its account's apps; with one config every appId is
+// recorded as the configured one, so "*" is never stored and invented
+// appIds cannot multiply a WeChat identity without a unionid.
+func TestAppIDsTheClientCannotChoose(t *testing.T) {
+	e := testenv.New(t, nil)
+	for _, id := range []string{"*", "__UNI__INVENTED"} {
+		c := testenv.NewClient("d-" + id)
+		c.AppID = id
+		before := e.ItemCount(t)
+		r := e.Call(t, c, "captcha", "createCaptcha", map[string]any{"scene": "register"})
+		if r.Code() != "uni-id-app-not-configured" || r.Status != 403 {
+			t.Fatalf("appId %q: %d %s", id, r.Status, r.Raw)
+		}
+		if after := e.ItemCount(t); fmt.Sprint(after) != fmt.Sprint(before) {
+			t.Errorf("appId %q wrote: %v -> %v", id, before, after)
+		}
+	}
+	a := testenv.NewClient("d1")
+	e.Register(t, a, "alice_1", "the right password")
+	b := testenv.NewClient("d1")
+	b.AppID, b.Token = "__UNI__OTHER", a.Token
+	if r := e.Call(t, b, "account", "getAccountInfo", nil); r.Code() != "uni-id-account-not-exists-in-current-app" {
+		t.Fatalf("a token of __UNI__TEST used as __UNI__OTHER: %s", r.Raw)
+	}
+
+	one, ids := thirdEnv(t, func(cfg map[string]any) { cfg["dcloudAppid"] = "__UNI__ONE" })
+	star := testenv.NewClient("s")
+	star.AppID = "*"
+	r := one.Register(t, star, "bob_1", "the right password")
+	users := one.Scan(t, one.Names.Users)
+	if len(users) != 1 || fmt.Sprint(users[0]["dcloud_appid"]) != "[__UNI__ONE]" {
+		t.Fatalf("registered with appId *: %s, stored %v", r.Raw, users[0]["dcloud_appid"])
+	}
+	uids := map[any]bool{}
+	for i, id := range []string{"__UNI__A1", "__UNI__A2", "__UNI__A3"} {
+		c := testenv.NewClient(fmt.Sprint("w", i))
+		c.Platform, c.AppID = "mp-weixin", id
+		code := fmt.Sprint("code-", i)
+		ids.add(code, account.Identity{OpenID: "o-same"})
+		r := wx(t, one, c, "loginByWeixin", code)
+		if r.Code() != "0" {
+			t.Fatal(r.Raw)
+		}
+		uids[r.Body["uid"]] = true
+	}
+	if len(uids) != 1 {
+		t.Errorf("one openid under three invented appIds made %d accounts", len(uids))
+	}
+}

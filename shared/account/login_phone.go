@@ -1,6 +1,7 @@
 package account
 
 import (
+	"cmp"
 	"context"
 	"errors"
 
@@ -94,7 +95,9 @@ func (s *Service) phoneNumber(ctx context.Context, cfg *config.Config, c *cloudo
 	if s.Phones == nil {
 		return phone{}, &apierr.Error{Code: apierr.ConfigFieldRequired, Values: map[string]string{"field": pr.Provider}}
 	}
-	pr.AppID = c.Client.AppID
+	// DCloud checks the appId against the token it issued, so the one the
+	// client sent goes when the config names none.
+	pr.AppID = cmp.Or(c.Client.AppID, c.Client.SentAppID)
 	raw, err := s.Phones.Phone(ctx, cfg, pr)
 	if err != nil {
 		return phone{}, err

@@ -227,7 +227,7 @@ func (s *Service) create(ctx context.Context, cfg *config.Config, c *cloudobj.Ca
 // inApp applies uni-id's app filter: no dcloud_appid means any app, "*" any
 // app, otherwise only the apps listed.
 func inApp(u *User, appID string) bool {
-	if u.DcloudAppid == nil {
+	if u.DcloudAppid == nil || appID == "" {
 		return true
 	}
 	for _, a := range u.DcloudAppid {

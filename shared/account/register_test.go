@@ -114,7 +114,6 @@ func TestRegisterRace(t *testing.T) {
 	answers := make([]string, n)
 	for i := range clients {
 		clients[i] = testenv.NewClient(fmt.Sprintf("race-%d", i))
-		clients[i].AppID = ""
 		answers[i] = e.Captcha(t, clients[i], "register")
 	}
 	codes := make([]string, n)

@@ -82,13 +82,22 @@ func (s *Service) rand() io.Reader {
 	return rand.Reader
 }
 
-// cfg returns the effective config of the calling app and platform.
+// cfg returns the effective config of the calling app and platform, and
+// replaces the call's appId by the one idco records (config.Set.Resolve):
+// a configured app id, never one the client made up.
 func (s *Service) cfg(c *cloudobj.Call) (*config.Config, error) {
-	cfg, err := s.Config.For(c.Client.AppID, c.Client.Platform)
+	cfg, id, err := s.Config.Resolve(c.Client.AppID, c.Client.Platform)
+	if errors.Is(err, config.ErrUnknownApp) {
+		return nil, apierr.Wrap(apierr.AppNotConfigured, err)
+	}
 	if err != nil {
 		return nil, &apierr.Error{Code: apierr.ConfigFieldRequired,
 			Values: map[string]string{"field": "dcloudAppid"}, Cause: err}
 	}
+	if c.Client.SentAppID == "" {
+		c.Client.SentAppID = c.Client.AppID
+	}
+	c.Client.AppID = id
 	return cfg, nil
 }
 

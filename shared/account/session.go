@@ -313,6 +313,10 @@ func (s *Service) Authenticate(ctx context.Context, c *cloudobj.Call, refresh bo
 	case tokenRevoked:
 		return apierr.New(apierr.CheckTokenFailed)
 	}
+	// A token is good only in the apps its account belongs to.
+	if !inApp(u, c.Client.AppID) {
+		return apierr.New(apierr.AccountNotInApp)
+	}
 	c.Auth = &cloudobj.Auth{UID: u.UID, Role: u.Role, Permission: livePermissions(claims, u),
 		SessionID: claims.SID, IssuedAt: claims.IAT, Record: u}
 	left := time.Unix(claims.EXP, 0).Sub(s.now())

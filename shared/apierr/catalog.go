@@ -45,6 +45,9 @@ const (
 	PayloadTooLarge      = "uni-id-payload-too-large"
 	RetryLater           = "uni-id-retry-later"
 	RateLimited          = "uni-id-rate-limited"
+	AppNotConfigured     = "uni-id-app-not-configured"
+	RecentLoginRequired  = "uni-id-recent-login-required"
+	ChannelTooNew        = "uni-id-channel-too-new"
 	RegistrationDisabled = "uni-id-registration-disabled"
 	LoginTypeDisabled    = "uni-id-login-type-disabled"
 	MobileRegionRefused  = "uni-id-mobile-region-not-supported"
@@ -167,6 +170,9 @@ var Catalog = map[string]Entry{
 	PayloadTooLarge:      {413, "请求体过大", "Request body too large"},
 	RetryLater:           {503, "服务繁忙，请稍后重试", "Service busy, please try again later"},
 	RateLimited:          {429, "操作过于频繁，请稍后再试", "Too many requests, please try again later"},
+	AppNotConfigured:     {403, "此应用未在服务端配置", "This app is not configured on the server"},
+	RecentLoginRequired:  {401, "为了账号安全，请重新登录后再操作", "For your security, please log in again first"},
+	ChannelTooNew:        {403, "新绑定的手机号或邮箱{hours}小时内不能用于重置密码", "A newly bound mobile or email cannot reset the password for {hours} hours"},
 	RegistrationDisabled: {403, "系统已关闭注册", "Registration is disabled"},
 	LoginTypeDisabled:    {403, "不支持此登录方式", "This login method is disabled"},
 	MobileRegionRefused:  {400, "不支持该地区的手机号", "Phone numbers of this region are not supported"},

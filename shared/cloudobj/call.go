@@ -80,7 +80,11 @@ func (c *Call) Measure(metric string, v int) {
 
 // ClientInfo is the part of uni-app's clientInfo idco uses.
 type ClientInfo struct {
-	AppID       string // DCloud appId
+	AppID string // DCloud appId, as the account layer resolved it
+	// SentAppID is the appId the client sent, before the account layer
+	// replaced AppID by a configured one: only for a provider that checks
+	// it against its own records (univerify), never stored.
+	SentAppID   string
 	Platform    string // normalised uniPlatform: app, web, mp-weixin, ...
 	DeviceID    string
 	Locale      string

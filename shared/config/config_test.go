@@ -1,6 +1,7 @@
 package config
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -58,7 +59,6 @@ func TestPlatformAndAppMerge(t *testing.T) {
 		{"__UNI__A", "web", 1000, "0123456789abcdef0123456789abcdef"},
 		{"__UNI__A", "app", 2592000, "0123456789abcdef0123456789abcdef"},
 		{"__UNI__B", "app", 7200, "ffffffffffffffffffffffffffffffffffff"},
-		{"__UNI__UNKNOWN", "web", 1000, "0123456789abcdef0123456789abcdef"},
 	}
 	for i, tc := range cases {
 		t.Run(strconv.Itoa(i), func(t *testing.T) {
@@ -81,13 +81,74 @@ func TestPlatformAndAppMerge(t *testing.T) {
 	}
 }
 
-func TestNoDefaultApp(t *testing.T) {
-	s, err := Parse([]byte(`[{"dcloudAppid":"a",` + secret + `},{"dcloudAppid":"b",` + secret + `}]`))
+// TestUnknownApp: with several apps configured an unknown appId is
+// refused, even with an isDefaultConfig entry; with one config any appId
+// gets it and is recorded as its dcloudAppid ("" when it names none), so a
+// client cannot have "*" or an invented id stored.
+func TestUnknownApp(t *testing.T) {
+	s, err := Parse([]byte(`[{"dcloudAppid":"a",` + secret + `},{"dcloudAppid":"b","isDefaultConfig":true,` + secret + `}]`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.For("c", "web"); err != ErrNoAppConfig {
-		t.Errorf("For unknown app = %v, want ErrNoAppConfig", err)
+	for _, id := range []string{"c", "*", ""} {
+		if _, _, err := s.Resolve(id, "web"); err != ErrUnknownApp {
+			t.Errorf("Resolve(%q) = %v, want ErrUnknownApp", id, err)
+		}
+	}
+	if _, id, err := s.Resolve("b", "web"); id != "b" || err != nil {
+		t.Errorf("Resolve(b) = %q, %v", id, err)
+	}
+	one, err := Parse([]byte(`{"dcloudAppid":"__UNI__ONE",` + secret + `}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"*", "__UNI__INVENTED", ""} {
+		if _, got, err := one.Resolve(id, "web"); got != "__UNI__ONE" || err != nil {
+			t.Errorf("single config: Resolve(%q) = %q, %v", id, got, err)
+		}
+	}
+	none, _ := Parse([]byte(`{` + secret + `}`))
+	if _, got, _ := none.Resolve("*", "web"); got != "" {
+		t.Errorf("single config without dcloudAppid: Resolve(*) = %q, want \"\"", got)
+	}
+	if _, err := Parse([]byte(`[{"dcloudAppid":"*",` + secret + `},{"dcloudAppid":"b",` + secret + `}]`)); err == nil {
+		t.Error(`dcloudAppid "*" accepted`)
+	}
+}
+
+// TestStrictestWins: the settings that protect accounts are the strictest
+// of all apps and platforms, for every one of them, with a warning per
+// setting that differed.
+func TestStrictestWins(t *testing.T) {
+	s, err := Parse([]byte(`[
+		{"dcloudAppid":"a",` + secret + `,"passwordErrorLimit":3,"idco":{"enumerationProtection":false,"sms":{"provider":"aliyun","accessKeyId":"k","accessKeySecret":"s","signName":"n","allowedRegions":["+86","+852"]},"limits":{"cooldownSeconds":120}}},
+		{"dcloudAppid":"b",` + secret + `,"passwordErrorLimit":10,"idco":{"loginCaptchaAfter":1,"sms":{"provider":"aliyun","accessKeyId":"k","accessKeySecret":"s","signName":"n","allowedRegions":["+86","+1"]},"limits":{"verifyFailures":2}},
+		 "web":{"passwordErrorRetryTime":7200}}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, app := range []string{"a", "b"} {
+		for _, p := range []string{"web", "app"} {
+			c, _ := s.For(app, p)
+			l := c.Limits()
+			if c.PasswordErrorLimit != 3 || c.PasswordErrorRetryTime != 7200 || c.Idco.LoginCaptchaAfter != 1 ||
+				!c.EnumerationProtected() || l.CooldownSeconds != 120 || l.VerifyFailures != 2 || !slices.Equal(c.AllowedRegions(), []string{"+86"}) {
+				t.Errorf("%s/%s: limit %d, retry %d, captcha after %d, enumeration %v, cooldown %d, verifyFailures %d, regions %v",
+					app, p, c.PasswordErrorLimit, c.PasswordErrorRetryTime, c.Idco.LoginCaptchaAfter, c.EnumerationProtected(),
+					l.CooldownSeconds, l.VerifyFailures, c.AllowedRegions())
+			}
+		}
+	}
+	for _, w := range []string{"passwordErrorLimit", "passwordErrorRetryTime", "idco.loginCaptchaAfter", "idco.enumerationProtection",
+		"idco.limits.cooldownSeconds", "idco.limits.verifyFailures", "idco.sms.allowedRegions"} {
+		if !slices.ContainsFunc(s.Warnings, func(x string) bool { return strings.HasPrefix(x, w+":") }) {
+			t.Errorf("no warning for %s in %q", w, s.Warnings)
+		}
+	}
+	if _, err := Parse([]byte(`[
+		{"dcloudAppid":"a",` + secret + `,"idco":{"sms":{"provider":"aliyun","accessKeyId":"k","accessKeySecret":"s","signName":"n","allowedRegions":["+852"]}}},
+		{"dcloudAppid":"b",` + secret + `,"idco":{"sms":{"provider":"aliyun","accessKeyId":"k","accessKeySecret":"s","signName":"n","allowedRegions":["+1"]}}}]`)); err == nil {
+		t.Error("apps sharing no SMS region accepted")
 	}
 }
 

@@ -41,6 +41,7 @@ var knownKeys = map[string]bool{
 type Set struct {
 	apps     map[string]*app // by dcloudAppid
 	fallback *app            // the isDefaultConfig entry, or the only one
+	multi    bool            // the document lists several apps
 	Warnings []string
 }
 
@@ -68,7 +69,7 @@ func Parse(data []byte) (*Set, error) {
 	if err != nil {
 		return nil, Problems{err.Error()}
 	}
-	s := &Set{apps: map[string]*app{}}
+	s := &Set{apps: map[string]*app{}, multi: len(raws) > 1}
 	var probs Problems
 	for i, raw := range raws {
 		where := ""
@@ -82,6 +83,12 @@ func Parse(data []byte) (*Set, error) {
 			continue
 		}
 		id := a.base.DcloudAppid
+		if id == "*" {
+			probs = append(probs, where+`dcloudAppid: "*" names no app`)
+		}
+		if len(raws) > 1 && a.base.IsDefaultConfig && id == "" {
+			s.Warnings = append(s.Warnings, where+"isDefaultConfig: with several apps configured an unknown appId is refused, so an entry without a dcloudAppid applies to none")
+		}
 		switch {
 		case len(raws) == 1:
 			s.fallback = a
@@ -103,22 +110,48 @@ func Parse(data []byte) (*Set, error) {
 	if len(probs) > 0 {
 		return nil, probs
 	}
+	warns, probs := applyStrictest(s.All())
+	s.Warnings = append(s.Warnings, warns...)
+	if len(probs) > 0 {
+		return nil, probs
+	}
 	return s, nil
 }
 
+// ErrUnknownApp means the document configures several apps and the
+// client's appId is none of them.
+var ErrUnknownApp = errors.New("config: the client's appId is not a configured dcloudAppid")
+
 // For returns the effective config for an app on a normalised platform.
 func (s *Set) For(appID, platform string) (*Config, error) {
+	c, _, err := s.Resolve(appID, platform)
+	return c, err
+}
+
+// Resolve returns the effective config for a client's appId on a
+// normalised platform, and the app id idco records for it: the appId
+// itself when it is configured; with a single config, that config's
+// dcloudAppid ("" when it names none), whatever the client sent. With
+// several apps configured an unknown appId is ErrUnknownApp. So only
+// configured app ids are ever stored, and a client cannot pick "*" or an
+// invented id. Resolve of the app id it returns gives the same answer.
+func (s *Set) Resolve(appID, platform string) (*Config, string, error) {
 	a, ok := s.apps[appID]
-	if !ok {
+	switch {
+	case ok:
+	case s.multi:
+		return nil, "", ErrUnknownApp
+	default:
 		a = s.fallback
 	}
 	if a == nil {
-		return nil, ErrNoAppConfig
+		return nil, "", ErrNoAppConfig
 	}
+	id := a.base.DcloudAppid
 	if c, ok := a.platforms[platform]; ok {
-		return c, nil
+		return c, id, nil
 	}
-	return a.base, nil
+	return a.base, id, nil
 }
 
 // All returns every effective config, for checks that span them.

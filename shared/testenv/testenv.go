@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"log/slog"
+	"maps"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -75,6 +76,10 @@ func Config() map[string]any {
 	}
 }
 
+// Apps are the dcloudAppids an Env configures (unless the edited config
+// names one): the clients' __UNI__TEST and the others tests play.
+var Apps = []string{"__UNI__TEST", "__UNI__OTHER", "__UNI__A", "__UNI__B", "__UNI__C", "__UNI__X", "__UNI__ABCDEF", "__UNI__DEMO"}
+
 // New starts an Env; edit, when given, changes the config document first.
 func New(t testing.TB, edit func(cfg map[string]any)) *Env {
 	t.Helper()
@@ -83,6 +88,16 @@ func New(t testing.TB, edit func(cfg map[string]any)) *Env {
 		edit(doc)
 	}
 	data, _ := json.Marshal(doc)
+	if _, one := doc["dcloudAppid"]; !one {
+		// The same config for each of the apps tests play, as a uni-id
+		// config with per-app entries: every other appId is refused.
+		list := make([]map[string]any, len(Apps))
+		for i, id := range Apps {
+			list[i] = maps.Clone(doc)
+			list[i]["dcloudAppid"] = id
+		}
+		data, _ = json.Marshal(list)
+	}
 	set, err := config.Parse(data)
 	if err != nil {
 		t.Fatalf("config: %v", err)

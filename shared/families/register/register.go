@@ -21,7 +21,7 @@ var Family = &families.Family{
 	Grants: []families.Grant{
 		{Resource: families.Users, Actions: []string{families.GetItem, families.PutItem}},
 		{Resource: families.Keys, Actions: []string{families.GetItem, families.PutItem}},
-		{Resource: families.Ephemeral, Actions: []string{families.BatchGetItem, families.DeleteItem, families.UpdateItem}},
+		{Resource: families.Ephemeral, Actions: []string{families.BatchGetItem, families.DeleteItem, families.PutItem, families.UpdateItem}}, // PutItem: the source that proved a code
 		{Resource: families.ResourceSESIdentity, Actions: []string{families.SESSendEmail}},
 		{Resource: families.ResourceSESConfigurationSet, Actions: []string{families.SESSendEmail}},
 		{Resource: families.Audit, Actions: []string{families.PutItem}},   // the audit log

@@ -16,8 +16,8 @@ var Family = &families.Family{
 	Grants: []families.Grant{
 		{Resource: families.Users, Actions: []string{families.GetItem, families.PutItem}},
 		{Resource: families.Keys, Actions: []string{families.GetItem}},
-		{Resource: families.Ephemeral, Actions: []string{families.BatchGetItem, families.DeleteItem, families.UpdateItem}},
-		{Resource: families.Audit, Actions: []string{families.PutItem}}, // the audit log
+		{Resource: families.Ephemeral, Actions: []string{families.BatchGetItem, families.DeleteItem, families.PutItem, families.UpdateItem}}, // PutItem: the source that proved a code
+		{Resource: families.Audit, Actions: []string{families.PutItem}},                                                                      // the audit log
 	},
 	Methods: func(s *account.Service) cloudobj.Table {
 		return cloudobj.Table{

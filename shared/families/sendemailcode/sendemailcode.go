@@ -14,7 +14,10 @@ var Family = &families.Family{
 	Name: "send-email-code",
 	// As send-sms-code.
 	Grants: []families.Grant{
-		{Resource: families.Ephemeral, Actions: []string{families.DeleteItem, families.GetItem, families.PutItem, families.UpdateItem}},
+		{Resource: families.Ephemeral, Actions: []string{families.BatchGetItem, families.DeleteItem, families.GetItem, families.PutItem, families.UpdateItem}},
+		// The caller's token, read when a destination's daily cap asks for
+		// its owner.
+		{Resource: families.Users, Actions: []string{families.GetItem}},
 		{Resource: families.ResourceSESIdentity, Actions: []string{families.SESSendEmail}},
 		{Resource: families.ResourceSESConfigurationSet, Actions: []string{families.SESSendEmail}},
 		{Resource: families.Audit, Actions: []string{families.PutItem}}, // the audit log
