@@ -44,10 +44,14 @@ func (s *Service) CreateCaptcha(ctx context.Context, c *cloudobj.Call, p *Captch
 
 // RefreshCaptcha handles refreshCaptcha: it discards the device's captcha
 // for the scene and makes a new one; with none to refresh it fails as
-// uni-captcha does.
+// uni-captcha does. The rate limit comes first, so a refused refresh
+// leaves the captcha the page shows in place.
 func (s *Service) RefreshCaptcha(ctx context.Context, c *cloudobj.Call, p *CaptchaParams) (any, error) {
 	cfg, err := s.checkCaptchaCall(c, p)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.limitCaptchas(ctx, cfg, c); err != nil {
 		return nil, err
 	}
 	if _, _, err := s.Captchas.Take(ctx, captchaKey(c.Client.DeviceID, p.Scene)); err != nil {
@@ -56,7 +60,7 @@ func (s *Service) RefreshCaptcha(ctx context.Context, c *cloudobj.Call, p *Captc
 		}
 		return nil, storeErr("take captcha", err)
 	}
-	return s.newCaptcha(ctx, cfg, c, p.Scene)
+	return s.putCaptcha(ctx, cfg, c, p.Scene)
 }
 
 // ImageCaptchaParams are uni-captcha-co getImageCaptcha's params.
@@ -85,7 +89,7 @@ func (s *Service) checkCaptchaCall(c *cloudobj.Call, p *CaptchaParams) (*config.
 		return nil, err
 	}
 	if !captchaScenes[p.Scene] {
-		return nil, apierr.New(apierr.InvalidParam)
+		return nil, apierr.Param(apierr.InvalidParam, "scene")
 	}
 	if c.Client.DeviceID == "" {
 		return nil, apierr.New(apierr.CaptchaDeviceRequired)
@@ -93,15 +97,31 @@ func (s *Service) checkCaptchaCall(c *cloudobj.Call, p *CaptchaParams) (*config.
 	return s.cfg(c)
 }
 
+// newCaptcha makes a captcha within the per-source limit.
 func (s *Service) newCaptcha(ctx context.Context, cfg *config.Config, c *cloudobj.Call, scene string) (any, error) {
+	if err := s.limitCaptchas(ctx, cfg, c); err != nil {
+		return nil, err
+	}
+	return s.putCaptcha(ctx, cfg, c, scene)
+}
+
+// limitCaptchas counts one captcha against the caller's source.
+func (s *Service) limitCaptchas(ctx context.Context, cfg *config.Config, c *cloudobj.Call) error {
 	now := s.now()
 	_, err := s.Counters.Hit(ctx, Window{"captcha-ip:" + ipKey(c.SourceIP), time.Minute}, cfg.Idco.Captcha.PerIPPerMinute, now)
 	if errors.Is(err, ErrLimited) {
-		return nil, apierr.New(apierr.RateLimited).With("retryAfter", secondsLeft(now, time.Minute))
+		return apierr.New(apierr.RateLimited).With("retryAfter", secondsLeft(now, time.Minute))
 	}
 	if err != nil {
-		return nil, storeErr("count captcha", err)
+		return storeErr("count captcha", err)
 	}
+	return nil
+}
+
+// putCaptcha stores a new captcha for the device and scene, replacing any
+// earlier one, and answers its picture.
+func (s *Service) putCaptcha(ctx context.Context, cfg *config.Config, c *cloudobj.Call, scene string) (any, error) {
+	now := s.now()
 	answer, err := captcha.NewAnswer(s.rand(), cfg.Idco.Captcha.Length)
 	if err != nil {
 		return nil, apierr.Wrap(apierr.CaptchaCreateFail, err)

@@ -114,6 +114,26 @@ func TestRefreshCaptcha(t *testing.T) {
 	}
 }
 
+// TestRefreshCaptchaLimited: a refresh refused by the per-source limit
+// leaves the device's captcha as it was: the answer on the page still
+// works.
+func TestRefreshCaptchaLimited(t *testing.T) {
+	e := testenv.New(t, func(cfg map[string]any) {
+		cfg["idco"].(map[string]any)["captcha"] = map[string]any{"perIpPerMinute": 3}
+	})
+	c := testenv.NewClient("d1")
+	for range 2 {
+		e.Captcha(t, testenv.NewClient("other"), "register") // the same source
+	}
+	answer := e.Captcha(t, c, "register") // the third in the minute: the limit
+	if r := e.Call(t, c, "captcha", "refreshCaptcha", map[string]any{"scene": "register"}); r.Code() != "uni-id-rate-limited" {
+		t.Fatalf("refresh over the limit: %s", r.Raw)
+	}
+	if r := register(t, e, c, answer); r.Code() != "0" {
+		t.Fatalf("the captcha after a refused refresh: %s", r.Raw)
+	}
+}
+
 func TestCaptchaBadInput(t *testing.T) {
 	e := testenv.New(t, func(cfg map[string]any) {
 		cfg["idco"].(map[string]any)["captcha"] = map[string]any{"perIpPerMinute": 3}

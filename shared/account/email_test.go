@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/idco-dev/idco/shared/account"
 	"github.com/idco-dev/idco/shared/testenv"
 )
 
@@ -95,6 +96,42 @@ func TestResetPassword(t *testing.T) {
 	}
 }
 
+// TestResetClosedAccount: a closed account's mobile stays reserved but a
+// reset by it changes nothing: uni-id-account-closed, or with enumeration
+// protection the answer an unknown number gets (a wrong code).
+func TestResetClosedAccount(t *testing.T) {
+	for _, protect := range []bool{true, false} {
+		e := testenv.New(t, func(cfg map[string]any) { cfg["idco"].(map[string]any)["enumerationProtection"] = protect })
+		c := testenv.NewClient("d1")
+		uid, _ := loginBySms(t, e, c, e.SendSMS(t, c, phone, "login-by-sms")).Body["uid"].(string)
+		if r := e.Call(t, c, "account", "closeAccount", nil); r.Code() != "0" {
+			t.Fatalf("closeAccount: %s", r.Raw)
+		}
+		before, err := e.Svc.Users.Get(t.Context(), uid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Clock.Advance(time.Minute)
+		other := testenv.NewClient("d2")
+		r := e.Call(t, other, "reset", "resetPwdBySms", map[string]any{"mobile": phone, "password": "brand new password",
+			"code": e.SendSMS(t, other, phone, "reset-pwd-by-sms")})
+		want := "uni-id-account-closed"
+		if protect {
+			want = "uni-id-mobile-verify-code-error"
+		}
+		if r.Code() != want {
+			t.Errorf("protection %v: reset of a closed account: %s, want %s", protect, r.Raw, want)
+		}
+		after, err := e.Svc.Users.Get(t.Context(), uid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after.Version != before.Version || after.Password != "" || after.Status != account.StatusClosed {
+			t.Errorf("protection %v: the closed account changed: version %d -> %d, status %d", protect, before.Version, after.Version, after.Status)
+		}
+	}
+}
+
 func TestResetPwdByEmailAndBindEmail(t *testing.T) {
 	e := testenv.New(t, nil)
 	c := testenv.NewClient("d1")
@@ -172,5 +209,28 @@ func TestSetPwd(t *testing.T) {
 	e.Register(t, u, "no_mobile", "a good password")
 	if r := e.Call(t, u, "reset", "setPwd", map[string]any{"password": "another password", "code": "123456"}); r.Code() != "uni-id-mobile-not-bound" {
 		t.Fatalf("setPwd without a mobile: %s", r.Raw)
+	}
+}
+
+// TestEmailOfSeveralRefused: an address that names several mailboxes, or
+// hides one behind a display name, is refused before anything is sent, so
+// no code for one mailbox reaches another and none is stored confirmed.
+func TestEmailOfSeveralRefused(t *testing.T) {
+	e := testenv.New(t, func(cfg map[string]any) {
+		cfg["idco"].(map[string]any)["email"] = map[string]any{"from": "no-reply@example.com"}
+	})
+	c := testenv.NewClient("d1")
+	for _, addr := range []string{"victim@example.com,eve@example.net", "Eve<eve@example.net>", "victim@example.com@example.net"} {
+		r := e.Call(t, c, "send-email-code", "sendEmailCode", map[string]any{"email": addr, "scene": "register", "captcha": "abcd"})
+		if r.Code() != "uni-id-invalid-email" || r.Status != 400 {
+			t.Errorf("sendEmailCode to %q: %s", addr, r.Raw)
+		}
+		r = e.Call(t, c, "register", "registerUserByEmail", map[string]any{"email": addr, "password": "a good password", "code": "123456"})
+		if r.Code() != "uni-id-invalid-email" {
+			t.Errorf("registerUserByEmail %q: %s", addr, r.Raw)
+		}
+	}
+	if n := len(e.Sent.Emails()); n != 0 {
+		t.Errorf("%d emails sent, want 0", n)
 	}
 }

@@ -66,8 +66,11 @@ func (s *Service) ResetPwdByEmail(ctx context.Context, c *cloudobj.Call, p *Rese
 }
 
 // resetPwd verifies the code, then replaces the password of the account
-// owning key and ends all its sessions. With enumeration protection on, an
-// unknown account answers as a wrong code.
+// owning key and ends all its sessions. A closed account keeps its mobile
+// and email reserved but gets no new password: uni-id-account-closed, as
+// its login answers. With enumeration protection on, an unknown or closed
+// account answers as a wrong code, since codes go out whether or not an
+// account has the address (a recycled number must not learn of one).
 func (s *Service) resetPwd(ctx context.Context, cfg *config.Config, c *cloudobj.Call, channel, dest, scene, code, pw, captchaAnswer, key string) (any, error) {
 	if rule := password.Check(pw, cfg.PasswordStrength); rule != "" {
 		return nil, apierr.New(rule)
@@ -76,21 +79,31 @@ func (s *Service) resetPwd(ctx context.Context, cfg *config.Config, c *cloudobj.
 	if err := s.verifyCode(ctx, cfg, c, k); err != nil {
 		return nil, err
 	}
-	u, err := s.findByKey(ctx, key)
-	if err == nil && !inApp(u, c.Client.AppID) {
-		err = apierr.New(apierr.AccountNotInApp)
-	}
-	if err != nil {
-		if cfg.EnumerationProtected() && (apierr.Is(err, apierr.AccountNotExists) || apierr.Is(err, apierr.AccountNotInApp)) {
-			return nil, codeErr(channel)
+	refuse := func(code string) error {
+		if cfg.EnumerationProtected() && (code == apierr.AccountNotExists || code == apierr.AccountNotInApp || code == apierr.AccountClosed) {
+			return codeErr(channel)
 		}
+		return apierr.New(code)
+	}
+	u, err := s.findByKey(ctx, key)
+	switch {
+	case apierr.Is(err, apierr.AccountNotExists):
+		return nil, refuse(apierr.AccountNotExists)
+	case err != nil:
 		return nil, err
+	case !inApp(u, c.Client.AppID):
+		return nil, refuse(apierr.AccountNotInApp)
+	case u.Status == StatusClosed:
+		return nil, refuse(apierr.AccountClosed)
 	}
 	hash, err := s.hashPassword(cfg, pw)
 	if err != nil {
 		return nil, err
 	}
 	_, err = s.update(ctx, u, func(u *User) error {
+		if u.Status == StatusClosed { // closed since it was read
+			return refuse(apierr.AccountClosed)
+		}
 		u.Password, u.PasswordSecretVersion = hash, 0
 		revokeTokens(u, s.now())
 		return nil

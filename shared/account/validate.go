@@ -1,8 +1,10 @@
 package account
 
 import (
+	"net/mail"
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/idco-dev/idco/shared/apierr"
@@ -48,14 +50,45 @@ func validNickname(n string) error {
 	return nil
 }
 
-// validEmail checks the shape of an address: one @ with text on both sides,
-// at most 254 octets (RFC 5321).
+// validEmail accepts one plain address as people have them: an addr-spec
+// (RFC 5322, UTF-8 allowed as RFC 6532) with no display name, comment,
+// quoting, list or whitespace, so exactly one @; a local part of at most 64
+// octets and at most 254 in all (RFC 5321); and a domain name (validDomain).
+// So `a@x,b@y`, `Name <b@y>` and `a@b@c` are refused, while plus-addressing,
+// subdomains and internationalised domains, in punycode or in Unicode, pass
+// (uni-id-pages' own form check asks for no more than something@something.something).
 func validEmail(e string) error {
-	at := strings.LastIndexByte(e, '@')
-	if at <= 0 || at == len(e)-1 || len(e) > 254 || strings.ContainsAny(e, " \t") {
+	if len(e) > 254 || strings.Count(e, "@") != 1 {
+		return apierr.New(apierr.InvalidEmail)
+	}
+	addr, err := mail.ParseAddress(e)
+	local, domain, _ := strings.Cut(e, "@")
+	if err != nil || addr.Name != "" || addr.Address != e || len(local) > 64 || !validDomain(domain) {
 		return apierr.New(apierr.InvalidEmail)
 	}
 	return nil
+}
+
+// validDomain accepts a host name of two or more dot-separated labels of 1
+// to 63 octets, each letters (of any script), digits, marks and inner
+// hyphens, the last not all digits: no IP literal, no empty label, no
+// punctuation that IDNA would map to a dot.
+func validDomain(d string) bool {
+	labels := strings.Split(d, ".")
+	if len(d) > 253 || len(labels) < 2 || allDigits.MatchString(labels[len(labels)-1]) {
+		return false
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for _, r := range l {
+			if r != '-' && !unicode.IsLetter(r) && !unicode.IsDigit(r) && !unicode.IsMark(r) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 var inviteRE = regexp.MustCompile(`^[A-Za-z0-9]{1,64}$`)
