@@ -30,7 +30,7 @@ func (s *Service) SetPushCid(ctx context.Context, c *cloudobj.Call, p *SetPushCi
 		return nil, err
 	}
 	if len(p.PushClientID) > 128 {
-		return nil, apierr.New(apierr.InvalidParam)
+		return nil, apierr.Param(apierr.InvalidParam, "pushClientId")
 	}
 	u, err := s.caller(ctx, c)
 	if err != nil {

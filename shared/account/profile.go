@@ -198,14 +198,14 @@ func checkProfile(p *UpdateProfileParams) error {
 		}
 	}
 	if p.Gender != nil && (*p.Gender < 0 || *p.Gender > 2) {
-		return apierr.New(apierr.InvalidParam)
+		return apierr.Param(apierr.InvalidParam, "gender")
 	}
 	if p.Avatar != nil && !validAvatarURL(*p.Avatar) {
-		return apierr.New(apierr.InvalidParam)
+		return apierr.Param(apierr.InvalidParam, "avatar")
 	}
 	if f := p.AvatarFile; f != nil {
 		if len(f.Name) > 255 || len(f.Extname) > 16 || !validAvatarURL(f.URL) {
-			return apierr.New(apierr.InvalidParam)
+			return apierr.Param(apierr.InvalidParam, "avatar_file")
 		}
 	}
 	return nil

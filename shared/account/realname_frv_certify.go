@@ -125,7 +125,7 @@ func validFrvStart(p *GetFrvCertifyIDParams) error {
 		return err
 	}
 	if len(p.MetaInfo) > maxMetaInfo {
-		return apierr.New(apierr.InvalidParam)
+		return apierr.Param(apierr.InvalidParam, "metaInfo")
 	}
 	return nil
 }

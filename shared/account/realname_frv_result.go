@@ -52,7 +52,7 @@ func (s *Service) GetFrvAuthResult(ctx context.Context, c *cloudobj.Call, p *Get
 		return nil, err
 	}
 	if !certifyIDRE.MatchString(p.CertifyID) {
-		return nil, apierr.New(apierr.InvalidParam)
+		return nil, apierr.Param(apierr.InvalidParam, "certifyId")
 	}
 	c.Log("certifyId", p.CertifyID)
 	cfg, ci, u, err := s.frvSetup(ctx, c)

@@ -76,7 +76,10 @@ func Is(err error, code string) bool {
 	return ok && e.Code == code
 }
 
-// Message returns the localised message for e in locale, placeholders filled.
+// Message returns the localised message for e in locale, placeholders
+// filled. A param value whose message has no {param} (uni-id's
+// uni-id-invalid-param, "参数错误") follows it after a colon, as in
+// uni-id-param-required's, so the answer names the field.
 func (e *Error) Message(locale string) string {
 	if e.Msg != "" {
 		return e.Msg
@@ -86,6 +89,9 @@ func (e *Error) Message(locale string) string {
 		key = e.MsgKey
 	}
 	msg := Lookup(key, locale)
+	if p, ok := e.Values["param"]; ok && p != "" && !strings.Contains(msg, "{param}") {
+		msg += ": " + p
+	}
 	for k, v := range e.Values {
 		msg = strings.ReplaceAll(msg, "{"+k+"}", v)
 	}

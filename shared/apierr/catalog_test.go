@@ -42,6 +42,9 @@ func TestMessage(t *testing.T) {
 	}{
 		{Param(ParamRequired, "mobile"), "zh-Hans", "缺少参数: mobile"},
 		{Param(ParamRequired, "mobile"), "en", "Parameter required: mobile"},
+		{Param(InvalidParam, "clientInfo.deviceId"), "zh-Hans", "参数错误: clientInfo.deviceId"},
+		{Param(InvalidParam, "password"), "en", "Invalid parameter: password"},
+		{New(InvalidParam), "en", "Invalid parameter"},
 		{New(PasswordError), "en-US", "Password error"},
 		{New(PasswordError), "fr", "密码错误"},
 		{&Error{Code: AdminExists, MsgKey: AdminExistsInOtherApps}, "en", "Administrator is registered in other consoles"},

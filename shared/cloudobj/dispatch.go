@@ -151,11 +151,12 @@ func (d *Dispatcher) run(ctx context.Context, in *Input, c *Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.Client, err = parseClientInfo(b.ClientInfo); err != nil {
+	c.Client, err = parseClientInfo(b.ClientInfo)
+	c.Locale = pickLocale(c.Client.Locale, in.header("Accept-Language"))
+	if err != nil {
 		return nil, err
 	}
 	c.rawClient = b.ClientInfo
-	c.Locale = pickLocale(c.Client.Locale, in.header("Accept-Language"))
 	if c.UserAgent == "" {
 		c.UserAgent = c.Client.UserAgent
 	}
@@ -184,7 +185,7 @@ func (d *Dispatcher) resolve(c *Call, bodyMethod string) (Method, error) {
 	case name == "":
 		name = bodyMethod
 	case bodyMethod != "" && bodyMethod != name:
-		return Method{}, apierr.New(apierr.InvalidParam)
+		return Method{}, apierr.Param(apierr.InvalidParam, "method")
 	}
 	c.Method = name
 	if m, ok := d.Methods[name]; ok {

@@ -181,3 +181,23 @@ func TestHTTPAPIEvent(t *testing.T) {
 		}
 	}
 }
+
+// TestFunctionURLMangledText: a body Lambda's event carries with a lone
+// surrogate escape, or with invalid UTF-8, reaches idco through Go's
+// encoding/json as U+FFFD, which would make distinct passwords one: such a
+// param is refused, naming it.
+func TestFunctionURLMangledText(t *testing.T) {
+	h := Handler(dispatcher())
+	for _, body := range []string{`{\"params\":{\"password\":\"a\ud800\"}}`, `{\"params\":{\"password\":\"a\udbff\"}}`, "{\\\"params\\\":{\\\"password\\\":\\\"a\xff\\\"}}"} {
+		event := `{"rawPath":"/login","body":"` + body + `","headers":{"content-type":"application/json"},` +
+			`"requestContext":{"http":{"method":"POST","sourceIp":"203.0.113.7"}}}`
+		out, err := h(context.Background(), json.RawMessage(event))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := out.(events.LambdaFunctionURLResponse)
+		if res.StatusCode != 400 || !strings.Contains(res.Body, `"errMsg":"参数错误: password"`) {
+			t.Errorf("body %q: %d %s", body, res.StatusCode, res.Body)
+		}
+	}
+}
