@@ -20,9 +20,12 @@ var deliveryResources = []string{
 	families.ResourceSMSPhoneNumbers,
 }
 
-// deliveryFamilies may hold a delivery grant: the code senders, and
-// register for registerUserByEmail's welcome email.
+// deliveryFamilies may hold a delivery grant: the code senders, register
+// for registerUserByEmail's welcome email, and bind and reset for the
+// security notices to the old channel.
 var deliveryFamilies = map[string][]string{
+	"bind":            deliveryResources,
+	"reset":           deliveryResources,
 	"register":        {families.ResourceSESIdentity, families.ResourceSESConfigurationSet},
 	"send-email-code": {families.ResourceSESIdentity, families.ResourceSESConfigurationSet},
 	"send-sms-code": {families.ResourceSMSOriginationIdentity, families.ResourceSMSConfigurationSet,

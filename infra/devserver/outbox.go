@@ -63,6 +63,9 @@ func (o *outbox) SendSMS(ctx context.Context, m account.SMS) error {
 	if m.Locale != "en" {
 		text = fmt.Sprintf("【%s】您的验证码是 %s，%d 分钟内有效。", m.AppName, m.Code, m.Minutes)
 	}
+	if m.Scene == account.SMSNoticeScene {
+		text = fmt.Sprintf("[%s] Security notice: the %s of your account was changed.", m.AppName, m.Change)
+	}
 	o.Deliver(ctx, account.Message{Kind: "sms", To: m.Phone, Scene: m.Scene, Code: m.Code, Text: text, Time: time.Now()})
 	return nil
 }

@@ -166,6 +166,9 @@ func newWorld(t *testing.T, idco map[string]any) *world {
 		idco = map[string]any{}
 	}
 	idco["captcha"] = map[string]any{"length": 4}
+	// The journey resets through an email it bound a moment before; the
+	// delay is tested in shared/account.
+	idco["newChannelResetDelayHours"] = 0
 	idco["sms"] = map[string]any{"provider": "aliyun", "aliyun": map[string]any{
 		"accessKeyId": aliKeyID, "accessKeySecret": aliSecret, "signName": aliSign, "endpoint": w.sms.URL}}
 	idco["email"] = map[string]any{"from": emailFrom, "welcome": true}
@@ -485,6 +488,10 @@ func (w *world) codeJourney() {
 	code = sendEmail(email, "reset-pwd-by-email")
 	r = w.raw("reset", "reset/resetPwdByEmail.raw.json", func(ev map[string]any) { set(ev, "params.code", code) })
 	w.ok("resetPwdByEmail", 200, r)
+	// The address hears of the new password, from the reset function.
+	if c, m := w.ses.take("reset", email); c != "" || !strings.Contains(m.Content.Simple.Subject.Data, "password") {
+		t.Errorf("the password-changed notice: code %q, Subject %q", c, m.Content.Simple.Subject.Data)
+	}
 	r = w.raw("login", "login/login.raw.json", func(ev map[string]any) {
 		set(ev, "params.username", "")
 		set(ev, "params.email", email)
@@ -519,6 +526,9 @@ func (w *world) codeJourney() {
 	})
 	w.ok("login by mobile after resetPwdBySms", 200, r)
 	w.secrets = append(w.secrets, token(r))
+	if c, m := w.ses.take("reset", email); c != "" || !strings.Contains(m.Content.Simple.Subject.Data, "password") {
+		t.Errorf("the password-changed notice of the SMS reset: code %q, Subject %q", c, m.Content.Simple.Subject.Data)
+	}
 
 	if n, m := w.sms.count(), w.ses.count(); n != 0 || m != 0 {
 		t.Errorf("%d SMS and %d emails sent that the journey did not expect", n, m)

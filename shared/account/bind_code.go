@@ -73,18 +73,34 @@ func (s *Service) BindEmailByCode(ctx context.Context, c *cloudobj.Call, p *Bind
 // releases change in the same transaction, and a key another account owns
 // is uni-id-bind-conflict with nothing changed.
 func (s *Service) bind(ctx context.Context, c *cloudobj.Call, set func(u *User)) error {
+	cfg, err := s.cfg(c)
+	if err != nil {
+		return err
+	}
 	u, err := s.caller(ctx, c)
 	if err != nil {
 		return err
 	}
-	_, err = s.updateCaller(ctx, c, u, func(u *User) error {
+	var before *User
+	saved, err := s.updateCaller(ctx, c, u, func(u *User) error {
+		before = cloneUser(u)
 		set(u)
+		now := ms(s.now())
+		if u.Mobile != before.Mobile && u.Mobile != "" {
+			u.MobileBoundAt = now
+		}
+		if u.Email != before.Email && u.Email != "" {
+			u.EmailBoundAt = now
+		}
 		return nil
 	})
 	if apierr.Is(err, apierr.AccountExists) {
 		if t, ok := errors.AsType[*TakenError](err); ok {
 			return apierr.Wrap(apierr.BindConflict, t)
 		}
+	}
+	if err == nil {
+		s.notifyChanges(ctx, cfg, c, before, saved)
 	}
 	return err
 }

@@ -3,6 +3,9 @@ package account
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
 	"slices"
 
 	"github.com/idco-dev/idco/shared/apierr"
@@ -76,6 +79,9 @@ func pushChange(u *User, sid, deviceID, cid string) bool {
 // Device is one logged-in device of listDevices' answer: uni-id-device's
 // fields, and whether it is the caller's own.
 type Device struct {
+	// ID names the session for endSession: a digest of its id, so the
+	// list never shows what a token carries.
+	ID           string `json:"id"`
 	DeviceID     string `json:"device_id"`
 	Platform     string `json:"uni_platform"`
 	AppID        string `json:"appid"`
@@ -98,10 +104,45 @@ func (s *Service) ListDevices(ctx context.Context, c *cloudobj.Call, _ *NoParams
 		if ss.Expires <= now {
 			continue
 		}
-		devices = append(devices, Device{DeviceID: ss.DeviceID, Platform: ss.Platform, AppID: ss.AppID,
+		devices = append(devices, Device{ID: sessionHandle(id), DeviceID: ss.DeviceID, Platform: ss.Platform, AppID: ss.AppID,
 			PushClientID: ss.PushClientID, TokenExpired: ss.Expires, LoginDate: ss.Created,
 			Current: id == c.Auth.SessionID})
 	}
 	slices.SortFunc(devices, func(a, b Device) int { return cmp.Compare(b.LoginDate, a.LoginDate) })
 	return map[string]any{"devices": devices}, nil
+}
+
+// sessionHandle is the name listDevices gives a session.
+func sessionHandle(sid string) string {
+	h := sha256.Sum256([]byte("idco session " + sid))
+	return hex.EncodeToString(h[:8])
+}
+
+// EndSessionParams are endSession's params: a session's id from
+// listDevices.
+type EndSessionParams struct {
+	ID string `json:"id"`
+}
+
+// EndSession handles endSession (idco's): the caller ends one of their
+// sessions, another device's or their own (a logout); its tokens stop
+// working at once. An id of no live session is uni-id-invalid-param.
+func (s *Service) EndSession(ctx context.Context, c *cloudobj.Call, p *EndSessionParams) (any, error) {
+	if err := required("id", p.ID); err != nil {
+		return nil, err
+	}
+	u, err := s.caller(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	_, err = s.updateCaller(ctx, c, u, func(u *User) error {
+		for sid := range u.Sessions {
+			if subtle.ConstantTimeCompare([]byte(sessionHandle(sid)), []byte(p.ID)) == 1 {
+				delete(u.Sessions, sid)
+				return nil
+			}
+		}
+		return &apierr.Error{Code: apierr.InvalidParam, Values: map[string]string{"field": "id"}}
+	})
+	return nil, err
 }

@@ -142,8 +142,15 @@ func TestResetPwdByEmailAndBindEmail(t *testing.T) {
 	if r := info(t, e, c); r.Body["isEmailBound"] != true {
 		t.Fatalf("after binding: %s", r.Raw)
 	}
+	// A newly bound address cannot reset the password for a day.
 	d := testenv.NewClient("d2")
 	r := e.Call(t, d, "reset", "resetPwdByEmail", map[string]any{"email": "alice@example.com", "password": "reset by email",
+		"code": e.SendEmail(t, d, "alice@example.com", "reset-pwd-by-email")})
+	if r.Code() != "uni-id-channel-too-new" || r.Status != 403 {
+		t.Fatalf("resetPwdByEmail through an address bound a moment ago: %s", r.Raw)
+	}
+	e.Clock.Advance(24 * time.Hour)
+	r = e.Call(t, d, "reset", "resetPwdByEmail", map[string]any{"email": "alice@example.com", "password": "reset by email",
 		"code": e.SendEmail(t, d, "alice@example.com", "reset-pwd-by-email")})
 	if r.Code() != "0" {
 		t.Fatalf("resetPwdByEmail: %s", r.Raw)

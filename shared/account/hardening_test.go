@@ -264,3 +264,131 @@ func TestAppIDsTheClientCannotChoose(t *testing.T) {
 		t.Errorf("one openid under three invented appIds made %d accounts", len(uids))
 	}
 }
+
+// TestRecentLoginRequired: binding, unbinding and closing the account
+// need a real login in the last idco.recentLoginSeconds (600); a token
+// kept alive by refreshes is not one, and logging in again is.
+func TestRecentLoginRequired(t *testing.T) {
+	e := testenv.New(t, nil)
+	c := testenv.NewClient("d1")
+	e.Register(t, c, "alice_1", "the right password")
+	e.Clock.Advance(11 * time.Minute)
+	bindEmail := func() testenv.Resp {
+		return e.Call(t, c, "bind", "bindEmailByCode", map[string]any{"email": "alice@example.com", "code": e.SendEmail(t, c, "alice@example.com", "bind-email")})
+	}
+	for name, call := range map[string]func() testenv.Resp{
+		"bindEmailByCode": bindEmail,
+		"unbindWeixin":    func() testenv.Resp { return e.Call(t, c, "bind", "unbindWeixin", nil) },
+		"closeAccount":    func() testenv.Resp { return e.Call(t, c, "account", "closeAccount", nil) },
+	} {
+		if r := call(); r.Code() != "uni-id-recent-login-required" || r.Status != 401 {
+			t.Errorf("%s 11 minutes after the login: %d %s", name, r.Status, r.Raw)
+		}
+	}
+	// A refresh (newToken near expiry) is no login.
+	e.Clock.Advance(95 * time.Minute)
+	if r := info(t, e, c); r.Code() != "0" || r.Token() == "" {
+		t.Fatalf("getAccountInfo near expiry: %s", r.Raw)
+	}
+	if r := bindEmail(); r.Code() != "uni-id-recent-login-required" {
+		t.Errorf("bindEmailByCode after a refresh: %s", r.Raw)
+	}
+	if r := login(t, e, c, map[string]any{"username": "alice_1", "password": "the right password"}); r.Code() != "0" {
+		t.Fatal(r.Raw)
+	}
+	e.Clock.Advance(time.Minute) // the send cooldown
+	if r := bindEmail(); r.Code() != "0" {
+		t.Errorf("bindEmailByCode right after a login: %s", r.Raw)
+	}
+	if users := e.Scan(t, e.Names.Users); fmt.Sprint(users[0]["email"]) != "alice@example.com" {
+		t.Errorf("stored email = %v", users[0]["email"])
+	}
+}
+
+// TestOldChannelHearsOfChanges: replacing the mobile tells the old
+// number, replacing the email tells the old address, and a new password
+// tells both; a newly bound number cannot reset the password for a day.
+func TestOldChannelHearsOfChanges(t *testing.T) {
+	e := testenv.New(t, nil)
+	c := testenv.NewClient("d1")
+	if r := loginBySms(t, e, c, e.SendSMS(t, c, phone, "login-by-sms")); r.Code() != "0" {
+		t.Fatal(r.Raw)
+	}
+	if r := e.Call(t, c, "bind", "bindEmailByCode", map[string]any{"email": "old@example.com", "code": e.SendEmail(t, c, "old@example.com", "bind-email")}); r.Code() != "0" {
+		t.Fatal(r.Raw)
+	}
+	if r := e.Call(t, c, "reset", "setPwd", map[string]any{"password": "the first password", "code": e.SendSMS(t, c, phone, "set-pwd-by-sms")}); r.Code() != "0" {
+		t.Fatalf("setPwd: %s", r.Raw)
+	}
+	notice := func(to, scene string) {
+		t.Helper()
+		if m, ok := e.Sent.LastEmail(to); strings.Contains(to, "@") && (!ok || m.Scene != scene || m.Code != "") {
+			t.Errorf("email to %s: %+v, want the %s notice", to, m, scene)
+		}
+		if m, ok := e.Sent.LastSMS(to); !strings.Contains(to, "@") && (!ok || m.Scene != account.SMSNoticeScene || m.Change != scene || m.Code != "") {
+			t.Errorf("SMS to %s: %+v, want the %s notice", to, m, scene)
+		}
+	}
+	notice("+86"+phone, account.NoticePassword)
+	notice("old@example.com", account.NoticePassword)
+	const newPhone = "13900139000"
+	e.Clock.Advance(time.Minute)
+	if r := e.Call(t, c, "bind", "bindMobileBySms", map[string]any{"mobile": newPhone, "code": e.SendSMS(t, c, newPhone, "bind-mobile-by-sms")}); r.Code() != "0" {
+		t.Fatalf("bindMobileBySms: %s", r.Raw)
+	}
+	notice("+86"+phone, account.NoticeMobile)
+	if r := e.Call(t, c, "bind", "bindEmailByCode", map[string]any{"email": "new@example.com", "code": e.SendEmail(t, c, "new@example.com", "bind-email")}); r.Code() != "0" {
+		t.Fatalf("bindEmailByCode: %s", r.Raw)
+	}
+	notice("old@example.com", account.NoticeEmail)
+	other := from("127.0.0.2", "d2")
+	reset := func() testenv.Resp {
+		return e.Call(t, other, "reset", "resetPwdBySms", map[string]any{"mobile": newPhone, "password": "a thief's password", "code": e.SendSMS(t, other, newPhone, "reset-pwd-by-sms")})
+	}
+	if r := reset(); r.Code() != "uni-id-channel-too-new" || !strings.Contains(r.Body["errMsg"].(string), "24") {
+		t.Fatalf("resetPwdBySms through a number bound a minute ago: %s", r.Raw)
+	}
+	e.Clock.Advance(24 * time.Hour)
+	if r := reset(); r.Code() != "0" {
+		t.Fatalf("resetPwdBySms a day later: %s", r.Raw)
+	}
+	notice("new@example.com", account.NoticePassword)
+}
+
+// TestEndSession: a user lists their sessions and ends another device's,
+// whose token stops at once; an unknown id changes nothing.
+func TestEndSession(t *testing.T) {
+	e := testenv.New(t, nil)
+	phoneC, laptop := testenv.NewClient("phone"), testenv.NewClient("laptop")
+	e.Register(t, phoneC, "alice_1", "the right password")
+	if r := login(t, e, laptop, map[string]any{"username": "alice_1", "password": "the right password"}); r.Code() != "0" {
+		t.Fatal(r.Raw)
+	}
+	r := e.Call(t, phoneC, "account", "listDevices", nil)
+	devices, _ := r.Body["devices"].([]any)
+	var laptopID string
+	for _, d := range devices {
+		d := d.(map[string]any)
+		if d["device_id"] == "laptop" {
+			laptopID, _ = d["id"].(string)
+		}
+	}
+	if len(devices) != 2 || len(laptopID) != 16 {
+		t.Fatalf("listDevices: %s", r.Raw)
+	}
+	if r := e.Call(t, phoneC, "account", "endSession", map[string]any{"id": "0123456789abcdef"}); r.Code() != "uni-id-invalid-param" {
+		t.Fatalf("endSession of no session: %s", r.Raw)
+	}
+	if r := info(t, e, laptop); r.Code() != "0" {
+		t.Fatalf("the laptop before: %s", r.Raw)
+	}
+	if r := e.Call(t, phoneC, "account", "endSession", map[string]any{"id": laptopID}); r.Code() != "0" {
+		t.Fatalf("endSession: %s", r.Raw)
+	}
+	if r := info(t, e, laptop); r.Code() != "uni-id-check-token-failed" {
+		t.Errorf("the laptop's token after endSession: %s", r.Raw)
+	}
+	if r := info(t, e, phoneC); r.Code() != "0" {
+		t.Errorf("the phone's own session: %s", r.Raw)
+	}
+}

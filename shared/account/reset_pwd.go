@@ -2,8 +2,9 @@ package account
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"strings"
+	"time"
 
 	"github.com/idco-dev/idco/shared/apierr"
 	"github.com/idco-dev/idco/shared/cloudobj"
@@ -100,16 +101,36 @@ func (s *Service) resetPwd(ctx context.Context, cfg *config.Config, c *cloudobj.
 	if err != nil {
 		return nil, err
 	}
-	_, err = s.update(ctx, u, func(u *User) error {
+	var before *User
+	saved, err := s.update(ctx, u, func(u *User) error {
 		if u.Status == StatusClosed { // closed since it was read
 			return refuse(apierr.AccountClosed)
 		}
+		if err := s.channelSettled(cfg, u, channel); err != nil {
+			return err
+		}
+		before = cloneUser(u)
 		u.Password, u.PasswordSecretVersion = hash, 0
 		revokeTokens(u, s.now())
 		return nil
 	})
-	if errors.Is(err, errNoWrite) {
-		err = nil
+	if err == nil {
+		s.notifyChanges(ctx, cfg, c, before, saved)
 	}
 	return nil, err
+}
+
+// channelSettled refuses a reset through a mobile or email bound to the
+// account less than idco.newChannelResetDelayHours ago: a thief who binds
+// their own channel with a stolen session cannot then lock the owner out.
+func (s *Service) channelSettled(cfg *config.Config, u *User, channel string) error {
+	bound := u.MobileBoundAt
+	if channel == chanEmail {
+		bound = u.EmailBoundAt
+	}
+	delay := cfg.NewChannelResetDelay()
+	if bound == 0 || delay == 0 || s.now().Sub(time.UnixMilli(bound)) >= delay {
+		return nil
+	}
+	return &apierr.Error{Code: apierr.ChannelTooNew, Values: map[string]string{"hours": fmt.Sprint(int(delay.Hours()))}}
 }

@@ -22,6 +22,9 @@ type SMS struct {
 	Minutes    int // the code's lifetime
 	AppName    string
 	Locale     string
+	// Change is a security notice's subject (Scene security-notice, no
+	// code): NoticeMobile, NoticeEmail or NoticePassword.
+	Change string
 }
 
 // EmailSender delivers an email from idco's templates. Errors as SMSSender.

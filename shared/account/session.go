@@ -130,10 +130,16 @@ func (s *Service) openSession(cfg *config.Config, c *cloudobj.Call, u *User) (st
 	if u.Sessions == nil {
 		u.Sessions = map[string]Session{}
 	}
-	u.Sessions[sid] = Session{Gen: 1, Created: ms(now), Expires: ms(now.Add(cfg.TokenTTL())),
+	u.Sessions[sid] = Session{Gen: 1, Created: ms(now), AuthAt: ms(now), Expires: ms(now.Add(cfg.TokenTTL())),
 		Platform: c.Client.Platform, DeviceID: c.Client.DeviceID, AppID: c.Client.AppID}
 	pruneSessions(u, now, cfg.MaxTokenLength)
 	return sid, nil
+}
+
+// recentUntil is when a session's last real login stops being recent.
+func recentUntil(cfg *config.Config, ss Session) time.Time {
+	at := cmp.Or(ss.AuthAt, ss.Created)
+	return time.UnixMilli(at).Add(cfg.RecentLogin())
 }
 
 func (s *Service) newSessionID() (string, error) {
@@ -318,7 +324,7 @@ func (s *Service) Authenticate(ctx context.Context, c *cloudobj.Call, refresh bo
 		return apierr.New(apierr.AccountNotInApp)
 	}
 	c.Auth = &cloudobj.Auth{UID: u.UID, Role: u.Role, Permission: livePermissions(claims, u),
-		SessionID: claims.SID, IssuedAt: claims.IAT, Record: u}
+		SessionID: claims.SID, IssuedAt: claims.IAT, Record: u, RecentUntil: recentUntil(cfg, u.Sessions[claims.SID])}
 	left := time.Unix(claims.EXP, 0).Sub(s.now())
 	if refresh && cfg.TokenExpiresThreshold > 0 && left < cfg.TokenThreshold() {
 		nt, saved, err := s.rotate(ctx, cfg, u, claims, false)
@@ -442,8 +448,14 @@ func (s *Service) exchangeUniIDToken(ctx context.Context, cfg *config.Config, c 
 		}
 		setExtra(u, "token", rest, len(rest) == 0)
 		var err error
-		sid, err = s.openSession(cfg, c, u)
-		return err
+		if sid, err = s.openSession(cfg, c, u); err != nil {
+			return err
+		}
+		// The login was when uni-id issued the token, not now.
+		ss := u.Sessions[sid]
+		ss.AuthAt = claims.IAT * 1000
+		u.Sessions[sid] = ss
+		return nil
 	})
 	if err != nil {
 		return err
@@ -456,7 +468,7 @@ func (s *Service) exchangeUniIDToken(ctx context.Context, cfg *config.Config, c 
 		return err
 	}
 	c.Auth = &cloudobj.Auth{UID: saved.UID, Role: saved.Role, Permission: perms, SessionID: sid,
-		IssuedAt: s.now().Unix(), Record: saved}
+		IssuedAt: s.now().Unix(), Record: saved, RecentUntil: recentUntil(cfg, saved.Sessions[sid])}
 	c.Log("uniIdTokenExchanged", true)
 	return nil
 }

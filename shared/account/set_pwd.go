@@ -64,12 +64,14 @@ func (s *Service) replacePassword(ctx context.Context, c *cloudobj.Call, u *User
 	if err != nil {
 		return err
 	}
+	var before *User
 	saved, err := s.updateCaller(ctx, c, u, func(u *User) error {
+		before = cloneUser(u)
 		ss := u.Sessions[c.Auth.SessionID]
 		now := s.now()
 		u.Password, u.PasswordSecretVersion = hash, 0
 		revokeTokens(u, now)
-		ss.Gen, ss.RotatedAt = 1, 0
+		ss.Gen, ss.RotatedAt, ss.AuthAt = 1, 0, ms(now) // the old password or a code proved it
 		ss.Expires = ms(now.Add(cfg.TokenTTL()))
 		u.Sessions = map[string]Session{sid: ss}
 		return nil
@@ -78,6 +80,7 @@ func (s *Service) replacePassword(ctx context.Context, c *cloudobj.Call, u *User
 		return err
 	}
 	c.Auth.SessionID = sid
+	s.notifyChanges(ctx, cfg, c, before, saved)
 	c.NewToken, err = s.sign(ctx, cfg, saved, sid)
 	return err
 }

@@ -40,6 +40,11 @@ type User struct {
 	AliOpenid             string             `json:"ali_openid,omitempty"`
 	AppleOpenid           string             `json:"apple_openid,omitempty"`
 	Sessions              map[string]Session `json:"sessions,omitempty"`
+	// MobileBoundAt and EmailBoundAt are when the current mobile or email
+	// was bound to an existing account (not when it registered with it):
+	// a newly bound channel cannot reset the password at once.
+	MobileBoundAt int64 `json:"mobile_bound_at,omitempty"`
+	EmailBoundAt  int64 `json:"email_bound_at,omitempty"`
 	// Version counts saves; every save is conditional on it.
 	Version int64 `json:"ver"`
 	// Extra keeps the fields idco does not model (a migrated uni-id user's
@@ -65,13 +70,17 @@ type RegisterEnv struct {
 // Session is one logged-in device. Its token carries the session id and Gen;
 // refreshing bumps Gen, so an older token stops working after the grace window.
 type Session struct {
-	Gen       int    `json:"gen"`
-	Created   int64  `json:"created"`
-	Expires   int64  `json:"expires"`
-	RotatedAt int64  `json:"rotated_at,omitempty"`
-	Platform  string `json:"platform,omitempty"`
-	DeviceID  string `json:"device_id,omitempty"`
-	AppID     string `json:"appid,omitempty"`
+	Gen       int   `json:"gen"`
+	Created   int64 `json:"created"`
+	Expires   int64 `json:"expires"`
+	RotatedAt int64 `json:"rotated_at,omitempty"`
+	// AuthAt is the session's last real login (password, code, third
+	// party; not a refresh), for the methods that need a recent one. 0
+	// (a session from before idco kept it): Created.
+	AuthAt   int64  `json:"auth_at,omitempty"`
+	Platform string `json:"platform,omitempty"`
+	DeviceID string `json:"device_id,omitempty"`
+	AppID    string `json:"appid,omitempty"`
 	// PushClientID is the device's uni-push client id (setPushCid); it
 	// ends with the session, so a push for this user never reaches a
 	// device that logged out or moved to another account.

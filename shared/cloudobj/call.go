@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"slices"
+	"time"
 )
 
 // Call is one decoded request as a method sees it.
@@ -108,6 +109,9 @@ type Auth struct {
 	Record any
 	// Operator marks the operator of a trusted call (no account, UID "").
 	Operator bool
+	// RecentUntil is when the session's last real login stops counting
+	// as recent (Access.Recent).
+	RecentUntil time.Time
 }
 
 // IsAdmin reports whether the caller has the admin role, which passes every

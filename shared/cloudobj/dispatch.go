@@ -25,6 +25,10 @@ type Access struct {
 	Permissions []string
 	// NoRefresh skips the automatic newToken near expiry (logout).
 	NoRefresh bool
+	// Recent needs a session whose last real login (not a refresh) is
+	// recent (Auth.RecentUntil): Firebase's requires-recent-login, for
+	// what a stolen token must not do (bind, unbind, close the account).
+	Recent bool
 }
 
 // Anyone is the rule of methods open to every caller.
@@ -32,6 +36,9 @@ var Anyone = Access{}
 
 // LoggedIn is the rule of methods for any logged-in user.
 var LoggedIn = Access{Login: true}
+
+// RecentLogin is the rule of methods for a user who logged in recently.
+var RecentLogin = Access{Login: true, Recent: true}
 
 // Method is one entry of a family's method table.
 type Method struct {
@@ -230,6 +237,9 @@ func (d *Dispatcher) authorize(ctx context.Context, c *Call, a Access) error {
 	}
 	if err := d.Auth.Authenticate(ctx, c, !a.NoRefresh); err != nil {
 		return err
+	}
+	if a.Recent && !c.Auth.Operator && d.now().After(c.Auth.RecentUntil) {
+		return apierr.New(apierr.RecentLoginRequired)
 	}
 	if c.Auth.IsAdmin() {
 		return nil

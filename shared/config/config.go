@@ -92,9 +92,16 @@ type Idco struct {
 	LoginCaptchaAfter int `json:"loginCaptchaAfter"`
 	// RefreshGraceSeconds is how long a just-rotated token still refreshes or
 	// authenticates, so concurrent refreshes both succeed.
-	RefreshGraceSeconds int           `json:"refreshGraceSeconds"`
-	Captcha             CaptchaConfig `json:"captcha"`
-	Argon2              Argon2        `json:"argon2"`
+	RefreshGraceSeconds int `json:"refreshGraceSeconds"`
+	// RecentLoginSeconds is how long after a real login (password, code,
+	// third party; a refresh does not count) a session may bind or unbind
+	// a login method or close the account (default 600).
+	RecentLoginSeconds int `json:"recentLoginSeconds"`
+	// NewChannelResetDelayHours is how long a newly bound mobile or email
+	// cannot reset the password (default 24; 0 for no delay).
+	NewChannelResetDelayHours *int          `json:"newChannelResetDelayHours"`
+	Captcha                   CaptchaConfig `json:"captcha"`
+	Argon2                    Argon2        `json:"argon2"`
 	// SMS names the SMS provider and the phone regions codes may go to.
 	SMS *SMSConfig `json:"sms"`
 	// Email configures SES and the email texts.
@@ -307,6 +314,18 @@ func (c *Config) RefreshGrace() time.Duration {
 	return time.Duration(c.Idco.RefreshGraceSeconds) * time.Second
 }
 
+// RecentLogin is how recent a real login must be for the methods that
+// need one.
+func (c *Config) RecentLogin() time.Duration {
+	return time.Duration(c.Idco.RecentLoginSeconds) * time.Second
+}
+
+// NewChannelResetDelay is how long a newly bound mobile or email cannot
+// reset the password.
+func (c *Config) NewChannelResetDelay() time.Duration {
+	return time.Duration(*c.Idco.NewChannelResetDelayHours) * time.Hour
+}
+
 // CaptchaTTL is a captcha's lifetime.
 func (c *Config) CaptchaTTL() time.Duration {
 	return time.Duration(c.Idco.Captcha.ExpiresIn) * time.Second
@@ -343,6 +362,13 @@ func fillIdcoDefaults(d *Idco) {
 	}
 	if d.RefreshGraceSeconds == 0 {
 		d.RefreshGraceSeconds = 10
+	}
+	if d.RecentLoginSeconds == 0 {
+		d.RecentLoginSeconds = 600
+	}
+	if d.NewChannelResetDelayHours == nil {
+		h := 24
+		d.NewChannelResetDelayHours = &h
 	}
 	if d.Audit.RetentionDays == nil {
 		days := 180

@@ -27,6 +27,8 @@ func strictInts() []strictInt {
 		{"idco.captcha.perIpPerMinute", func(c *Config) *int { return &c.Idco.Captcha.PerIPPerMinute }, false},
 		{"idco.captcha.expiresIn", func(c *Config) *int { return &c.Idco.Captcha.ExpiresIn }, false},
 		{"idco.captcha.length", func(c *Config) *int { return &c.Idco.Captcha.Length }, true},
+		{"idco.recentLoginSeconds", func(c *Config) *int { return &c.Idco.RecentLoginSeconds }, false},
+		{"idco.newChannelResetDelayHours", func(c *Config) *int { return c.Idco.NewChannelResetDelayHours }, true},
 	}
 	t := reflect.TypeFor[Limits]()
 	for i := range t.NumField() {

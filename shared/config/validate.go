@@ -75,6 +75,8 @@ func validate(c *Config, where string) Problems {
 		{c.Idco.ThirdPartyRegistration != "open" && c.Idco.ThirdPartyRegistration != "bind-first",
 			`idco.thirdPartyRegistration: must be "open" or "bind-first"`},
 		{c.Idco.LoginCaptchaAfter < 1, "idco.loginCaptchaAfter: must be at least 1"},
+		{c.Idco.RecentLoginSeconds < 60 || c.Idco.RecentLoginSeconds > 86400, "idco.recentLoginSeconds: must be 60 to 86400"},
+		{*c.Idco.NewChannelResetDelayHours < 0 || *c.Idco.NewChannelResetDelayHours > 720, "idco.newChannelResetDelayHours: must be 0 to 720"},
 		{c.Idco.RefreshGraceSeconds < 1 || c.Idco.RefreshGraceSeconds > 60,
 			"idco.refreshGraceSeconds: must be 1 to 60"},
 		{c.Idco.Captcha.ExpiresIn < 10 || c.Idco.Captcha.ExpiresIn > 600, "idco.captcha.expiresIn: must be 10 to 600"},

@@ -11,7 +11,9 @@ const codeLine = "{code}"
 
 // DefaultTemplates returns idco's built-in emails, a fresh map on each call:
 // a code for "register", "login-by-email", "reset-pwd-by-email" and
-// "bind-email", and a "welcome" without code, each in zh-Hans and en. The
+// "bind-email"; a "welcome" and the security notices "mobile-changed",
+// "email-changed" and "password-changed" without code; each in zh-Hans
+// and en. The
 // code appears only in the body, never in the subject, because subjects
 // show on lock screens and in notification previews.
 func DefaultTemplates() Templates {
@@ -38,12 +40,26 @@ func DefaultTemplates() Templates {
 			"zh-Hans": page("zh-Hans", "{appName} 绑定邮箱验证码", "您好：", "您正在将邮箱 {email} 绑定到 {appName} 账号，本次的验证码是：", codeLine, zhValid, zhIgnore),
 			"en":      page("en", "Confirm your email for {appName}", "Hello,", "Use this code to link {email} to your {appName} account:", codeLine, enValid, enIgnore),
 		},
+		"mobile-changed":   notice("手机号", "mobile number"),
+		"email-changed":    notice("邮箱", "email address"),
+		"password-changed": notice("密码", "password"),
 		"welcome": {
 			"zh-Hans": page("zh-Hans", "欢迎加入 {appName}", "您好：", "欢迎加入 {appName}！您已使用邮箱 {email} 注册成功。",
 				"如果您没有注册过 {appName}，请忽略本邮件。"),
 			"en": page("en", "Welcome to {appName}", "Hello,", "Welcome to {appName}! Your account was created with {email}.",
 				"If you did not sign up for {appName}, you can ignore this email."),
 		},
+	}
+}
+
+// notice is a security notice: sent to the old channel after a change of
+// the account's mobile, email or password, with no code.
+func notice(zh, en string) map[string]Template {
+	return map[string]Template{
+		"zh-Hans": page("zh-Hans", "{appName} 账号"+zh+"已变更", "您好：", "您的 {appName} 账号"+zh+"刚刚被更改。",
+			"如果这是您本人的操作，请忽略本邮件。如果不是，请立即登录并修改密码，或联系我们。"),
+		"en": page("en", "Your {appName} "+en+" was changed", "Hello,", "The "+en+" of your {appName} account was just changed.",
+			"If this was you, you can ignore this email. If not, sign in and change your password now, or contact us."),
 	}
 }
 

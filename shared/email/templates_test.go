@@ -18,7 +18,7 @@ func renderData() map[string]string {
 func TestDefaultTemplatesRenderEveryScene(t *testing.T) {
 	tpls := DefaultTemplates()
 	scenes := slices.Sorted(maps.Keys(tpls))
-	want := []string{"bind-email", "login-by-email", "register", "reset-pwd-by-email", "welcome"}
+	want := []string{"bind-email", "email-changed", "login-by-email", "mobile-changed", "password-changed", "register", "reset-pwd-by-email", "welcome"}
 	if !slices.Equal(scenes, want) {
 		t.Fatalf("scenes = %q, want %q", scenes, want)
 	}
@@ -39,6 +39,12 @@ func TestDefaultTemplatesRenderEveryScene(t *testing.T) {
 			for part, body := range map[string]string{"Text": m.Text, "HTML": m.HTML} {
 				if strings.ContainsAny(body, "{}") {
 					t.Errorf("%s %s has an unfilled placeholder: %s", name, part, body)
+				}
+				if strings.HasSuffix(scene, "-changed") { // a security notice: no code
+					if strings.Contains(body, code) || !strings.Contains(body, "Band") {
+						t.Errorf("%s %s = %q, want the app name and no code", name, part, body)
+					}
+					continue
 				}
 				if scene == "welcome" {
 					if !strings.Contains(body, recipient) || strings.Contains(body, code) {

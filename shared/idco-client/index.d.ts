@@ -80,6 +80,8 @@ export interface Profile {
 }
 
 export interface Device {
+  /** names the session for endSession */
+  id: string
   device_id: string, uni_platform: string, appid: string, push_clientid?: string
   token_expired: number, login_date: number, current: boolean
 }
@@ -180,6 +182,8 @@ export interface UniIdCo {
   setPushCid(p: { pushClientId: string }): Promise<IdcoResult>
   /** idco's: the caller's logged-in devices (uni-id-device records). */
   listDevices(): Promise<IdcoResult & { devices: Device[] }>
+  /** idco's: end one of the caller's sessions (an id from listDevices); its tokens stop at once. */
+  endSession(p: { id: string }): Promise<IdcoResult>
   getRealNameInfo(p?: { decryptData?: boolean }): Promise<RealNameInfo>
   /** idco's: the caller's own record (the client database's uni-id-users read). */
   getProfile(p?: { fields?: (keyof Profile)[] }): Promise<IdcoResult & { userInfo: Profile }>

@@ -28,10 +28,11 @@ var Family = &families.Family{
 			"logout":         cloudobj.Bind(cloudobj.Access{Login: true, NoRefresh: true}, s.Logout),
 			"refreshToken":   cloudobj.Bind(cloudobj.Anyone, s.RefreshToken),
 			"getAccountInfo": cloudobj.Bind(cloudobj.LoggedIn, s.GetAccountInfo),
-			"closeAccount":   cloudobj.Bind(cloudobj.LoggedIn, s.CloseAccount),
+			"closeAccount":   cloudobj.Bind(cloudobj.RecentLogin, s.CloseAccount),
 
 			"setPushCid":      cloudobj.Bind(cloudobj.LoggedIn, s.SetPushCid),
 			"listDevices":     cloudobj.Bind(cloudobj.LoggedIn, s.ListDevices),
+			"endSession":      cloudobj.Bind(cloudobj.LoggedIn, s.EndSession),
 			"getRealNameInfo": cloudobj.Bind(cloudobj.LoggedIn, s.GetRealNameInfo),
 			"getProfile":      cloudobj.Bind(cloudobj.LoggedIn, s.GetProfile),
 			"updateProfile":   cloudobj.Bind(cloudobj.LoggedIn, s.UpdateProfile),

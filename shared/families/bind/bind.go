@@ -5,6 +5,8 @@ import (
 	"github.com/idco-dev/idco/shared/account"
 	"github.com/idco-dev/idco/shared/cloudobj"
 	"github.com/idco-dev/idco/shared/families"
+	"github.com/idco-dev/idco/shared/senders/emailsender"
+	"github.com/idco-dev/idco/shared/senders/smssender"
 	"github.com/idco-dev/idco/shared/thirdparty"
 	"github.com/idco-dev/idco/shared/wiring"
 )
@@ -20,23 +22,29 @@ var Family = &families.Family{
 		{Resource: families.Keys, Actions: []string{families.DeleteItem, families.PutItem}},
 		{Resource: families.Ephemeral, Actions: []string{families.BatchGetItem, families.DeleteItem, families.GetItem, families.PutItem, families.UpdateItem}},
 		{Resource: families.Audit, Actions: []string{families.PutItem}}, // the audit log
+		// Security notices to the old channel (account.notifyChanges).
+		{Resource: families.ResourceSESIdentity, Actions: []string{families.SESSendEmail}},
+		{Resource: families.ResourceSESConfigurationSet, Actions: []string{families.SESSendEmail}},
+		{Resource: families.ResourceSMSOriginationIdentity, Actions: []string{families.SMSSendText}},
+		{Resource: families.ResourceSMSConfigurationSet, Actions: []string{families.SMSSendText}},
+		{Resource: families.ResourceSMSPhoneNumbers, Actions: []string{families.SNSPublish}},
 	},
-	Wires: []*wiring.Wire{&thirdparty.Wire},
+	Wires: []*wiring.Wire{&thirdparty.Wire, &emailsender.Wire, &smssender.Wire},
 	Methods: func(s *account.Service) cloudobj.Table {
 		return cloudobj.Table{
-			"bindMobileBySms": cloudobj.Bind(cloudobj.LoggedIn, s.BindMobileBySms),
-			"bindEmailByCode": cloudobj.Bind(cloudobj.LoggedIn, s.BindEmailByCode),
+			"bindMobileBySms": cloudobj.Bind(cloudobj.RecentLogin, s.BindMobileBySms),
+			"bindEmailByCode": cloudobj.Bind(cloudobj.RecentLogin, s.BindEmailByCode),
 
-			"bindMobileByUniverify": cloudobj.Bind(cloudobj.LoggedIn, s.BindMobileByUniverify),
-			"bindMobileByMpWeixin":  cloudobj.Bind(cloudobj.LoggedIn, s.BindMobileByMpWeixin),
-			"bindWeixin":            cloudobj.Bind(cloudobj.LoggedIn, s.BindWeixin),
-			"bindQQ":                cloudobj.Bind(cloudobj.LoggedIn, s.BindQQ),
-			"bindAlipay":            cloudobj.Bind(cloudobj.LoggedIn, s.BindAlipay),
-			"bindApple":             cloudobj.Bind(cloudobj.LoggedIn, s.BindApple),
-			"unbindWeixin":          cloudobj.Bind(cloudobj.LoggedIn, s.UnbindWeixin),
-			"unbindQQ":              cloudobj.Bind(cloudobj.LoggedIn, s.UnbindQQ),
-			"unbindAlipay":          cloudobj.Bind(cloudobj.LoggedIn, s.UnbindAlipay),
-			"unbindApple":           cloudobj.Bind(cloudobj.LoggedIn, s.UnbindApple),
+			"bindMobileByUniverify": cloudobj.Bind(cloudobj.RecentLogin, s.BindMobileByUniverify),
+			"bindMobileByMpWeixin":  cloudobj.Bind(cloudobj.RecentLogin, s.BindMobileByMpWeixin),
+			"bindWeixin":            cloudobj.Bind(cloudobj.RecentLogin, s.BindWeixin),
+			"bindQQ":                cloudobj.Bind(cloudobj.RecentLogin, s.BindQQ),
+			"bindAlipay":            cloudobj.Bind(cloudobj.RecentLogin, s.BindAlipay),
+			"bindApple":             cloudobj.Bind(cloudobj.RecentLogin, s.BindApple),
+			"unbindWeixin":          cloudobj.Bind(cloudobj.RecentLogin, s.UnbindWeixin),
+			"unbindQQ":              cloudobj.Bind(cloudobj.RecentLogin, s.UnbindQQ),
+			"unbindAlipay":          cloudobj.Bind(cloudobj.RecentLogin, s.UnbindAlipay),
+			"unbindApple":           cloudobj.Bind(cloudobj.RecentLogin, s.UnbindApple),
 		}
 	},
 }

@@ -5,6 +5,9 @@ import (
 	"github.com/idco-dev/idco/shared/account"
 	"github.com/idco-dev/idco/shared/cloudobj"
 	"github.com/idco-dev/idco/shared/families"
+	"github.com/idco-dev/idco/shared/senders/emailsender"
+	"github.com/idco-dev/idco/shared/senders/smssender"
+	"github.com/idco-dev/idco/shared/wiring"
 )
 
 // Family serves password changes and resets.
@@ -18,7 +21,14 @@ var Family = &families.Family{
 		{Resource: families.Keys, Actions: []string{families.GetItem}},
 		{Resource: families.Ephemeral, Actions: []string{families.BatchGetItem, families.DeleteItem, families.PutItem, families.UpdateItem}}, // PutItem: the source that proved a code
 		{Resource: families.Audit, Actions: []string{families.PutItem}},                                                                      // the audit log
+		// Security notices to the old channel (account.notifyChanges).
+		{Resource: families.ResourceSESIdentity, Actions: []string{families.SESSendEmail}},
+		{Resource: families.ResourceSESConfigurationSet, Actions: []string{families.SESSendEmail}},
+		{Resource: families.ResourceSMSOriginationIdentity, Actions: []string{families.SMSSendText}},
+		{Resource: families.ResourceSMSConfigurationSet, Actions: []string{families.SMSSendText}},
+		{Resource: families.ResourceSMSPhoneNumbers, Actions: []string{families.SNSPublish}},
 	},
+	Wires: []*wiring.Wire{&emailsender.Wire, &smssender.Wire},
 	Methods: func(s *account.Service) cloudobj.Table {
 		return cloudobj.Table{
 			"updatePwd":       cloudobj.Bind(cloudobj.LoggedIn, s.UpdatePwd),

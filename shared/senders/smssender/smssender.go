@@ -32,6 +32,9 @@ type SMS struct {
 
 // SendSMS implements account.SMSSender.
 func (s *SMS) SendSMS(ctx context.Context, m account.SMS) error {
+	if m.Scene == account.SMSNoticeScene && m.TemplateID == "" && needsTemplate(m.Config) {
+		return nil // no notice template configured: the provider could not send one
+	}
 	snd, err := s.sender(m.Config)
 	if err != nil {
 		return err
@@ -89,12 +92,38 @@ func buildSMS(cfg *config.Config, hc *http.Client, load func() (aws.Config, erro
 // smsParams are the template params, uni-id's data {code, expMinute, name,
 // action}: Aliyun gets them as an object; Tencent, in order, as many as the
 // template declares (idco.sms.templateParams, default code and expMinute).
+// needsTemplate reports whether cfg's SMS provider sends only approved
+// templates.
+func needsTemplate(cfg *config.Config) bool {
+	if cfg == nil || cfg.Idco.SMS == nil {
+		return false
+	}
+	var c sms.Config
+	if json.Unmarshal(cfg.Idco.SMS.Raw, &c) != nil {
+		return false
+	}
+	p, ok := sms.Lookup(c.Provider)
+	return ok && p.Templates
+}
+
+// changeNames name what a security notice is about, for its text and
+// its template's "change" param.
+var changeNames = map[string][2]string{
+	account.NoticeMobile:   {"手机号", "mobile number"},
+	account.NoticeEmail:    {"邮箱", "email"},
+	account.NoticePassword: {"密码", "password"},
+}
+
 func smsParams(m account.SMS) []sms.Param {
 	action := "验证手机号"
 	if m.Scene == "login-by-sms" {
 		action = "登录"
 	}
-	all := map[string]string{"code": m.Code, "expMinute": fmt.Sprint(m.Minutes), "name": m.AppName, "action": action}
+	all := map[string]string{"code": m.Code, "expMinute": fmt.Sprint(m.Minutes), "name": m.AppName, "action": action,
+		"change": changeNames[m.Change][0]}
+	if m.Scene == account.SMSNoticeScene {
+		return []sms.Param{{Name: "name", Value: m.AppName}, {Name: "change", Value: all["change"]}}
+	}
 	names := []string{"code", "expMinute"}
 	if m.Config != nil && m.Config.Idco.SMS != nil && len(m.Config.Idco.SMS.TemplateParams) > 0 {
 		names = m.Config.Idco.SMS.TemplateParams
@@ -108,6 +137,12 @@ func smsParams(m account.SMS) []sms.Param {
 
 // smsText is the whole message for providers without templates.
 func smsText(m account.SMS) string {
+	if m.Scene == account.SMSNoticeScene {
+		if m.Locale == "en" {
+			return fmt.Sprintf("[%s] The %s of your account was changed. If this was not you, secure your account now.", m.AppName, changeNames[m.Change][1])
+		}
+		return fmt.Sprintf("【%s】您的账号%s已变更。如非本人操作，请立即处理。", m.AppName, changeNames[m.Change][0])
+	}
 	if m.Locale == "en" {
 		return fmt.Sprintf("[%s] Your verification code is %s, valid for %d minutes. Do not share it.", m.AppName, m.Code, m.Minutes)
 	}
