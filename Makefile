@@ -3,7 +3,7 @@
 # is whatever your Go settings say (`go env GOPROXY`): the Makefile sets none.
 export GOFLAGS ?= -mod=readonly
 
-.PHONY: run test bench fmt vet lint client-test browser-test demo
+.PHONY: run test bench load fmt vet lint client-test browser-test demo
 
 # run: `make run ADDR=0.0.0.0:9000` listens there (the dev server's -addr;
 # without ADDR, its default 127.0.0.1:8080).
@@ -44,6 +44,12 @@ $(STATICCHECK):
 
 bench:
 	go test -run '^$$' -bench . -benchmem ./...
+
+# load: registration and login throughput at concurrency 1 and 8, and a
+# burst of 200 logins, against the dev server as a separate process (the
+# README's "Throughput and memory" figures).
+load:
+	go run ./infra/load
 
 fmt:
 	gofmt -w .
