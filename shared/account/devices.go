@@ -142,7 +142,7 @@ func (s *Service) EndSession(ctx context.Context, c *cloudobj.Call, p *EndSessio
 				return nil
 			}
 		}
-		return &apierr.Error{Code: apierr.InvalidParam, Values: map[string]string{"field": "id"}}
+		return apierr.Param(apierr.InvalidParam, "id")
 	})
 	return nil, err
 }

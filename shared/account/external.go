@@ -106,7 +106,7 @@ func (s *Service) verifySignature(ctx context.Context, cfg *config.Config, c *cl
 	}
 	signed, err := SignatureString(c.Params)
 	if err != nil {
-		return apierr.New(apierr.InvalidParam)
+		return apierr.Param(apierr.InvalidParam, "params")
 	}
 	if !hmac.Equal([]byte(sig), []byte(Sign(cfg.RequestAuthSecret, nonce, ts, signed))) {
 		return apierr.Wrap(apierr.IllegalRequest, errors.New("signature mismatch"))

@@ -81,7 +81,7 @@ func loginKey(c *cloudobj.Call, p *LoginParams) (string, error) {
 	case n == 0:
 		return "", apierr.New(apierr.InvalidUsername)
 	case n > 1:
-		return "", apierr.New(apierr.InvalidParam)
+		return "", apierr.Param(apierr.InvalidParam, "username")
 	}
 	if err := required("password", p.Password); err != nil {
 		return "", err

@@ -69,7 +69,7 @@ func (s *Service) BindMobileByMpWeixin(ctx context.Context, c *cloudobj.Call, p 
 		return s.phoneBind(ctx, c, PhoneProof{Provider: Weixin, Code: p.Code})
 	}
 	if missing(p.EncryptedData) || missing(p.IV) {
-		return nil, apierr.New(apierr.InvalidParam)
+		return nil, apierr.Param(apierr.InvalidParam, "encryptedData")
 	}
 	u, err := s.caller(ctx, c)
 	if err != nil {

@@ -29,7 +29,7 @@ func (s *Service) SendEmailCode(ctx context.Context, c *cloudobj.Call, p *SendEm
 		return nil, err
 	}
 	if !config.EmailScenes[p.Scene] {
-		return nil, apierr.New(apierr.InvalidParam)
+		return nil, apierr.Param(apierr.InvalidParam, "scene")
 	}
 	if err := validEmail(p.Email); err != nil {
 		return nil, err

@@ -28,7 +28,7 @@ func (s *Service) SendSmsCode(ctx context.Context, c *cloudobj.Call, p *SendSmsC
 		return nil, err
 	}
 	if !config.SMSScenes[p.Scene] {
-		return nil, apierr.New(apierr.InvalidParam)
+		return nil, apierr.Param(apierr.InvalidParam, "scene")
 	}
 	ph, err := parsePhone(p.Mobile, cfg.AllowedRegions())
 	if err != nil {
