@@ -31,6 +31,7 @@ import (
 	"github.com/idco-dev/idco/shared/config"
 	"github.com/idco-dev/idco/shared/dynamo"
 	"github.com/idco-dev/idco/shared/families/all"
+	"github.com/idco-dev/idco/shared/password"
 	"github.com/idco-dev/idco/shared/testenv/clock"
 	"github.com/idco-dev/idco/shared/testenv/ddbfault"
 	"github.com/idco-dev/idco/shared/thirdparty"
@@ -128,6 +129,9 @@ func New(t testing.TB, edit func(cfg map[string]any)) *Env {
 	}
 	e.Svc = app.NewService(app.Deps{Config: set, DB: e.DB, Prefix: e.Prefix, Outbox: e.Outbox, Dev: true, Now: e.Clock.Now})
 	e.Svc.SMS, e.Svc.Email = e.Sent, e.Sent
+	// Tests that race dozens of hashes (slow under -race) queue for the
+	// hashing gate as long as they need; TestHashingAtCapacity sets its own.
+	e.Svc.HashGate = password.NewGate(0, time.Minute)
 	e.UseProviders(nil)
 	// Face verification calls the endpoint of the config's idco.frv, such
 	// as a fakeprov Cloudauth's.
