@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"time"
 	"unicode/utf8"
 
 	"github.com/idco-dev/idco/shared/apierr"
@@ -26,10 +25,6 @@ type LoginParams struct {
 	// out to this account.
 	BindTicket string `json:"bindTicket"`
 }
-
-// captchaWindow is how far back failed logins count towards requiring a
-// captcha, as uni-id's two hours of login logs.
-const captchaWindow = 2 * time.Hour
 
 // Login handles login: a password login by username, confirmed mobile or
 // confirmed email. The attempt is counted before the password is looked at
