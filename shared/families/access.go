@@ -75,6 +75,16 @@ var ConfigGrants = []Grant{
 	{Resource: ResourceConfigKey, Actions: []string{"kms:Decrypt"}},
 }
 
+// NoticeGrants let a function send people email and SMS (the security
+// notices of bind and reset), whichever providers the template names.
+var NoticeGrants = []Grant{
+	{Resource: ResourceSESIdentity, Actions: []string{SESSendEmail}},
+	{Resource: ResourceSESConfigurationSet, Actions: []string{SESSendEmail}},
+	{Resource: ResourceSMSOriginationIdentity, Actions: []string{SMSSendText}},
+	{Resource: ResourceSMSConfigurationSet, Actions: []string{SMSSendText}},
+	{Resource: ResourceSMSPhoneNumbers, Actions: []string{SNSPublish}},
+}
+
 // The delivery actions. SES v2 SendEmail (shared/senders/emailsender) is
 // authorized against the sending identity and the configuration set. The
 // AWS SMS providers of shared/senders/smssender need End User Messaging

@@ -17,18 +17,12 @@ var Family = &families.Family{
 	// Code checks, the session_key and the WeChat access token in the cache,
 	// then the caller saved claiming the new key and releasing the old one in
 	// one transaction.
-	Grants: []families.Grant{
+	Grants: append([]families.Grant{
 		{Resource: families.Users, Actions: []string{families.GetItem, families.PutItem}},
 		{Resource: families.Keys, Actions: []string{families.DeleteItem, families.PutItem}},
 		{Resource: families.Ephemeral, Actions: []string{families.BatchGetItem, families.DeleteItem, families.GetItem, families.PutItem, families.UpdateItem}},
 		{Resource: families.Audit, Actions: []string{families.PutItem}}, // the audit log
-		// Security notices to the old channel (account.notifyChanges).
-		{Resource: families.ResourceSESIdentity, Actions: []string{families.SESSendEmail}},
-		{Resource: families.ResourceSESConfigurationSet, Actions: []string{families.SESSendEmail}},
-		{Resource: families.ResourceSMSOriginationIdentity, Actions: []string{families.SMSSendText}},
-		{Resource: families.ResourceSMSConfigurationSet, Actions: []string{families.SMSSendText}},
-		{Resource: families.ResourceSMSPhoneNumbers, Actions: []string{families.SNSPublish}},
-	},
+	}, families.NoticeGrants...), // the security notices to the old channel (account.notifyChanges)
 	Wires: []*wiring.Wire{&thirdparty.Wire, &emailsender.Wire, &smssender.Wire},
 	Methods: func(s *account.Service) cloudobj.Table {
 		return cloudobj.Table{

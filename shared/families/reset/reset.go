@@ -16,18 +16,12 @@ var Family = &families.Family{
 	Argon2: true,
 	// updatePwd and setPwd save the caller; resetPwdBySms/ByEmail check the
 	// code, find the account by its key and save it. No key changes.
-	Grants: []families.Grant{
+	Grants: append([]families.Grant{
 		{Resource: families.Users, Actions: []string{families.GetItem, families.PutItem}},
 		{Resource: families.Keys, Actions: []string{families.GetItem}},
 		{Resource: families.Ephemeral, Actions: []string{families.BatchGetItem, families.DeleteItem, families.PutItem, families.UpdateItem}}, // PutItem: the source that proved a code
 		{Resource: families.Audit, Actions: []string{families.PutItem}},                                                                      // the audit log
-		// Security notices to the old channel (account.notifyChanges).
-		{Resource: families.ResourceSESIdentity, Actions: []string{families.SESSendEmail}},
-		{Resource: families.ResourceSESConfigurationSet, Actions: []string{families.SESSendEmail}},
-		{Resource: families.ResourceSMSOriginationIdentity, Actions: []string{families.SMSSendText}},
-		{Resource: families.ResourceSMSConfigurationSet, Actions: []string{families.SMSSendText}},
-		{Resource: families.ResourceSMSPhoneNumbers, Actions: []string{families.SNSPublish}},
-	},
+	}, families.NoticeGrants...), // the security notices to the old channel (account.notifyChanges)
 	Wires: []*wiring.Wire{&emailsender.Wire, &smssender.Wire},
 	Methods: func(s *account.Service) cloudobj.Table {
 		return cloudobj.Table{
