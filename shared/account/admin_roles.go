@@ -4,15 +4,15 @@ import (
 	"context"
 	"errors"
 	"maps"
-	"regexp"
 	"slices"
 
 	"github.com/idco-dev/idco/shared/apierr"
 	"github.com/idco-dev/idco/shared/cloudobj"
+	"github.com/idco-dev/idco/shared/internal/lazyre"
 )
 
 // catalogID is the shape of a role_id or permission_id: uni-admin's.
-var catalogID = regexp.MustCompile(`^[A-Za-z0-9_.:-]{1,64}$`)
+var catalogID = lazyre.New(`^[A-Za-z0-9_.:-]{1,64}$`)
 
 // RoleParams are createRole's and updateRole's params (uni-id-roles'
 // fields); updateRole changes the fields given.

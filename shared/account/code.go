@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"github.com/idco-dev/idco/shared/apierr"
 	"github.com/idco-dev/idco/shared/cloudobj"
 	"github.com/idco-dev/idco/shared/config"
+	"github.com/idco-dev/idco/shared/internal/lazyre"
 )
 
 // Channels a code goes out on.
@@ -28,7 +28,7 @@ const (
 // idco.sms.testMode is on.
 const testModeCode = "123456"
 
-var codeRE = regexp.MustCompile(`^[0-9]{6}$`)
+var codeRE = lazyre.New(`^[0-9]{6}$`)
 
 // newCode returns 6 digits from the service's randomness without modulo
 // bias: 4294000000 is the largest multiple of a million below 2^32.

@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
-	"regexp"
 	"strings"
 
 	"github.com/idco-dev/idco/shared/apierr"
 	"github.com/idco-dev/idco/shared/cloudobj"
+	"github.com/idco-dev/idco/shared/internal/lazyre"
 )
 
 // modelled are the uni-id-users fields User models (its json names), and
@@ -29,7 +29,7 @@ var (
 	idcoOnly = map[string]bool{"uid": true, "sessions": true, "ver": true}
 )
 
-var importID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+var importID = lazyre.New(`^[A-Za-z0-9_-]{1,64}$`)
 
 // UserFromUniID reads one document of a uniCloud export of uni-id-users:
 // _id is the uid, uni-id's fields are User's, and every other field is

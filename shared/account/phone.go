@@ -1,15 +1,15 @@
 package account
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/idco-dev/idco/shared/apierr"
+	"github.com/idco-dev/idco/shared/internal/lazyre"
 )
 
 var (
-	e164RE     = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
-	mainlandRE = regexp.MustCompile(`^1[3-9][0-9]{9}$`)
+	e164RE     = lazyre.New(`^\+[1-9][0-9]{6,14}$`)
+	mainlandRE = lazyre.New(`^1[3-9][0-9]{9}$`)
 )
 
 // phone is a mobile number in its two forms: E.164 for keys and providers,

@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"time"
 	"unicode/utf8"
 
 	"github.com/idco-dev/idco/shared/apierr"
 	"github.com/idco-dev/idco/shared/cloudobj"
 	"github.com/idco-dev/idco/shared/config"
+	"github.com/idco-dev/idco/shared/internal/lazyre"
 	"github.com/idco-dev/idco/shared/sensitive"
 )
 
@@ -152,7 +152,7 @@ func idCardKey(digest string, slot int) string {
 
 // realNameRE is uni-id-co's realName rule: Chinese characters, optionally
 // parts joined by a middle dot (少数民族姓名 such as 买买提·艾力).
-var realNameRE = regexp.MustCompile(`^[\x{4e00}-\x{9fa5}]{1,10}(·?[\x{4e00}-\x{9fa5}]{1,10}){0,5}$`)
+var realNameRE = lazyre.New(`^[\x{4e00}-\x{9fa5}]{1,10}(·?[\x{4e00}-\x{9fa5}]{1,10}){0,5}$`)
 
 // validRealName applies uni-id-co's realName rule: at least 2 characters
 // matching realNameRE.

@@ -3,11 +3,11 @@ package account
 import (
 	"context"
 	"errors"
-	"regexp"
 	"time"
 
 	"github.com/idco-dev/idco/shared/apierr"
 	"github.com/idco-dev/idco/shared/cloudobj"
+	"github.com/idco-dev/idco/shared/internal/lazyre"
 	"github.com/idco-dev/idco/shared/sensitive"
 )
 
@@ -37,7 +37,7 @@ func isCode(err error, code string) bool {
 
 // certifyIDRE bounds a certifyId to what providers issue (Aliyun: 32 or so
 // letters and digits).
-var certifyIDRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+var certifyIDRE = lazyre.New(`^[A-Za-z0-9_-]{1,64}$`)
 
 // GetFrvAuthResult handles getFrvAuthResult: it asks the provider how the
 // caller's own verification certifyId went. Not finished is

@@ -2,12 +2,12 @@ package account
 
 import (
 	"net/mail"
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/idco-dev/idco/shared/apierr"
+	"github.com/idco-dev/idco/shared/internal/lazyre"
 )
 
 // missing reports uni-id's "missing": empty or whitespace only (absent and
@@ -25,8 +25,8 @@ func required(pairs ...string) error {
 	return nil
 }
 
-var usernameRE = regexp.MustCompile(`^[a-zA-Z0-9_-]{3,32}$`)
-var allDigits = regexp.MustCompile(`^[0-9]+$`)
+var usernameRE = lazyre.New(`^[a-zA-Z0-9_-]{3,32}$`)
+var allDigits = lazyre.New(`^[0-9]+$`)
 
 // validUsername applies uni-id's username rule (letters, digits, _ and -,
 // not all digits) with uni-id-pages' 3 to 32 length.
@@ -91,7 +91,7 @@ func validDomain(d string) bool {
 	return true
 }
 
-var inviteRE = regexp.MustCompile(`^[A-Za-z0-9]{1,64}$`)
+var inviteRE = lazyre.New(`^[A-Za-z0-9]{1,64}$`)
 
 // validInviteCode checks the optional inviteCode is a plausible code; invites
 // themselves come with the invite methods.

@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"maps"
 	"net"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
 
 	"github.com/idco-dev/idco/shared/cloudobj"
 	"github.com/idco-dev/idco/shared/internal/httpcall"
+	"github.com/idco-dev/idco/shared/internal/lazyre"
 )
 
 // MinTokenSecret is the shortest tokenSecret accepted: HS256 needs a key of
@@ -129,7 +129,7 @@ func validate(c *Config, where string) Problems {
 	return probs
 }
 
-var regionRE = regexp.MustCompile(`^\+[1-9][0-9]{0,3}$`)
+var regionRE = lazyre.New(`^\+[1-9][0-9]{0,3}$`)
 
 // validateCodes checks the SMS, email and limit keys.
 func validateCodes(c *Config, where string) Problems {
@@ -189,7 +189,7 @@ var SMSScenes = map[string]bool{"login-by-sms": true, "reset-pwd-by-sms": true, 
 // EmailScenes are uni-id's EMAIL_SCENE values.
 var EmailScenes = map[string]bool{"register": true, "login-by-email": true, "reset-pwd-by-email": true, "bind-email": true}
 
-var frvModelRE = regexp.MustCompile(`^[A-Z][A-Z_]{0,31}$`)
+var frvModelRE = lazyre.New(`^[A-Z][A-Z_]{0,31}$`)
 
 // validateFrv checks idco.frv, naming every missing key.
 func validateFrv(c *Config, where string) Problems {

@@ -31,7 +31,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -39,6 +38,7 @@ import (
 	"github.com/idco-dev/idco/shared/internal/acs3"
 	"github.com/idco-dev/idco/shared/internal/flex"
 	"github.com/idco-dev/idco/shared/internal/httpcall"
+	"github.com/idco-dev/idco/shared/internal/lazyre"
 )
 
 // API constants.
@@ -96,8 +96,8 @@ type Result struct {
 var ErrNotFinished = errors.New("cloudauth: face verification not finished")
 
 var (
-	orderNoRE   = regexp.MustCompile(`^[A-Za-z0-9]{1,32}$`)
-	certifyIDRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+	orderNoRE   = lazyre.New(`^[A-Za-z0-9]{1,32}$`)
+	certifyIDRE = lazyre.New(`^[A-Za-z0-9_-]{1,64}$`)
 )
 
 // InitFaceVerify registers r and returns its CertifyId, which the app's face
