@@ -22,9 +22,10 @@ var senderServices = map[string]string{
 }
 
 // TestFunctionsLinkOnlyTheirNeeds keeps each binary to its family: no email
-// or SMS SDK in a function without a grant to send (checked by package),
-// and no third-party API client code (shared/providers) outside the
-// families with a third-party wire. Every function imports the provider
+// or SMS SDK in a function without a grant to send (checked by package), no
+// SDK config package anywhere (its credential chain is cold-start time), and
+// no third-party API client code (shared/providers) outside the families
+// with a third-party wire. Every function imports the provider
 // registry, whose descriptors the domain needs for identity keys, so the
 // clients are checked by the symbols of the linked binary: the linker
 // keeps a client only where a wire's verifier can call it.
@@ -42,6 +43,9 @@ func TestFunctionsLinkOnlyTheirNeeds(t *testing.T) {
 		}
 		grants, _ := all.Access(f)
 		for _, dep := range strings.Fields(string(out)) {
+			if dep == "github.com/aws/aws-sdk-go-v2/config" {
+				t.Errorf("functions/%s links %s: its credential chain costs about 1 ms of init per cold start (shared/app.LoadAWS)", f, dep)
+			}
 			svc, ok := strings.CutPrefix(dep, "github.com/aws/aws-sdk-go-v2/service/")
 			if !ok {
 				continue

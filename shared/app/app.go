@@ -16,7 +16,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/idco-dev/idco/shared/account"
@@ -181,18 +180,4 @@ func Wires(fams []*families.Family) []*wiring.Wire {
 func Dispatcher(function string, table cloudobj.Table, svc *account.Service, log *slog.Logger) *cloudobj.Dispatcher {
 	return &cloudobj.Dispatcher{Function: function, Methods: table, Auth: svc, Auditor: svc, Logger: log, Now: svc.Now,
 		Namespace: os.Getenv(EnvMetricsNamespace)}
-}
-
-// LoadAWS loads the default AWS config once.
-func LoadAWS(ctx context.Context) func() (aws.Config, error) {
-	var cfg aws.Config
-	var err error
-	loaded := false
-	return func() (aws.Config, error) {
-		if !loaded {
-			cfg, err = awsconfig.LoadDefaultConfig(ctx)
-			loaded = true
-		}
-		return cfg, err
-	}
 }

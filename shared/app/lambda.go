@@ -20,7 +20,7 @@ func Main(family *families.Family) {
 	function := family.Name
 	ctx := context.Background()
 	log := lambdaLogger(os.Getenv)
-	load := LoadAWS(ctx)
+	load := LoadAWS(os.Getenv)
 	set, err := LoadConfig(ctx, os.Getenv, load)
 	if err != nil {
 		log.Error("config", "function", function, "error", err.Error())
