@@ -21,8 +21,16 @@ var senderServices = map[string]string{
 	"pinpointsmsvoicev2": "sms-voice:",
 }
 
+// senderPackages are idco's delivery clients, which call those services
+// through shared/internal/awsapi, and the prefixes of which a function's
+// grants must hold one to link the package.
+var senderPackages = map[string][]string{
+	"github.com/idco-dev/idco/shared/email": {"ses:"},
+	"github.com/idco-dev/idco/shared/sms":   {"sns:", "sms-voice:"},
+}
+
 // TestFunctionsLinkOnlyTheirNeeds keeps each binary to its family: no email
-// or SMS SDK in a function without a grant to send (checked by package), no
+// or SMS client in a function without a grant to send (checked by package), no
 // SDK config package anywhere (its credential chain is cold-start time), and
 // no third-party API client code (shared/providers) outside the families
 // with a third-party wire. Every function imports the provider
@@ -45,6 +53,10 @@ func TestFunctionsLinkOnlyTheirNeeds(t *testing.T) {
 		for _, dep := range strings.Fields(string(out)) {
 			if dep == "github.com/aws/aws-sdk-go-v2/config" {
 				t.Errorf("functions/%s links %s: its credential chain costs about 1 ms of init per cold start (shared/app.LoadAWS)", f, dep)
+			}
+			if prefixes, sender := senderPackages[dep]; sender &&
+				!slices.ContainsFunc(prefixes, func(p string) bool { return hasActionPrefix(grants, p) }) {
+				t.Errorf("functions/%s links %s but has none of the grants %v: only senders link delivery clients", f, dep, prefixes)
 			}
 			svc, ok := strings.CutPrefix(dep, "github.com/aws/aws-sdk-go-v2/service/")
 			if !ok {

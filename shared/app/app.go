@@ -87,7 +87,7 @@ func readParameter(ctx context.Context, load func() (aws.Config, error), name st
 		Parameter *struct{ Value *string }
 	}
 	in := map[string]any{"Name": name, "WithDecryption": true}
-	if err := (awsJSON{Config: cfg, Service: "ssm"}).call(ctx, "AmazonSSM.GetParameter", in, &out); err != nil {
+	if err := awsJSON(ctx, cfg, ssmService, "AmazonSSM.GetParameter", in, &out); err != nil {
 		return nil, err
 	}
 	if out.Parameter == nil || out.Parameter.Value == nil {
@@ -103,7 +103,7 @@ func readSecret(ctx context.Context, load func() (aws.Config, error), id string)
 	}
 	var out struct{ SecretString *string }
 	in := map[string]any{"SecretId": id}
-	if err := (awsJSON{Config: cfg, Service: "secretsmanager"}).call(ctx, "secretsmanager.GetSecretValue", in, &out); err != nil {
+	if err := awsJSON(ctx, cfg, secretsService, "secretsmanager.GetSecretValue", in, &out); err != nil {
 		return nil, err
 	}
 	if out.SecretString == nil {

@@ -18,9 +18,9 @@ var Providers = []*Provider{SESProvider}
 type Provider struct {
 	// Name names the provider in errors and in Lookup.
 	Name string
-	// AWS means an AWS API called through the SDK with the function's
-	// role: New gets the function's aws.Config, the function needs a
-	// grant, and its binary links the SDK.
+	// AWS means an AWS API called with the function's role
+	// (shared/internal/awsapi): New gets the function's aws.Config, and
+	// the function needs a grant.
 	AWS bool
 	// New builds the provider's Sender.
 	New func(s Settings) Sender

@@ -2,17 +2,15 @@ package email
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2"
-	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
-	"github.com/aws/smithy-go"
+
+	"github.com/idco-dev/idco/shared/internal/awsapi"
+	"github.com/idco-dev/idco/shared/internal/httpcall"
 )
 
 // DefaultTimeout bounds one Send when SES.Timeout is zero: the security
@@ -33,32 +31,44 @@ var SESProvider = &Provider{Name: sesProvider, AWS: true, New: func(s Settings) 
 // SES sends through Amazon SES v2 SendEmail with Simple content. It is safe
 // for concurrent use.
 type SES struct {
-	Client           *sesv2.Client
+	API              *awsapi.Client
 	From             string        // a verified SES identity, e.g. "App <no-reply@example.com>"
 	ConfigurationSet string        // optional
 	Timeout          time.Duration // per Send; zero means DefaultTimeout
 }
 
+// sesService is SES v2: restJson1, endpoint email.<region>, signed for ses.
+var sesService = awsapi.Service{Prefix: "email", Signing: "ses", SDKID: "SESv2"}
+
 // NewSES returns an SES sender. The region, credentials and HTTP client come
 // from awsCfg; endpoint, when not empty, replaces SES's (a local fake or a
-// VPC endpoint). The client retries once with at most 200 ms of back-off,
-// so that a send fits a 10 s Lambda.
+// VPC endpoint). A send is tried twice at most, with at most 200 ms of
+// back-off, so that it fits a 10 s Lambda. There is no process-wide retry
+// quota: it would silently turn retries off after a bad minute, and the
+// send limits already bound how often a send is tried.
 func NewSES(awsCfg aws.Config, endpoint, from, configurationSet string) *SES {
-	cl := sesv2.NewFromConfig(awsCfg, func(o *sesv2.Options) {
-		if endpoint != "" {
-			o.BaseEndpoint = aws.String(endpoint)
-		}
-		o.Retryer = retry.NewStandard(func(r *retry.StandardOptions) {
-			r.MaxAttempts = 2
-			r.MaxBackoff = 200 * time.Millisecond
-			// No process-wide retry quota: it would silently turn
-			// retries off after a bad minute, and the send limits
-			// already bound how often a send is tried.
-			r.RateLimiter = ratelimit.None
-		})
-	})
-	return &SES{Client: cl, From: from, ConfigurationSet: configurationSet}
+	api := &awsapi.Client{Config: awsCfg, Service: sesService, Endpoint: endpoint,
+		Attempts: 2, MaxBackoff: 200 * time.Millisecond}
+	return &SES{API: api, From: from, ConfigurationSet: configurationSet}
 }
+
+// sendEmail is SendEmail's body, as the SDK would send it.
+type sendEmail struct {
+	FromEmailAddress     string
+	Destination          struct{ ToAddresses []string }
+	Content              struct{ Simple sesMessage }
+	ConfigurationSetName string `json:",omitempty"`
+}
+
+type sesMessage struct {
+	Subject sesContent
+	Body    struct {
+		Text *sesContent
+		Html *sesContent `json:",omitempty"`
+	}
+}
+
+type sesContent struct{ Data, Charset string }
 
 // Send sends m to m.To.
 func (s *SES) Send(ctx context.Context, m Message) error {
@@ -68,62 +78,48 @@ func (s *SES) Send(ctx context.Context, m Message) error {
 	case m.Subject == "" || m.Text == "":
 		return &Error{Provider: sesProvider, Code: CodeInvalidMessage, Message: "subject or text is empty"}
 	}
-	body := &types.Body{Text: utf8(m.Text)}
+	in := sendEmail{FromEmailAddress: s.From, ConfigurationSetName: s.ConfigurationSet}
+	in.Destination.ToAddresses = []string{m.To}
+	in.Content.Simple.Subject = utf8(m.Subject)
+	text := utf8(m.Text)
+	in.Content.Simple.Body.Text = &text
 	if m.HTML != "" {
-		body.Html = utf8(m.HTML)
+		html := utf8(m.HTML)
+		in.Content.Simple.Body.Html = &html
 	}
-	in := &sesv2.SendEmailInput{
-		FromEmailAddress: aws.String(s.From),
-		Destination:      &types.Destination{ToAddresses: []string{m.To}},
-		Content:          &types.EmailContent{Simple: &types.Message{Subject: utf8(m.Subject), Body: body}},
-	}
-	if s.ConfigurationSet != "" {
-		in.ConfigurationSetName = aws.String(s.ConfigurationSet)
-	}
-	d := s.Timeout
-	if d <= 0 {
-		d = DefaultTimeout
-	}
-	ctx, cancel := context.WithTimeout(ctx, d)
+	body, _ := json.Marshal(in) // strings only: it cannot fail
+	ctx, cancel := context.WithTimeout(ctx, httpcall.Timeout(s.Timeout, DefaultTimeout))
 	defer cancel()
-	if _, err := s.Client.SendEmail(ctx, in); err != nil {
+	out, err := s.API.Do(ctx, awsapi.Request{Path: "/v2/email/outbound-emails", ContentType: "application/json", Body: body})
+	if err != nil {
 		return sesErr(err, m.To)
+	}
+	if json.Unmarshal(out, new(struct{ MessageId string })) != nil {
+		return &Error{Provider: sesProvider, Code: CodeTransport, Retryable: true, Cause: errors.New("the answer to SendEmail is not JSON")}
 	}
 	return nil
 }
 
-func utf8(s string) *types.Content {
-	return &types.Content{Data: aws.String(s), Charset: aws.String("UTF-8")}
-}
+func utf8(s string) sesContent { return sesContent{Data: s, Charset: "UTF-8"} }
 
-// sesErr classifies an SDK error by SendEmail's documented errors:
+// sesErr classifies an error by SendEmail's documented errors:
 // TooManyRequestsException and LimitExceededException (the per-second
 // sending rate) are retryable, as are ThrottlingException, 5xx and transport
 // failures; MessageRejected, MailFromDomainNotVerifiedException,
 // AccountSuspendedException, SendingPausedException, NotFoundException and
-// BadRequestException are not. The SDK's own error text is dropped for API
-// errors, and the recipient masked in SES's message, because SES quotes
-// addresses it refuses ("...failed the check in region US-EAST-1: a@b.c").
+// BadRequestException are not. The recipient is masked in SES's message,
+// because SES quotes addresses it refuses ("...failed the check in region
+// US-EAST-1: a@b.c").
 func sesErr(err error, to string) *Error {
-	var ae smithy.APIError
+	var ae *awsapi.APIError
 	if errors.As(err, &ae) {
-		status := 0
-		var re *awshttp.ResponseError
-		if errors.As(err, &re) {
-			status = re.HTTPStatusCode()
+		msg := strings.ReplaceAll(ae.Message, to, "***")
+		if ae.RequestID != "" {
+			msg += " (RequestId " + ae.RequestID + ")"
 		}
-		msg := strings.ReplaceAll(ae.ErrorMessage(), to, "***")
-		if re != nil && re.ServiceRequestID() != "" {
-			msg += " (RequestId " + re.ServiceRequestID() + ")"
-		}
-		code := ae.ErrorCode()
-		retry := status >= 500 || code == "TooManyRequestsException" ||
-			code == "LimitExceededException" || code == "ThrottlingException"
-		return &Error{Provider: sesProvider, Code: code, Message: msg, Retryable: retry}
-	}
-	var ip smithy.InvalidParamsError
-	if errors.As(err, &ip) {
-		return &Error{Provider: sesProvider, Code: CodeInvalidMessage, Message: "the SDK refused the parameters"}
+		retry := ae.Status >= 500 || ae.Code == "TooManyRequestsException" ||
+			ae.Code == "LimitExceededException" || ae.Code == "ThrottlingException"
+		return &Error{Provider: sesProvider, Code: ae.Code, Message: msg, Retryable: retry}
 	}
 	return &Error{Provider: sesProvider, Code: CodeTransport, Retryable: !errors.Is(err, context.Canceled), Cause: err}
 }

@@ -1,21 +1,19 @@
 package sms
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"net/http"
+	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	eum "github.com/aws/aws-sdk-go-v2/service/pinpointsmsvoicev2"
-	eumtypes "github.com/aws/aws-sdk-go-v2/service/pinpointsmsvoicev2/types"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
-	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
-	"github.com/aws/smithy-go"
 
+	"github.com/idco-dev/idco/shared/internal/awsapi"
 	"github.com/idco-dev/idco/shared/internal/httpcall"
 )
 
@@ -24,20 +22,18 @@ const (
 	snsProvider = "sns"
 )
 
-// shortRetryer allows one retry with at most 200 ms of back-off, so that a
+// shortRetries allows one retry with at most 200 ms of back-off, so that a
 // send stays well inside a 10 s Lambda. SNS's "Throttled" (HTTP 429) and
 // "KMSThrottling" are not in the SDK's default throttle codes, so they are
-// added. The client-side retry quota is off: a process-wide token bucket
+// added. There is no client-side retry quota: a process-wide token bucket
 // would let one provider hiccup silently disable retries for minutes, and the
 // send limits and daily budget already bound how often a send is tried.
-func shortRetryer() aws.Retryer {
-	return retry.NewStandard(func(o *retry.StandardOptions) {
-		o.MaxAttempts = 2
-		o.MaxBackoff = 200 * time.Millisecond
-		o.RateLimiter = ratelimit.None
-		o.Retryables = append(o.Retryables, retry.RetryableErrorCode{
-			Codes: map[string]struct{}{"Throttled": {}, "KMSThrottling": {}}})
-	})
+func shortRetries(awsCfg aws.Config, region string, svc awsapi.Service) *awsapi.Client {
+	if region != "" {
+		awsCfg.Region = region
+	}
+	return &awsapi.Client{Config: awsCfg, Service: svc, Attempts: 2, MaxBackoff: 200 * time.Millisecond,
+		RetryCodes: []string{"Throttled", "KMSThrottling"}}
 }
 
 // EUMProvider declares AWS End User Messaging SMS: idco.sms.provider
@@ -63,21 +59,21 @@ func (c *EUMConfig) sender(_ *http.Client, awsCfg *aws.Config) Sender { return N
 // EUM sends through AWS End User Messaging SMS (SendTextMessage). It is safe
 // for concurrent use.
 type EUM struct {
-	Client              *eum.Client
+	API                 *awsapi.Client
 	OriginationIdentity string // optional
 	ConfigurationSet    string // optional
 	MessageType         string // empty means TRANSACTIONAL
 	Timeout             time.Duration
 }
 
+// eumService is the pinpoint-sms-voice-v2 API: awsJson1_0, endpoint and
+// signing name sms-voice.
+var eumService = awsapi.Service{Prefix: "sms-voice", SDKID: "Pinpoint SMS Voice V2"}
+
 // NewEUM returns an EUM sender. The HTTP client and BaseEndpoint come from
 // awsCfg; c.Region, when set, overrides awsCfg.Region.
 func NewEUM(awsCfg aws.Config, c EUMConfig) *EUM {
-	if c.Region != "" {
-		awsCfg.Region = c.Region
-	}
-	cl := eum.NewFromConfig(awsCfg, func(o *eum.Options) { o.Retryer = shortRetryer() })
-	return &EUM{Client: cl, OriginationIdentity: c.OriginationIdentity,
+	return &EUM{API: shortRetries(awsCfg, c.Region, eumService), OriginationIdentity: c.OriginationIdentity,
 		ConfigurationSet: c.ConfigurationSet, MessageType: c.MessageType}
 }
 
@@ -86,22 +82,24 @@ func (s *EUM) Send(ctx context.Context, m Message) error {
 	if err := checkText(eumProvider, m); err != nil {
 		return err
 	}
-	mt := eumtypes.MessageTypeTransactional
-	if s.MessageType != "" {
-		mt = eumtypes.MessageType(s.MessageType)
-	}
-	in := &eum.SendTextMessageInput{DestinationPhoneNumber: aws.String(m.Phone),
-		MessageBody: aws.String(m.Text), MessageType: mt}
+	in := map[string]string{"DestinationPhoneNumber": m.Phone, "MessageBody": m.Text,
+		"MessageType": cmp.Or(s.MessageType, "TRANSACTIONAL")}
 	if s.OriginationIdentity != "" {
-		in.OriginationIdentity = aws.String(s.OriginationIdentity)
+		in["OriginationIdentity"] = s.OriginationIdentity
 	}
 	if s.ConfigurationSet != "" {
-		in.ConfigurationSetName = aws.String(s.ConfigurationSet)
+		in["ConfigurationSetName"] = s.ConfigurationSet
 	}
+	body, _ := json.Marshal(in) // strings only: it cannot fail
 	ctx, cancel := context.WithTimeout(ctx, httpcall.Timeout(s.Timeout, DefaultTimeout))
 	defer cancel()
-	if _, err := s.Client.SendTextMessage(ctx, in); err != nil {
+	out, err := s.API.Do(ctx, awsapi.Request{Path: "/", ContentType: "application/x-amz-json-1.0",
+		Target: "PinpointSMSVoiceV2.SendTextMessage", Body: body})
+	if err != nil {
 		return awsErr(eumProvider, err, m)
+	}
+	if json.Unmarshal(out, new(struct{ MessageId string })) != nil {
+		return transportErr(eumProvider, errors.New("the answer to SendTextMessage is not JSON"))
 	}
 	return nil
 }
@@ -126,20 +124,19 @@ func (c *SNSConfig) sender(_ *http.Client, awsCfg *aws.Config) Sender { return N
 // SNS sends through Amazon SNS (Publish to a phone number). It is safe for
 // concurrent use.
 type SNS struct {
-	Client   *sns.Client
+	API      *awsapi.Client
 	SenderID string // optional AWS.SNS.SMS.SenderID
 	SMSType  string // empty means Transactional
 	Timeout  time.Duration
 }
 
+// snsService is SNS: awsquery, endpoint and signing name sns.
+var snsService = awsapi.Service{Prefix: "sns", SDKID: "SNS", Query: true}
+
 // NewSNS returns an SNS sender. The HTTP client and BaseEndpoint come from
 // awsCfg; c.Region, when set, overrides awsCfg.Region.
 func NewSNS(awsCfg aws.Config, c SNSConfig) *SNS {
-	if c.Region != "" {
-		awsCfg.Region = c.Region
-	}
-	cl := sns.NewFromConfig(awsCfg, func(o *sns.Options) { o.Retryer = shortRetryer() })
-	return &SNS{Client: cl, SenderID: c.SenderID, SMSType: c.SMSType}
+	return &SNS{API: shortRetries(awsCfg, c.Region, snsService), SenderID: c.SenderID, SMSType: c.SMSType}
 }
 
 // Send publishes m.Text to m.Phone as a transactional SMS: SNS's default,
@@ -148,23 +145,29 @@ func (s *SNS) Send(ctx context.Context, m Message) error {
 	if err := checkText(snsProvider, m); err != nil {
 		return err
 	}
-	typ := s.SMSType
-	if typ == "" {
-		typ = "Transactional"
-	}
-	attrs := map[string]snstypes.MessageAttributeValue{
-		"AWS.SNS.SMS.SMSType": {DataType: aws.String("String"), StringValue: aws.String(typ)},
-	}
+	form := url.Values{"Action": {"Publish"}, "Version": {"2010-03-31"}, "PhoneNumber": {m.Phone}, "Message": {m.Text}}
+	// The message attributes in the SDK's order, sorted by name.
+	attrs := [][2]string{{"AWS.SNS.SMS.SMSType", cmp.Or(s.SMSType, "Transactional")}}
 	if s.SenderID != "" {
-		attrs["AWS.SNS.SMS.SenderID"] = snstypes.MessageAttributeValue{DataType: aws.String("String"),
-			StringValue: aws.String(s.SenderID)}
+		attrs = append(attrs, [2]string{"AWS.SNS.SMS.SenderID", s.SenderID})
+	}
+	for i, a := range attrs {
+		entry := "MessageAttributes.entry." + strconv.Itoa(i+1)
+		form.Set(entry+".Name", a[0])
+		form.Set(entry+".Value.DataType", "String")
+		form.Set(entry+".Value.StringValue", a[1])
 	}
 	ctx, cancel := context.WithTimeout(ctx, httpcall.Timeout(s.Timeout, DefaultTimeout))
 	defer cancel()
-	_, err := s.Client.Publish(ctx, &sns.PublishInput{PhoneNumber: aws.String(m.Phone),
-		Message: aws.String(m.Text), MessageAttributes: attrs})
+	out, err := s.API.Do(ctx, awsapi.Request{Path: "/", ContentType: "application/x-www-form-urlencoded",
+		Body: []byte(form.Encode())})
 	if err != nil {
 		return awsErr(snsProvider, err, m)
+	}
+	if xml.Unmarshal(out, new(struct {
+		MessageID string `xml:"PublishResult>MessageId"`
+	})) != nil {
+		return transportErr(snsProvider, errors.New("the answer to Publish is not XML"))
 	}
 	return nil
 }
@@ -189,28 +192,17 @@ func awsRetryable(code string) bool {
 	return false
 }
 
-// awsErr classifies an SDK error. An answer from AWS keeps its code and
-// (masked) message but not the SDK's error text, which may quote the phone.
-// Anything else is a transport failure, except parameters the SDK refused
-// before sending.
+// awsErr classifies an error of awsapi. An answer from AWS keeps its code and
+// (masked) message; anything else is a transport failure.
 func awsErr(provider string, err error, m Message) *Error {
-	var ae smithy.APIError
+	var ae *awsapi.APIError
 	if errors.As(err, &ae) {
-		status := 0
-		var re *awshttp.ResponseError
-		if errors.As(err, &re) {
-			status = re.HTTPStatusCode()
+		msg := mask(ae.Message, m)
+		if ae.RequestID != "" {
+			msg += " (RequestId " + ae.RequestID + ")"
 		}
-		msg := mask(ae.ErrorMessage(), m)
-		if re != nil && re.ServiceRequestID() != "" {
-			msg += " (RequestId " + re.ServiceRequestID() + ")"
-		}
-		return &Error{Provider: provider, Code: ae.ErrorCode(), Message: msg,
-			Retryable: status >= 500 || awsRetryable(ae.ErrorCode())}
-	}
-	var ip smithy.InvalidParamsError
-	if errors.As(err, &ip) {
-		return &Error{Provider: provider, Code: CodeInvalidMessage, Message: "the SDK refused the parameters"}
+		return &Error{Provider: provider, Code: ae.Code, Message: msg,
+			Retryable: ae.Status >= 500 || awsRetryable(ae.Code)}
 	}
 	return transportErr(provider, err)
 }

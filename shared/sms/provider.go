@@ -32,9 +32,9 @@ type Provider struct {
 	// (service.sms.scene.<scene>.templateId), filled with Message.Params.
 	// Otherwise it sends Message.Text.
 	Templates bool
-	// AWS means an AWS API called through the SDK with the function's
-	// role: New needs an aws.Config, the function a grant, and its binary
-	// links the SDK.
+	// AWS means an AWS API called with the function's role
+	// (shared/internal/awsapi): New needs an aws.Config, and the function
+	// a grant.
 	AWS bool
 
 	newBlock func() Block

@@ -4,7 +4,9 @@
 //
 // Aliyun and Tencent are small hand-written clients (one signed POST each)
 // because their SDKs are either not served by the Go proxy or pull in dozens
-// of modules; the two AWS providers use the SDK with a short retryer so that
+// of modules. The two AWS providers are one signed POST each too
+// (shared/internal/awsapi), since the SDK's service clients cost about
+// 1 ms of package init per cold start, with a short retry budget so that
 // one send fits a 10 s Lambda.
 //
 // Each provider is declared once, as a Provider in its own file (its name,
