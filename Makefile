@@ -3,7 +3,7 @@
 # is whatever your Go settings say (`go env GOPROXY`): the Makefile sets none.
 export GOFLAGS ?= -mod=readonly
 
-.PHONY: run test bench load fmt vet lint client-test browser-test demo
+.PHONY: run test bench bench-tables load fmt vet lint client-test browser-test demo
 
 # run: `make run ADDR=0.0.0.0:9000` listens there (the dev server's -addr;
 # without ADDR, its default 127.0.0.1:8080).
@@ -50,6 +50,12 @@ bench:
 # README's "Throughput and memory" figures).
 load:
 	go run ./infra/load
+
+# bench-tables: every method's benchmark (a few minutes); prints the
+# README's two method tables and rewrites them there. make test checks
+# their calls. (Run in the package's folder, go test shows what it prints.)
+bench-tables:
+	cd shared/account && go test -count=1 -run '^TestReadmeBenchTables$$' -update-readme
 
 fmt:
 	gofmt -w .

@@ -1,234 +1,177 @@
 package account_test
 
 import (
+	"context"
 	"fmt"
+	"strings"
 	"testing"
-	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/idco-dev/idco/shared/testenv"
+	"github.com/idco-dev/idco/shared/testenv/fakeprov"
 )
 
-// benchEnv is idco with production argon2id parameters (19 MiB, t=2).
-func benchEnv(b *testing.B) *testenv.Env {
-	return testenv.New(b, func(cfg map[string]any) { delete(cfg["idco"].(map[string]any), "argon2") })
+// A methodBench is one method on one path through the whole stack (HTTP,
+// decoding, the service, the SDK, the embedded DynamoDB), and one row of
+// the README's two method tables: BenchmarkMethods times it, and
+// TestReadmeBenchTables measures its DynamoDB calls against the README.
+type methodBench struct {
+	name string // the sub-benchmark
+	row  string // the README's method column
+	// what is the README's account of the calls one op makes: each
+	// DynamoDB operation in order, with what it does in parentheses, or
+	// "the code check" (codeCheck). TestReadmeBenchTables checks the
+	// operations against the calls made.
+	what string
+	// setup prepares the state, unmeasured, and returns the op.
+	setup func(x *bench) benchOp
 }
 
-// measure runs op b.N times and reports DynamoDB requests per op. op runs
-// its setup through pause, which stops the timer and the call count.
-func measure(b *testing.B, e *testenv.Env, op func(i int, pause func(func()))) {
-	b.Helper()
+// A benchOp runs one measured call; its setup goes through pause, which
+// stops the timer and the call count. Every op makes the same DynamoDB
+// calls as the one before (TestReadmeBenchTables checks it), so calls/op
+// is a whole number whatever b.N is.
+type benchOp func(i int, pause func(func()))
+
+// bench is a running idco for one methodBench, with every third-party
+// provider and Aliyun face verification configured against a fake.
+type bench struct {
+	tb testing.TB
+	*testenv.Env
+	prov *fakeprov.Fake
+}
+
+const (
+	benchPassword = "a good password"
+	wxMpApp       = "wx-mp-app"
+	wxAppApp      = "wx-open-app"
+	wxSecret      = "wx-secret"
+	qqMiniApp     = "qq-mini"
+)
+
+// newBench starts idco for a methodBench: production argon2id parameters
+// (19 MiB, t=2) when production, else the tests' fast ones, which change
+// no DynamoDB call.
+func newBench(tb testing.TB, production bool) *bench {
+	f := fakeprov.New(tb)
+	e := testenv.New(tb, func(cfg map[string]any) {
+		if production {
+			delete(cfg["idco"].(map[string]any), "argon2")
+		}
+		oauth := func(blocks map[string]any) map[string]any { return map[string]any{"oauth": blocks} }
+		cfg["mp-weixin"] = oauth(map[string]any{"weixin": map[string]any{"appid": wxMpApp, "appsecret": wxSecret}})
+		cfg["app"] = oauth(map[string]any{"weixin": map[string]any{"appid": wxAppApp, "appsecret": wxSecret},
+			"qq": map[string]any{"appid": "qq-app", "appsecret": "qq-secret"}, "apple": map[string]any{"bundleId": f.AppleAudience}})
+		cfg["mp-qq"] = oauth(map[string]any{"qq": map[string]any{"appid": qqMiniApp, "appsecret": "qq-secret"}})
+		cfg["mp-alipay"] = oauth(map[string]any{"alipay": map[string]any{"appid": "ali-app",
+			"privateKey": f.AppPrivatePEM, "alipayPublicKey": f.AlipayPublicPEM}})
+		cfg["idco"].(map[string]any)["univerify"] = map[string]any{"url": f.UniverifyURL(), "secret": f.UniverifySecret}
+		cfg["sensitiveInfoEncryptSecret"] = frvSecret
+		cfg["idco"].(map[string]any)["frv"] = map[string]any{"accessKeyId": f.CloudauthKeyID,
+			"accessKeySecret": f.CloudauthSecret, "sceneId": fakeprov.DefaultCloudauthSceneID, "endpoint": f.CloudauthURL()}
+	})
+	f.Now = e.Clock.Now
+	f.WeixinApp(wxMpApp, wxSecret)
+	f.WeixinApp(wxAppApp, wxSecret)
+	f.QQApp(qqMiniApp, "qq-secret")
+	e.UseProviders(f.Env())
+	return &bench{tb: tb, Env: e, prov: f}
+}
+
+// BenchmarkMethods runs every methodBench as a sub-benchmark and reports
+// its DynamoDB calls per op.
+func BenchmarkMethods(b *testing.B) {
+	for _, m := range methodBenches() {
+		b.Run(m.name, func(b *testing.B) { runBench(b, m) })
+	}
+}
+
+// runBench runs m b.N times with production hashing and reports DynamoDB
+// requests per op.
+func runBench(b *testing.B, m methodBench) {
+	x := newBench(b, true)
+	op := m.setup(x)
 	b.ReportAllocs()
 	var setupCalls int64
 	pause := func(setup func()) {
 		b.StopTimer()
-		before := e.Faults.Calls()
+		before := x.Faults.Calls()
 		setup()
-		setupCalls += e.Faults.Calls() - before
+		setupCalls += x.Faults.Calls() - before
 		b.StartTimer()
 	}
-	start := e.Faults.Calls()
+	start := x.Faults.Calls()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		op(i, pause)
 	}
 	b.StopTimer()
-	b.ReportMetric(float64(e.Faults.Calls()-start-setupCalls)/float64(b.N), "ddb-calls/op")
+	b.ReportMetric(float64(x.Faults.Calls()-start-setupCalls)/float64(b.N), "ddb-calls/op")
 }
 
-func must(b *testing.B, r testenv.Resp, want string) {
+// call invokes method and fails unless it answers want.
+func (x *bench) call(c *testenv.Client, function, method string, params map[string]any, want string) testenv.Resp {
+	x.tb.Helper()
+	r := x.Call(x.tb, c, function, method, params)
 	if r.Code() != want {
-		b.Fatalf("got %s, want %s", r.Raw, want)
+		x.tb.Fatalf("%s: got %s, want %s", method, r.Raw, want)
+	}
+	return r
+}
+
+// client returns a new client of platform with a device of its own.
+func (x *bench) client(platform string, i int) *testenv.Client {
+	c := testenv.NewClient(fmt.Sprintf("bench-%d", i))
+	c.Platform = platform
+	return c
+}
+
+// user registers username as a new client of platform and returns it
+// logged in.
+func (x *bench) user(platform, username string) *testenv.Client {
+	c := x.client(platform, 0)
+	x.Register(x.tb, c, username, benchPassword)
+	return c
+}
+
+// forget deletes the counters and cooldowns earlier ops left, so that the
+// next one meets the state the first one did: no failures to ask for a
+// captcha, no send cooldown. A counter in its current slot costs what a
+// new one does (one UpdateItem), so this changes no figure but the
+// refusals.
+func (x *bench) forget() {
+	x.tb.Helper()
+	for _, it := range x.Scan(x.tb, x.Names.Ephemeral) {
+		pk, _ := it["pk"].(string)
+		if !strings.HasPrefix(pk, "ctr:") && !strings.HasPrefix(pk, "cooldown:") {
+			continue
+		}
+		_, err := x.DB.DeleteItem(context.Background(), &dynamodb.DeleteItemInput{TableName: aws.String(x.Names.Ephemeral),
+			Key: map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: pk}}})
+		if err != nil {
+			x.tb.Fatalf("forget %s: %v", pk, err)
+		}
 	}
 }
 
-func BenchmarkCreateCaptcha(b *testing.B) {
-	e := benchEnv(b)
-	c := testenv.NewClient("bench")
-	measure(b, e, func(int, func(func())) {
-		must(b, e.Call(b, c, "captcha", "createCaptcha", map[string]any{"scene": "register"}), "0")
-	})
+// smsCode sends an SMS code for scene to mobile and returns it, after
+// forgetting earlier limits.
+func (x *bench) smsCode(c *testenv.Client, mobile, scene string) string {
+	x.forget()
+	return x.SendSMS(x.tb, c, mobile, scene)
 }
 
-func BenchmarkRegisterUser(b *testing.B) {
-	e := benchEnv(b)
-	c := testenv.NewClient("bench")
-	measure(b, e, func(i int, pause func(func())) {
-		var answer string
-		pause(func() { answer = e.Captcha(b, c, "register") })
-		must(b, e.Call(b, c, "register", "registerUser", map[string]any{
-			"username": fmt.Sprintf("user_%d", i), "password": "a good password", "captcha": answer}), "0")
-	})
+// emailCode is smsCode for an email.
+func (x *bench) emailCode(c *testenv.Client, email, scene string) string {
+	x.forget()
+	return x.SendEmail(x.tb, c, email, scene)
 }
 
-func BenchmarkLogin(b *testing.B) {
-	e := benchEnv(b)
-	c := testenv.NewClient("bench")
-	e.Register(b, c, "alice_1", "a good password")
-	measure(b, e, func(int, func(func())) {
-		must(b, e.Call(b, copyClientB(c), "login", "login", map[string]any{"username": "alice_1", "password": "a good password"}), "0")
-	})
-}
+// benchMobile is the i-th of a run of mainland numbers.
+func benchMobile(i int) string { return fmt.Sprintf("139%08d", i) }
 
-func BenchmarkLoginWrongPassword(b *testing.B) {
-	e := benchEnv(b)
-	c := testenv.NewClient("bench")
-	e.Register(b, c, "alice_1", "a good password")
-	measure(b, e, func(i int, _ func(func())) {
-		e.Call(b, c, "login", "login", map[string]any{"username": "alice_1", "password": "wrong password"})
-		if i%3 == 2 {
-			e.Clock.Advance(2 * 3600e9) // keep under the captcha and lock limits
-		}
-	})
-}
-
-func BenchmarkLoginUnknownAccount(b *testing.B) {
-	e := benchEnv(b)
-	c := testenv.NewClient("bench")
-	measure(b, e, func(i int, _ func(func())) {
-		e.Call(b, c, "login", "login", map[string]any{"username": "nobody_1", "password": "wrong password"})
-		if i%3 == 2 {
-			e.Clock.Advance(2 * 3600e9)
-		}
-	})
-}
-
-func BenchmarkGetAccountInfo(b *testing.B) {
-	e := benchEnv(b)
-	c := testenv.NewClient("bench")
-	e.Register(b, c, "alice_1", "a good password")
-	measure(b, e, func(int, func(func())) { must(b, e.Call(b, c, "account", "getAccountInfo", nil), "0") })
-}
-
-func BenchmarkRefreshToken(b *testing.B) {
-	e := benchEnv(b)
-	c := testenv.NewClient("bench")
-	e.Register(b, c, "alice_1", "a good password")
-	measure(b, e, func(int, func(func())) { must(b, e.Call(b, c, "account", "refreshToken", nil), "0") })
-}
-
-func BenchmarkLogout(b *testing.B) {
-	e := benchEnv(b)
-	c := testenv.NewClient("bench")
-	e.Register(b, c, "alice_1", "a good password")
-	measure(b, e, func(_ int, pause func(func())) {
-		d := testenv.NewClient("bench")
-		pause(func() {
-			must(b, e.Call(b, d, "login", "login", map[string]any{"username": "alice_1", "password": "a good password"}), "0")
-		})
-		must(b, e.Call(b, d, "account", "logout", nil), "0")
-	})
-}
-
-func BenchmarkGetSupportedLoginType(b *testing.B) {
-	e := benchEnv(b)
-	c := testenv.NewClient("bench")
-	measure(b, e, func(int, func(func())) { must(b, e.Call(b, c, "login-types", "getSupportedLoginType", nil), "0") })
-}
-
-func copyClientB(c *testenv.Client) *testenv.Client { d := *c; d.Token = ""; return &d }
-
-func BenchmarkRefreshCaptcha(b *testing.B) {
-	e := benchEnv(b)
-	c := testenv.NewClient("bench")
-	e.Captcha(b, c, "register")
-	measure(b, e, func(int, func(func())) {
-		must(b, e.Call(b, c, "captcha", "refreshCaptcha", map[string]any{"scene": "register"}), "0")
-	})
-}
-
-// BenchmarkRegisterAdminExists measures the answer every call after the
-// first gets.
-func BenchmarkRegisterAdminExists(b *testing.B) {
-	e := benchEnv(b)
-	c := testenv.NewClient("bench")
-	must(b, e.RegisterAdmin(b, c, "admin", "admin password"), "0")
-	measure(b, e, func(int, func(func())) {
-		must(b, e.Call(b, c, "register", "registerAdmin", map[string]any{"username": "admin2", "password": "admin password"}), "uni-id-admin-exists")
-	})
-}
-
-func BenchmarkUpdatePwd(b *testing.B) {
-	e := benchEnv(b)
-	c := testenv.NewClient("bench")
-	e.Register(b, c, "alice_1", "password number 0")
-	measure(b, e, func(i int, _ func(func())) {
-		must(b, e.Call(b, c, "reset", "updatePwd", map[string]any{
-			"oldPassword": fmt.Sprintf("password number %d", i), "newPassword": fmt.Sprintf("password number %d", i+1)}), "0")
-	})
-}
-
-func BenchmarkCloseAccount(b *testing.B) {
-	e := benchEnv(b)
-	measure(b, e, func(i int, pause func(func())) {
-		c := testenv.NewClient("bench")
-		pause(func() { e.Register(b, c, fmt.Sprintf("user_%d", i), "a good password") })
-		must(b, e.Call(b, c, "account", "closeAccount", nil), "0")
-	})
-}
-
-// codeBenchEnv lifts the send limits so a benchmark measures the path, not
-// the refusal.
-func codeBenchEnv(b *testing.B) *testenv.Env {
-	return testenv.New(b, func(cfg map[string]any) {
-		idco := cfg["idco"].(map[string]any)
-		delete(idco, "argon2")
-		idco["limits"] = map[string]any{"perIpPerHour": 1 << 30, "perDestinationPerHour": 1 << 30,
-			"perDestinationPerDay": 1 << 30, "smsDailyBudget": 1 << 30, "emailDailyBudget": 1 << 30}
-	})
-}
-
-func BenchmarkSendSmsCode(b *testing.B) {
-	e := codeBenchEnv(b)
-	c := testenv.NewClient("bench")
-	measure(b, e, func(i int, pause func(func())) {
-		var answer string
-		pause(func() {
-			e.Clock.Advance(time.Minute) // past the cooldown
-			answer = e.Captcha(b, c, "send-sms-code")
-		})
-		must(b, e.Call(b, c, "send-sms-code", "sendSmsCode", map[string]any{"mobile": phone, "scene": "login-by-sms", "captcha": answer}), "0")
-	})
-}
-
-func BenchmarkLoginBySms(b *testing.B) {
-	e := codeBenchEnv(b)
-	c := testenv.NewClient("bench")
-	measure(b, e, func(i int, pause func(func())) {
-		var code string
-		pause(func() {
-			e.Clock.Advance(time.Minute)
-			code = e.SendSMS(b, c, phone, "login-by-sms")
-		})
-		must(b, e.Call(b, c, "login", "loginBySms", map[string]any{"mobile": phone, "code": code}), "0")
-	})
-}
-
-func BenchmarkLoginBySmsWrongCode(b *testing.B) {
-	e := codeBenchEnv(b)
-	c := testenv.NewClient("bench")
-	measure(b, e, func(i int, pause func(func())) {
-		var code string
-		pause(func() {
-			e.Clock.Advance(time.Hour) // a fresh failure window and captcha gate
-			code = e.SendSMS(b, c, phone, "login-by-sms")
-		})
-		wrong := "000000"
-		if code == wrong {
-			wrong = "111111"
-		}
-		must(b, e.Call(b, c, "login", "loginBySms", map[string]any{"mobile": phone, "code": wrong}), "uni-id-mobile-verify-code-error")
-	})
-}
-
-func BenchmarkSendEmailCode(b *testing.B) {
-	e := codeBenchEnv(b)
-	c := testenv.NewClient("bench")
-	measure(b, e, func(i int, pause func(func())) {
-		var answer string
-		pause(func() {
-			e.Clock.Advance(time.Minute)
-			answer = e.Captcha(b, c, "send-email-code")
-		})
-		must(b, e.Call(b, c, "send-email-code", "sendEmailCode", map[string]any{"email": "bob@example.com", "scene": "login-by-email", "captcha": answer}), "0")
-	})
-}
+// signedOut is c without its token: a login from the same device.
+func signedOut(c *testenv.Client) *testenv.Client { d := *c; d.Token = ""; return &d }

@@ -37,6 +37,7 @@ type Transport struct {
 	passes int    // writes let through before the rest fail; -1: none fail
 	lose   int    // answers to lose
 	loseOp string // "" loses writes' answers, else this operation's
+	rec    *[]string
 }
 
 // New returns a transport over base (nil: http.DefaultTransport); with
@@ -57,6 +58,23 @@ func (t *Transport) Client() *http.Client { return &http.Client{Transport: t} }
 
 // Calls returns how many requests the transport has seen.
 func (t *Transport) Calls() int64 { return t.calls.Load() }
+
+// Record starts keeping the operation of every request, in order; stop
+// ends it and returns them.
+func (t *Transport) Record() (stop func() []string) {
+	ops := []string{}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.rec = &ops
+	return func() []string {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		if t.rec == &ops {
+			t.rec = nil
+		}
+		return ops
+	}
+}
 
 // Inject answers every request for which f returns ok with that status and
 // body, unsent; nil ends it.
@@ -109,6 +127,9 @@ func (t *Transport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if !fail && t.lose > 0 && (t.loseOp == op || t.loseOp == "" && Writes[op]) {
 		lose = true
 		t.lose--
+	}
+	if t.rec != nil {
+		*t.rec = append(*t.rec, op)
 	}
 	t.mu.Unlock()
 	if inject != nil {

@@ -75,4 +75,16 @@ func TestTransport(t *testing.T) {
 			t.Errorf("same token, other body: sent %d, want it sent", s.sent)
 		}
 	})
+	t.Run("record", func(t *testing.T) {
+		tr := New(&stub{status: 200}, false)
+		call(t, tr, "GetItem", "{}")
+		stop := tr.Record()
+		call(t, tr, "UpdateItem", "{}")
+		call(t, tr, "PutItem", "{}")
+		got := stop()
+		call(t, tr, "DeleteItem", "{}")
+		if want := []string{"UpdateItem", "PutItem"}; !slices.Equal(got, want) {
+			t.Errorf("recorded %v, want %v", got, want)
+		}
+	})
 }
