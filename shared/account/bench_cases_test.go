@@ -75,7 +75,7 @@ func passwordBenches() []methodBench {
 				return func(int, func(func())) { x.call(c, "register", "hasAdmin", nil, "0") }
 			}},
 		{name: "login", row: "`login`",
-			what: "UpdateItem (count the try: this source and account), UpdateItem (count the try: this source, any account), GetItem (the username key), GetItem (the user), DeleteItem (clear the account's count), UpdateItem (give the source's try back: refused, it was the only one), DeleteItem (so the counter goes), PutItem (the user with the new session), PutItem (the audit event)",
+			what: "UpdateItem (count the try: this source and account), BatchGetItem (this source's failures on any account), GetItem (the username key), GetItem (the user), DeleteItem (clear the account's count), PutItem (the user with the new session), PutItem (the audit event)",
 			setup: func(x *bench) benchOp {
 				c := x.user("web", "alice_1")
 				return func(int, func(func())) {
@@ -83,7 +83,7 @@ func passwordBenches() []methodBench {
 				}
 			}},
 		{name: "login/captcha", row: "`login`, a captcha due",
-			what: "UpdateItem (count the try: this source and account), UpdateItem (count the try: this source, any account), DeleteItem (take the captcha), GetItem (the username key), GetItem (the user), DeleteItem (clear the account's count), UpdateItem (give the source's try back), PutItem (the user with the new session), PutItem (the audit event)",
+			what: "UpdateItem (count the try: this source and account), BatchGetItem (this source's failures on any account), DeleteItem (take the captcha), GetItem (the username key), GetItem (the user), DeleteItem (clear the account's count), PutItem (the user with the new session), PutItem (the audit event)",
 			setup: func(x *bench) benchOp {
 				c := x.user("web", "alice_1")
 				return func(_ int, pause func(func())) {
@@ -99,7 +99,7 @@ func passwordBenches() []methodBench {
 				}
 			}},
 		{name: "login/wrong-password", row: "`login`, wrong password",
-			what: "UpdateItem (count the try: this source and account), UpdateItem (count the try: this source, any account), GetItem (the username key), GetItem (the user), PutItem (the audit event)",
+			what: "UpdateItem (count the try: this source and account), BatchGetItem (this source's failures on any account), GetItem (the username key), GetItem (the user), UpdateItem (count the failure: this source, any account), PutItem (the audit event)",
 			setup: func(x *bench) benchOp {
 				c := x.user("web", "alice_1")
 				return func(_ int, pause func(func())) {
@@ -108,7 +108,7 @@ func passwordBenches() []methodBench {
 				}
 			}},
 		{name: "login/unknown-account", row: "`login`, unknown account",
-			what: "UpdateItem (count the try: this source and account), UpdateItem (count the try: this source, any account), GetItem (the username key: none, a dummy hash runs), PutItem (the audit event)",
+			what: "UpdateItem (count the try: this source and account), BatchGetItem (this source's failures on any account), GetItem (the username key: none, a dummy hash runs), UpdateItem (count the failure: this source, any account), PutItem (the audit event)",
 			setup: func(x *bench) benchOp {
 				c := x.client("web", 0)
 				return func(_ int, pause func(func())) {

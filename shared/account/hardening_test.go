@@ -45,19 +45,20 @@ func TestPasswordSpraying(t *testing.T) {
 	if r := guess(5, false); r.Code() != "uni-id-captcha-required" {
 		t.Fatalf("6th account from one address: %s, want a captcha asked for", r.Raw)
 	}
-	for i := 6; i < 30; i++ {
+	for i := 6; i <= 30; i++ {
 		if r := guess(i, true); r.Code() != "uni-id-password-error" {
 			t.Fatalf("guess %d with a captcha: %s", i+1, r.Raw)
 		}
 	}
+	// 30 failures (the captcha-less try never compared).
 	if r := guess(31, true); r.Code() != "uni-id-rate-limited" || r.Status != 429 || r.Body["retryAfter"] == nil {
-		t.Fatalf("31st guess in the hour: %d %s", r.Status, r.Raw)
+		t.Fatalf("the guess after 30 failures in the hour: %d %s", r.Status, r.Raw)
 	}
 	if r := login(t, e, owner, map[string]any{"username": "target_1", "password": "the right password"}); r.Code() != "0" {
 		t.Fatalf("the owner elsewhere: %s", r.Raw)
 	}
-	if n := strings.Count(e.Log.String(), `"PasswordFailures":1`); n != 29 {
-		t.Errorf("%d log lines count a password failure, want 29 (the ones that compared)", n)
+	if n := strings.Count(e.Log.String(), `"PasswordFailures":1`); n != 30 {
+		t.Errorf("%d log lines count a password failure, want 30 (the ones that compared)", n)
 	}
 	if !strings.Contains(e.Log.String(), `"CloudWatchMetrics":[{"Dimensions":[[]],"Metrics":[{"Name":"PasswordFailures","Unit":"Count"}],"Namespace":"idco"}]`) {
 		t.Errorf("no embedded-metric declaration in the log")

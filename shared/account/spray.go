@@ -47,16 +47,18 @@ func prefixKey(ip string, bits int) string {
 	return p.String()
 }
 
-// pwCheck is one password check, reserved before the compare against the
-// limits that guard it: per source and account (passwordErrorLimit, as
-// uni-id), and across accounts per source and per IPv6 /48 (password
-// spraying). Reserving first keeps the limits exact however many checks
-// run in parallel; a success or an abandoned check gives the source
-// reservations back, so only failures count against a source.
+// pwCheck is one password check. It is reserved before the compare
+// against the per-account limit (passwordErrorLimit per source and
+// account, as uni-id), which keeps that limit exact however many checks
+// run in parallel. The spraying tiers (failures across accounts per
+// source and per IPv6 /48) are read before the compare and counted after
+// a failure: a success costs them nothing, and a parallel burst can
+// overshoot them only by the requests in flight, each of which the
+// per-account limit still bounds.
 type pwCheck struct {
 	s       *Service
 	account Window   // reset by a success
-	sources []Window // given back by a success
+	sources []Window // counted by a failure
 }
 
 // pwGuard says how a password check is guarded: the per-account window
@@ -84,28 +86,32 @@ func (s *Service) startPasswordCheck(ctx context.Context, cfg *config.Config, c 
 		return nil, storeErr("count password attempt", err)
 	}
 	needCaptcha := g.captchaAfter > 0 && n > g.captchaAfter
-	var tiers []Limit
 	if g.spray {
-		tiers = append(tiers, Limit{Window{"pwd-src:" + ipKey(c.SourceIP), sprayWindow}, l.PasswordSourcePerHour})
+		tiers := []Limit{{Window{"pwd-src:" + ipKey(c.SourceIP), sprayWindow}, l.PasswordSourcePerHour}}
 		if nk := netKey(c.SourceIP); nk != "" {
 			tiers = append(tiers, Limit{Window{"pwd-net:" + nk, sprayWindow}, l.PasswordNetworkPerHour})
 		}
-	}
-	for _, t := range tiers {
-		n, err := s.Counters.Hit(ctx, t.Window, t.Max, now)
+		ws := make([]Window, len(tiers))
+		for i, t := range tiers {
+			ws[i] = t.Window
+		}
+		counts, err := s.Counters.Counts(ctx, now, ws...)
 		if err != nil {
 			pc.abandon(ctx)
-			if errors.Is(err, ErrLimited) {
+			return nil, storeErr("read password failures", err)
+		}
+		for i, t := range tiers {
+			if counts[i] >= t.Max {
+				pc.abandon(ctx)
 				c.Log("refusedBy", t.Window.Key[:7])
 				return nil, apierr.New(apierr.RateLimited).With("retryAfter", secondsLeft(now, t.Size))
 			}
-			return nil, storeErr("count password attempt", err)
+			needCaptcha = needCaptcha || counts[i] >= l.PasswordSourceCaptchaAfter
 		}
-		pc.sources = append(pc.sources, t.Window)
-		needCaptcha = needCaptcha || n > l.PasswordSourceCaptchaAfter
+		pc.sources = ws
 	}
-	// A try without the captcha still counts, as uni-id's: it is the
-	// caller's own source that pays.
+	// A try without the captcha still counts against the account, as
+	// uni-id's: it is the caller's own source that pays.
 	if needCaptcha {
 		if err := s.verifyCaptcha(ctx, cfg, c, g.scene, g.captcha); err != nil {
 			return nil, err
@@ -114,28 +120,25 @@ func (s *Service) startPasswordCheck(ctx context.Context, cfg *config.Config, c 
 	return pc, nil
 }
 
-// succeeded settles a right password: the account's failures are cleared
-// and the source's reservations given back.
+// succeeded settles a right password: the account's failures are cleared.
 func (pc *pwCheck) succeeded(ctx context.Context) {
-	now := pc.s.now()
-	_ = pc.s.Counters.Reset(ctx, pc.account, now)
-	for _, w := range pc.sources {
-		_ = pc.s.Counters.Unhit(ctx, w, now)
-	}
+	_ = pc.s.Counters.Reset(ctx, pc.account, pc.s.now())
 }
 
-// failed settles a wrong password: the reservations stay, and the
-// deployment-wide signal counts one.
-func (pc *pwCheck) failed(c *cloudobj.Call) { c.Count(MetricPasswordFailures) }
+// failed settles a wrong password: the account's reservation stays, the
+// source's tiers count one, and so does the deployment-wide signal.
+func (pc *pwCheck) failed(ctx context.Context, c *cloudobj.Call) {
+	now := pc.s.now()
+	for _, w := range pc.sources {
+		_, _ = pc.s.Counters.Hit(ctx, w, 0, now)
+	}
+	c.Count(MetricPasswordFailures)
+}
 
 // abandon settles a check that never compared (hashing busy, a store
-// fault): every reservation is given back.
+// fault): the account's reservation is given back.
 func (pc *pwCheck) abandon(ctx context.Context) {
-	now := pc.s.now()
-	_ = pc.s.Counters.Unhit(ctx, pc.account, now)
-	for _, w := range pc.sources {
-		_ = pc.s.Counters.Unhit(ctx, w, now)
-	}
+	_ = pc.s.Counters.Unhit(ctx, pc.account, pc.s.now())
 }
 
 // settle settles the check by the outcome of the compare and what follows.
@@ -144,7 +147,7 @@ func (pc *pwCheck) settle(ctx context.Context, c *cloudobj.Call, err error) {
 	case err == nil:
 		pc.succeeded(ctx)
 	case apierr.Is(err, apierr.PasswordError), apierr.Is(err, apierr.AccountNotExists), apierr.Is(err, apierr.AccountNotInApp):
-		pc.failed(c)
+		pc.failed(ctx, c)
 	case apierr.Is(err, apierr.RetryLater), apierr.Is(err, apierr.SystemError):
 		pc.abandon(ctx)
 	}
