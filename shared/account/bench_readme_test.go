@@ -28,7 +28,7 @@ const (
 const codeCheck = "UpdateItem (reserve this source's check of the destination), " +
 	"BatchGetItem (every source's failures on it: a captcha past the threshold), " +
 	"UpdateItem (count a try of the code), DeleteItem (consume the code), " +
-	"UpdateItem (give the reservation back: refused, it was the only one), DeleteItem (so the counter goes), " +
+	"DeleteItem (clear this source's count: it proved the destination), " +
 	"PutItem (mark this source as one that proved the destination)"
 
 // TestReadmeBenchTables keeps the README's method tables true: every

@@ -261,8 +261,9 @@ type codeCheck struct {
 // and sends for the destination are refused, and no one else's); every
 // source's failures together only ask for a captcha (verifyCaptchaAfter),
 // and a code is burned only after codeMaxTries wrong tries from all
-// sources. A success gives the reservation back and marks the source as
-// one that has proved the destination.
+// sources. A success clears the source's count (it has proved the
+// destination, as a login clears an account's) and marks the source as one
+// that has.
 func (s *Service) verifyCode(ctx context.Context, cfg *config.Config, c *cloudobj.Call, k codeCheck) error {
 	now := s.now()
 	l := cfg.Limits()
@@ -278,7 +279,7 @@ func (s *Service) verifyCode(ctx context.Context, cfg *config.Config, c *cloudob
 	err = s.compareCode(ctx, cfg, c, k, n, all, now)
 	switch {
 	case err == nil:
-		_ = s.Counters.Unhit(ctx, mine, now)
+		_ = s.Counters.Reset(ctx, mine, now)
 		_ = s.Cache.CacheSet(ctx, provedKey(k.channel, src, k.dest), []byte{1}, now.Add(provedTTL))
 	case apierr.Is(err, apierr.MobileCodeError), apierr.Is(err, apierr.EmailCodeError):
 		_, _ = s.Counters.Hit(ctx, all, 0, now)
