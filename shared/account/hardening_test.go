@@ -354,6 +354,15 @@ func TestOldChannelHearsOfChanges(t *testing.T) {
 		t.Fatalf("resetPwdBySms a day later: %s", r.Raw)
 	}
 	notice("new@example.com", account.NoticePassword)
+	// The reset is in the account's own audit log.
+	uid := e.Scan(t, e.Names.Users)[0]["uid"]
+	found := false
+	for _, ev := range e.Scan(t, e.Names.Audit) {
+		found = found || (ev["uid"] == uid && strings.Contains(fmt.Sprint(ev), "resetPwdBySms"))
+	}
+	if !found {
+		t.Errorf("no resetPwdBySms event under the account %v", uid)
+	}
 }
 
 // TestEndSession: a user lists their sessions and ends another device's,

@@ -97,6 +97,7 @@ func (s *Service) resetPwd(ctx context.Context, cfg *config.Config, c *cloudobj.
 	case u.Status == StatusClosed:
 		return nil, refuse(apierr.AccountClosed)
 	}
+	c.Subject = u.UID // the reset goes in the account's own audit log
 	hash, err := s.hashPassword(cfg, pw)
 	if err != nil {
 		return nil, err
