@@ -22,10 +22,10 @@ func (s *Service) GetSupportedLoginType(ctx context.Context, c *cloudobj.Call, _
 	if cfg.PasswordLoginEnabled() {
 		types = append(types, "username-password", "mobile-password", "email-password")
 	}
-	if cfg.Idco.SMS != nil || s.Dev {
+	if (cfg.Idco.SMS != nil || s.Dev) && cfg.SystemAccounts() {
 		types = append(types, "mobile-code")
 	}
-	if cfg.Idco.Email != nil || s.Dev {
+	if (cfg.Idco.Email != nil || s.Dev) && cfg.SystemAccounts() {
 		types = append(types, "email-code")
 	}
 	for _, p := range s.Providers {

@@ -37,6 +37,9 @@ func (s *Service) RegisterUser(ctx context.Context, c *cloudobj.Call, p *Registe
 	if err != nil {
 		return nil, err
 	}
+	if err := systemAccounts(cfg); err != nil {
+		return nil, err
+	}
 	if err := checkRegisterParams(cfg, p.Username, p.Password, p.Nickname, p.InviteCode, "captcha", p.Captcha); err != nil {
 		return nil, err
 	}

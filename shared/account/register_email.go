@@ -36,6 +36,9 @@ func (s *Service) RegisterUserByEmail(ctx context.Context, c *cloudobj.Call, p *
 	if !cfg.RegistrationOpen() {
 		return nil, apierr.New(apierr.RegistrationDisabled)
 	}
+	if err := systemAccounts(cfg); err != nil {
+		return nil, err
+	}
 	if err := required("email", p.Email, "password", p.Password, "code", p.Code); err != nil {
 		return nil, err
 	}

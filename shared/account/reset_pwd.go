@@ -29,6 +29,9 @@ func (s *Service) ResetPwdBySms(ctx context.Context, c *cloudobj.Call, p *ResetP
 	if err != nil {
 		return nil, err
 	}
+	if err := systemAccounts(cfg); err != nil {
+		return nil, err
+	}
 	if err := required("mobile", p.Mobile, "code", p.Code, "password", p.Password); err != nil {
 		return nil, err
 	}
@@ -53,6 +56,9 @@ type ResetPwdByEmailParams struct {
 func (s *Service) ResetPwdByEmail(ctx context.Context, c *cloudobj.Call, p *ResetPwdByEmailParams) (any, error) {
 	cfg, err := s.cfg(c)
 	if err != nil {
+		return nil, err
+	}
+	if err := systemAccounts(cfg); err != nil {
 		return nil, err
 	}
 	if err := required("email", p.Email, "code", p.Code, "password", p.Password); err != nil {

@@ -31,6 +31,11 @@ func (s *Service) SendEmailCode(ctx context.Context, c *cloudobj.Call, p *SendEm
 	if !config.EmailScenes[p.Scene] {
 		return nil, apierr.Param(apierr.InvalidParam, "scene")
 	}
+	if !strings.HasPrefix(p.Scene, "bind-") {
+		if err := systemAccounts(cfg); err != nil {
+			return nil, err
+		}
+	}
 	if err := validEmail(p.Email); err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"strings"
 
 	"github.com/idco-dev/idco/shared/apierr"
 	"github.com/idco-dev/idco/shared/cloudobj"
@@ -29,6 +30,11 @@ func (s *Service) SendSmsCode(ctx context.Context, c *cloudobj.Call, p *SendSmsC
 	}
 	if !config.SMSScenes[p.Scene] {
 		return nil, apierr.Param(apierr.InvalidParam, "scene")
+	}
+	if !strings.HasPrefix(p.Scene, "bind-") {
+		if err := systemAccounts(cfg); err != nil {
+			return nil, err
+		}
 	}
 	ph, err := parsePhone(p.Mobile, cfg.AllowedRegions())
 	if err != nil {

@@ -101,6 +101,15 @@ func (s *Service) cfg(c *cloudobj.Call) (*config.Config, error) {
 	return cfg, nil
 }
 
+// systemAccounts refuses what idco.thirdPartyOnly turns off: logging in or
+// registering with a password or a code, and the password's upkeep.
+func systemAccounts(cfg *config.Config) error {
+	if !cfg.SystemAccounts() {
+		return apierr.New(apierr.LoginTypeDisabled)
+	}
+	return nil
+}
+
 // hasher returns the password hasher for cfg.
 func (s *Service) hasher(cfg *config.Config) *password.Hasher {
 	p := password.DefaultParams()

@@ -24,6 +24,9 @@ func (s *Service) SetPwd(ctx context.Context, c *cloudobj.Call, p *SetPwdParams)
 	if err != nil {
 		return nil, err
 	}
+	if err := systemAccounts(cfg); err != nil {
+		return nil, err
+	}
 	if err := required("password", p.Password, "code", p.Code); err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package account_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 
@@ -196,5 +197,59 @@ func TestThirdPartyRegistrationDisabled(t *testing.T) {
 	ids.add("c1", account.Identity{OpenID: "o-1"})
 	if r := wx(t, e, mp, "loginByWeixin", "c1"); r.Code() != "uni-id-registration-disabled" {
 		t.Fatalf("got %s", r.Raw)
+	}
+}
+
+// TestThirdPartyOnly: with idco.thirdPartyOnly (the seed's 禁用系统账号登录)
+// every password, SMS and email login, registration and password upkeep
+// answers uni-id-login-type-disabled and writes nothing, codes go out only
+// for binding, getSupportedLoginType lists the third parties only, and a
+// WeChat user still logs in and binds a mobile.
+func TestThirdPartyOnly(t *testing.T) {
+	e, ids := thirdEnv(t, func(cfg map[string]any) {
+		cfg["idco"].(map[string]any)["thirdPartyOnly"] = true
+		cfg["mp-weixin"] = map[string]any{"oauth": map[string]any{"weixin": map[string]any{"appid": "wx1", "appsecret": "s"}}}
+	})
+	c := testenv.NewClient("d1")
+	before := e.ItemCount(t)
+	for _, call := range []struct {
+		function, method string
+		params           map[string]any
+	}{
+		{"login", "login", map[string]any{"username": "alice_1", "password": "a good password"}},
+		{"login", "loginBySms", map[string]any{"mobile": "13800138000", "code": "123456"}},
+		{"login", "loginByEmailCode", map[string]any{"email": "a@example.com", "code": "123456"}},
+		{"register", "registerUser", map[string]any{"username": "alice_1", "password": "a good password", "captcha": "xxxx"}},
+		{"register", "registerUserByEmail", map[string]any{"email": "a@example.com", "password": "a good password", "code": "123456"}},
+		{"reset", "resetPwdBySms", map[string]any{"mobile": "13800138000", "password": "a good password", "code": "123456"}},
+		{"reset", "resetPwdByEmail", map[string]any{"email": "a@example.com", "password": "a good password", "code": "123456"}},
+		{"send-sms-code", "sendSmsCode", map[string]any{"mobile": "13800138000", "scene": "login-by-sms", "captcha": "xxxx"}},
+		{"send-email-code", "sendEmailCode", map[string]any{"email": "a@example.com", "scene": "register", "captcha": "xxxx"}},
+	} {
+		if r := e.Call(t, c, call.function, call.method, call.params); r.Code() != "uni-id-login-type-disabled" || r.Status != 403 {
+			t.Errorf("%s: %d %s", call.method, r.Status, r.Raw)
+		}
+	}
+	if after := e.ItemCount(t); fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Errorf("refused calls wrote: %v -> %v", before, after)
+	}
+	mp := testenv.NewClient("phone")
+	mp.Platform = "mp-weixin"
+	r := e.Call(t, mp, "login-types", "getSupportedLoginType", nil)
+	if got := fmt.Sprint(r.Body["supportedLoginType"]); got != "[weixin]" {
+		t.Errorf("getSupportedLoginType: %s", got)
+	}
+	ids.add("c1", account.Identity{OpenID: "o-1", UnionID: "u-1"})
+	if r := wx(t, e, mp, "loginByWeixin", "c1"); r.Code() != "0" {
+		t.Fatalf("loginByWeixin: %s", r.Raw)
+	}
+	code := e.SendSMS(t, mp, "13800138000", "bind-mobile-by-sms")
+	if r := e.Call(t, mp, "bind", "bindMobileBySms", map[string]any{"mobile": "13800138000", "code": code}); r.Code() != "0" {
+		t.Fatalf("bindMobileBySms: %s", r.Raw)
+	}
+	for _, m := range []string{"setPwd", "updatePwd"} {
+		if r := e.Call(t, mp, "reset", m, map[string]any{"password": "a good password", "code": "123456", "oldPassword": "x", "newPassword": "a good password"}); r.Code() != "uni-id-login-type-disabled" {
+			t.Errorf("%s: %s", m, r.Raw)
+		}
 	}
 }

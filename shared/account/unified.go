@@ -50,6 +50,9 @@ func (s *Service) loginOrRegister(ctx context.Context, cfg *config.Config, c *cl
 
 // codeLogin verifies a code and runs the unified login on its destination.
 func (s *Service) codeLogin(ctx context.Context, cfg *config.Config, c *cloudobj.Call, k codeCheck, key, ticket string, fill func(u *User)) (any, error) {
+	if err := systemAccounts(cfg); err != nil {
+		return nil, err
+	}
 	k.gate = true
 	if err := s.verifyCode(ctx, cfg, c, k); err != nil {
 		return nil, err

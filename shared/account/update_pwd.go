@@ -22,6 +22,9 @@ func (s *Service) UpdatePwd(ctx context.Context, c *cloudobj.Call, p *UpdatePwdP
 	if err != nil {
 		return nil, err
 	}
+	if err := systemAccounts(cfg); err != nil {
+		return nil, err
+	}
 	if err := required("oldPassword", p.OldPassword, "newPassword", p.NewPassword); err != nil {
 		return nil, err
 	}

@@ -82,6 +82,10 @@ type Idco struct {
 	ThirdPartyRegistration string `json:"thirdPartyRegistration"`
 	// PasswordLogin, when false, refuses the login method.
 	PasswordLogin *bool `json:"passwordLogin"`
+	// ThirdPartyOnly is the seed's "禁用系统账号登录": no password, SMS or
+	// email login or registration; third-party logins (WeChat, QQ, Alipay,
+	// Apple, one-click) only. Binding a mobile or email stays.
+	ThirdPartyOnly bool `json:"thirdPartyOnly"`
 	// EnumerationProtection hides whether an account exists (default true).
 	EnumerationProtection *bool `json:"enumerationProtection"`
 	// CodeLoginEndsSessions makes a login by SMS or email code end the
@@ -285,8 +289,13 @@ type Argon2 struct {
 
 // PasswordLoginEnabled reports whether the login method is allowed.
 func (c *Config) PasswordLoginEnabled() bool {
-	return c.Idco.PasswordLogin == nil || *c.Idco.PasswordLogin
+	return !c.Idco.ThirdPartyOnly && (c.Idco.PasswordLogin == nil || *c.Idco.PasswordLogin)
 }
+
+// SystemAccounts reports whether idco's own accounts (a username, mobile
+// or email with a password or a code) may log in and register: not with
+// idco.thirdPartyOnly.
+func (c *Config) SystemAccounts() bool { return !c.Idco.ThirdPartyOnly }
 
 // EnumerationProtected reports whether answers must hide account existence.
 func (c *Config) EnumerationProtected() bool {
