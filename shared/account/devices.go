@@ -29,6 +29,9 @@ type SetPushCidParams struct {
 // ends: uni-id's device table moves it at once. Closing that gap needs a
 // device index across accounts (noted on the issue).
 func (s *Service) SetPushCid(ctx context.Context, c *cloudobj.Call, p *SetPushCidParams) (any, error) {
+	if err := sessionOnly(c); err != nil {
+		return nil, err
+	}
 	if err := required("pushClientId", p.PushClientID); err != nil {
 		return nil, err
 	}
@@ -128,6 +131,9 @@ type EndSessionParams struct {
 // sessions, another device's or their own (a logout); its tokens stop
 // working at once. An id of no live session is uni-id-invalid-param.
 func (s *Service) EndSession(ctx context.Context, c *cloudobj.Call, p *EndSessionParams) (any, error) {
+	if err := sessionOnly(c); err != nil {
+		return nil, err
+	}
 	if err := required("id", p.ID); err != nil {
 		return nil, err
 	}

@@ -9,6 +9,9 @@ import (
 // Logout handles logout: it ends the caller's session, so its token stops
 // working at once.
 func (s *Service) Logout(ctx context.Context, c *cloudobj.Call, _ *NoParams) (any, error) {
+	if err := sessionOnly(c); err != nil {
+		return nil, err
+	}
 	u, err := s.caller(ctx, c)
 	if err != nil {
 		return nil, err

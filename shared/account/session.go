@@ -8,6 +8,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/idco-dev/idco/shared/apierr"
@@ -57,6 +58,12 @@ func (s *Service) updateCaller(ctx context.Context, c *cloudobj.Call, u *User, f
 		if err := checkStatus(u); err != nil {
 			return err
 		}
+		if c.Auth.AccessToken != "" {
+			if t, ok := u.AccessTokens[c.Auth.AccessToken]; !ok || t.Disabled {
+				return apierr.New(apierr.CheckTokenFailed)
+			}
+			return fn(u)
+		}
 		if _, ok := u.Sessions[c.Auth.SessionID]; !ok || u.ValidTokenDate > c.Auth.IssuedAt*1000 {
 			return apierr.New(apierr.CheckTokenFailed)
 		}
@@ -84,6 +91,7 @@ func cloneUser(u *User) *User {
 		c.Sessions = map[string]Session{}
 	}
 	c.WxOpenid, c.QQOpenid = maps.Clone(u.WxOpenid), maps.Clone(u.QQOpenid)
+	c.AccessTokens = maps.Clone(u.AccessTokens)
 	c.Role, c.DcloudAppid, c.InviterUID = slices.Clone(u.Role), slices.Clone(u.DcloudAppid), slices.Clone(u.InviterUID)
 	c.Extra = maps.Clone(u.Extra)
 	if u.RealNameAuth != nil {
@@ -155,8 +163,13 @@ func (s *Service) newSessionID() (string, error) {
 // second: a token issued later in that same second (a login right after a
 // reset) must stay good, and the ones issued earlier in it are already out
 // with their sessions.
+//
+// Personal access tokens go too: a password change, a reset, closing the
+// account or an administrator ending its sessions leaves no credential a
+// thief may have taken.
 func revokeTokens(u *User, now time.Time) {
 	u.Sessions = nil
+	u.AccessTokens = nil
 	u.ValidTokenDate = now.Unix() * 1000
 }
 
@@ -291,6 +304,9 @@ func (s *Service) Authenticate(ctx context.Context, c *cloudobj.Call, refresh bo
 	cfg, err := s.cfg(c)
 	if err != nil {
 		return err
+	}
+	if strings.HasPrefix(c.Token, PATPrefix) {
+		return s.authenticatePAT(ctx, c)
 	}
 	claims, err := s.parseToken(cfg, c)
 	if apierr.Is(err, apierr.CheckTokenFailed) {

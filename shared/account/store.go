@@ -45,6 +45,9 @@ type User struct {
 	// a newly bound channel cannot reset the password at once.
 	MobileBoundAt int64 `json:"mobile_bound_at,omitempty"`
 	EmailBoundAt  int64 `json:"email_bound_at,omitempty"`
+	// AccessTokens are the user's personal access tokens by id; only a
+	// digest of each secret is kept (and claimed as a unique key).
+	AccessTokens map[string]AccessToken `json:"access_tokens,omitempty"`
 	// Version counts saves; every save is conditional on it.
 	Version int64 `json:"ver"`
 	// Extra keeps the fields idco does not model (a migrated uni-id user's

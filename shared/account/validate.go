@@ -131,5 +131,8 @@ func (s *Service) keysOf(u *User) []string {
 	if ext := externalUID(u); ext != "" {
 		keys = append(keys, externalKey(ext))
 	}
+	for _, t := range u.AccessTokens {
+		keys = append(keys, patKey(t.Digest))
+	}
 	return append(keys, s.identityKeys(u)...)
 }

@@ -15,6 +15,7 @@ import (
 
 // Call is one decoded request as a method sees it.
 type Call struct {
+	Function  string // the function (family) serving the call
 	Method    string
 	Params    json.RawMessage
 	Client    ClientInfo
@@ -112,6 +113,9 @@ type Auth struct {
 	// RecentUntil is when the session's last real login stops counting
 	// as recent (Access.Recent).
 	RecentUntil time.Time
+	// AccessToken names the personal access token the call came with
+	// ("" for a session's token): no session, so nothing that acts on one.
+	AccessToken string
 }
 
 // IsAdmin reports whether the caller has the admin role, which passes every

@@ -127,7 +127,7 @@ type Output struct {
 // always returns an envelope.
 func (d *Dispatcher) Serve(ctx context.Context, in Input) Output {
 	start := d.now()
-	c := &Call{SourceIP: in.SourceIP, UserAgent: in.UserAgent, RequestID: in.RequestID, Method: in.PathMethod, Trusted: !in.HTTP,
+	c := &Call{Function: d.Function, SourceIP: in.SourceIP, UserAgent: in.UserAgent, RequestID: in.RequestID, Method: in.PathMethod, Trusted: !in.HTTP,
 		header: in.Header}
 	c.Locale = pickLocale("", in.header("Accept-Language"))
 	result, err := d.run(ctx, &in, c)

@@ -7,7 +7,7 @@ package cloudobj
 // method. It holds names only: a function can tell a caller which function
 // serves a method without linking that function's code.
 var Families = map[string][]string{
-	"account":         {"acceptInvite", "checkToken", "closeAccount", "endSession", "getAccountInfo", "getInvitedUser", "getProfile", "getRealNameInfo", "listDevices", "logout", "refreshToken", "setPushCid", "updateProfile"},
+	"account":         {"acceptInvite", "checkToken", "closeAccount", "createAccessToken", "deleteAccessToken", "disableAccessToken", "enableAccessToken", "endSession", "getAccountInfo", "getInvitedUser", "getProfile", "getRealNameInfo", "listAccessTokens", "listDevices", "logout", "refreshToken", "setPushCid", "updateProfile"},
 	"admin":           {"addUser", "authorizeAppLogin", "banUser", "closeUser", "createPermission", "createRole", "deletePermission", "deleteRole", "deleteUser", "endUserSessions", "exportUsers", "getAuditLog", "getRoles", "getUser", "importUsers", "listUsers", "removeAuthorizedApp", "setAuthorizedApp", "setUserRoles", "unbanUser", "updatePermission", "updateRole", "updateUser"},
 	"bind":            {"bindAlipay", "bindApple", "bindEmailByCode", "bindMobileByMpWeixin", "bindMobileBySms", "bindMobileByUniverify", "bindQQ", "bindWeixin", "unbindAlipay", "unbindApple", "unbindQQ", "unbindWeixin"},
 	"captcha":         {"createCaptcha", "refreshCaptcha"},

@@ -86,6 +86,10 @@ export interface Device {
   token_expired: number, login_date: number, current: boolean
 }
 
+export interface AccessTokenInfo {
+  id: string, name: string, scopes: string[], created: number, expires?: number, disabled?: boolean
+}
+
 export interface RealNameInfo extends IdcoResult {
   type: number
   /** 0 none, 1 waiting, 2 certified, 3 failed */
@@ -184,6 +188,12 @@ export interface UniIdCo {
   listDevices(): Promise<IdcoResult & { devices: Device[] }>
   /** idco's: end one of the caller's sessions (an id from listDevices); its tokens stop at once. */
   endSession(p: { id: string }): Promise<IdcoResult>
+  /** idco's: a personal access token (the secret only in this answer); needs a recent login. */
+  createAccessToken(p: { name: string, scopes: ('account' | 'realname' | 'admin')[], expireInDays?: number }): Promise<IdcoResult & AccessTokenInfo & { token: string }>
+  listAccessTokens(): Promise<IdcoResult & { accessTokens: AccessTokenInfo[] }>
+  disableAccessToken(p: { id: string }): Promise<IdcoResult>
+  enableAccessToken(p: { id: string }): Promise<IdcoResult>
+  deleteAccessToken(p: { id: string }): Promise<IdcoResult>
   getRealNameInfo(p?: { decryptData?: boolean }): Promise<RealNameInfo>
   /** idco's: the caller's own record (the client database's uni-id-users read). */
   getProfile(p?: { fields?: (keyof Profile)[] }): Promise<IdcoResult & { userInfo: Profile }>

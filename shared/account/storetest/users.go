@@ -313,6 +313,9 @@ func fullUser(t *testing.T) *account.User {
 				AppID: "__UNI__A", PushClientID: "push-1", PushUpdated: ms + 5},
 			"s2": {Gen: 1, Created: ms + 6, Expires: ms + 7200_006},
 		},
+		AccessTokens: map[string]account.AccessToken{
+			"t1": {Name: "ci", Scopes: []string{"account", "admin"}, Digest: "ab12", Created: ms + 7, Expires: ms + 86400_000, Disabled: true},
+		},
 		Version: 7,
 		Extra:   map[string]any{"score": 1.5, "tags": []any{"vip"}, "gender": "1"},
 	}
