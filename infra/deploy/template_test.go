@@ -177,7 +177,7 @@ func TestFunctionSettings(t *testing.T) {
 // every other table holds user data and is kept (Retain) when the stack is
 // deleted or the table would be replaced.
 var deletableTables = map[string]string{
-	"ephemeral": "only what expires within hours (captchas, codes, cooldowns, counters, caches), rebuilt on demand",
+	"ephemeral": "only what expires and may be lost (captchas, codes, cooldowns, counters, caches), rebuilt on demand",
 }
 
 func TestTablesMatchGo(t *testing.T) {
