@@ -31,9 +31,9 @@ import (
 	"github.com/idco-dev/idco/shared/app"
 	"github.com/idco-dev/idco/shared/captcha"
 	"github.com/idco-dev/idco/shared/dynamo"
+	"github.com/idco-dev/idco/shared/email"
 	"github.com/idco-dev/idco/shared/families/all"
 	"github.com/idco-dev/idco/shared/lambdafn"
-	"github.com/idco-dev/idco/shared/senders/emailsender"
 	"github.com/idco-dev/idco/shared/testenv/fakeprov"
 	"github.com/idco-dev/idco/shared/wiring"
 )
@@ -206,7 +206,7 @@ func pemLine(p string) string {
 // fakes: its own SES endpoint and the providers' endpoints.
 func (w *world) functionEnv(family string) map[string]string {
 	env := w.prov.Env()
-	env[emailsender.EnvSESEndpoint] = w.ses.urls[family]
+	env[email.EnvSESEndpoint] = w.ses.urls[family]
 	return env
 }
 

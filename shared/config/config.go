@@ -5,6 +5,7 @@
 package config
 
 import (
+	"bytes"
 	"encoding/json"
 	"time"
 )
@@ -222,15 +223,35 @@ func (s *SMSConfig) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// EmailConfig is idco.email.
+// EmailConfig is idco.email. The provider's own block (aliyun) is kept raw,
+// and the whole block in Raw, for the email sender to decode and check at
+// start (shared/email), so this package does not link any provider client.
 type EmailConfig struct {
-	From             string          `json:"from"`             // a verified SES identity
-	ConfigurationSet string          `json:"configurationSet"` // optional
-	Region           string          `json:"region"`           // SES region, default the function's
+	Provider         string          `json:"provider"`         // "ses" (default) or "aliyun" (DirectMail)
+	From             string          `json:"from"`             // the sender: a verified SES identity, or a DirectMail sender address
+	ConfigurationSet string          `json:"configurationSet"` // SES only, optional
+	Region           string          `json:"region"`           // SES only: its region, default the function's
+	Aliyun           json.RawMessage `json:"aliyun"`           // DirectMail's block, idco.email.aliyun
 	AppName          string          `json:"appName"`          // shown in messages; default service.sms.name
 	CodeExpiresIn    int             `json:"codeExpiresIn"`    // seconds, default 300, at most 600
 	Welcome          bool            `json:"welcome"`          // send a welcome email after registration
 	Templates        json.RawMessage `json:"templates"`        // per scene and locale overrides
+	Raw              json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON decodes idco.email strictly, as every idco key is (a
+// misspelt key is an error), and keeps the whole block for the sender.
+func (e *EmailConfig) UnmarshalJSON(b []byte) error {
+	type plain EmailConfig
+	var p plain
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return err
+	}
+	*e = EmailConfig(p)
+	e.Raw = append(json.RawMessage(nil), b...)
+	return nil
 }
 
 // Limits are the abuse limits on codes and password checks. A source is

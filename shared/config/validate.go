@@ -152,7 +152,7 @@ func validateCodes(c *Config, where string) Problems {
 		}
 	}
 	if e := c.Idco.Email; e != nil {
-		add(e.From == "" || !strings.Contains(e.From, "@"), "idco.email.from: required, a verified SES address")
+		add(e.From == "" || !strings.Contains(e.From, "@"), "idco.email.from: required, the sender address (a verified SES identity, or a DirectMail sender address)")
 		add(e.CodeExpiresIn < 60 || e.CodeExpiresIn > 600, "idco.email.codeExpiresIn: must be 60 to 600 seconds")
 	}
 	if u := c.Idco.Univerify; u != nil {

@@ -1,5 +1,6 @@
 // Package email sends idco's emails through a provider, Amazon SES (v2
-// API), and renders their text from per-scene templates in zh-Hans and en.
+// API) or Aliyun DirectMail (SingleSendMail), and renders their text from
+// per-scene templates in zh-Hans and en.
 // Each provider is declared once, as a Provider in its own file, and listed
 // once in Providers.
 //

@@ -19,9 +19,12 @@ const DefaultTimeout = 3 * time.Second
 
 const sesProvider = "ses"
 
+// EnvSESEndpoint replaces SES's endpoint (tests, a VPC endpoint).
+const EnvSESEndpoint = "IDCO_SES_ENDPOINT"
+
 // SESProvider declares Amazon SES (v2 API): an AWS API
-// (ses:SendEmail), idco.email.region its region.
-var SESProvider = &Provider{Name: sesProvider, AWS: true, New: func(s Settings) Sender {
+// (ses:SendEmail), idco.email.region its region, no block of its own.
+var SESProvider = &Provider{Name: sesProvider, AWS: true, EnvEndpoint: EnvSESEndpoint, New: func(s Settings) Sender {
 	if s.Region != "" {
 		s.AWS.Region = s.Region
 	}
@@ -80,11 +83,11 @@ func (s *SES) Send(ctx context.Context, m Message) error {
 	}
 	in := sendEmail{FromEmailAddress: s.From, ConfigurationSetName: s.ConfigurationSet}
 	in.Destination.ToAddresses = []string{m.To}
-	in.Content.Simple.Subject = utf8(m.Subject)
-	text := utf8(m.Text)
+	in.Content.Simple.Subject = sesUTF8(m.Subject)
+	text := sesUTF8(m.Text)
 	in.Content.Simple.Body.Text = &text
 	if m.HTML != "" {
-		html := utf8(m.HTML)
+		html := sesUTF8(m.HTML)
 		in.Content.Simple.Body.Html = &html
 	}
 	body, _ := json.Marshal(in) // strings only: it cannot fail
@@ -100,7 +103,7 @@ func (s *SES) Send(ctx context.Context, m Message) error {
 	return nil
 }
 
-func utf8(s string) sesContent { return sesContent{Data: s, Charset: "UTF-8"} }
+func sesUTF8(s string) sesContent { return sesContent{Data: s, Charset: "UTF-8"} }
 
 // sesErr classifies an error by SendEmail's documented errors:
 // TooManyRequestsException and LimitExceededException (the per-second

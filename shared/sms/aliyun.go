@@ -12,6 +12,7 @@ import (
 
 	"github.com/idco-dev/idco/shared/internal/acs3"
 	"github.com/idco-dev/idco/shared/internal/httpcall"
+	"github.com/idco-dev/idco/shared/internal/problems"
 )
 
 // Aliyun SendSms (dysmsapi 2017-05-25), as documented on "SendSms - 发送短信"
@@ -47,11 +48,11 @@ type AliyunConfig struct {
 	RegionID string `json:"regionId"`
 }
 
-func (c *AliyunConfig) check(p *problems) {
-	p.required("accessKeyId", c.AccessKeyID)
-	p.required("accessKeySecret", c.AccessKeySecret)
-	p.required("signName", c.SignName)
-	p.endpoint("endpoint", c.Endpoint)
+func (c *AliyunConfig) check(p *problems.List) {
+	p.Required("accessKeyId", c.AccessKeyID)
+	p.Required("accessKeySecret", c.AccessKeySecret)
+	p.Required("signName", c.SignName)
+	p.Endpoint("endpoint", c.Endpoint)
 }
 
 func (c *AliyunConfig) sender(httpClient *http.Client, _ *aws.Config) Sender {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/idco-dev/idco/shared/internal/awsapi"
 	"github.com/idco-dev/idco/shared/internal/httpcall"
+	"github.com/idco-dev/idco/shared/internal/problems"
 )
 
 const (
@@ -50,8 +51,8 @@ type EUMConfig struct {
 	MessageType         string `json:"messageType"`         // TRANSACTIONAL (default) or PROMOTIONAL
 }
 
-func (c *EUMConfig) check(p *problems) {
-	p.oneOf("messageType", c.MessageType, "", "TRANSACTIONAL", "PROMOTIONAL")
+func (c *EUMConfig) check(p *problems.List) {
+	p.OneOf("messageType", c.MessageType, "", "TRANSACTIONAL", "PROMOTIONAL")
 }
 
 func (c *EUMConfig) sender(_ *http.Client, awsCfg *aws.Config) Sender { return NewEUM(*awsCfg, *c) }
@@ -115,8 +116,8 @@ type SNSConfig struct {
 	SMSType  string `json:"smsType"`  // Transactional (default) or Promotional
 }
 
-func (c *SNSConfig) check(p *problems) {
-	p.oneOf("smsType", c.SMSType, "", "Transactional", "Promotional")
+func (c *SNSConfig) check(p *problems.List) {
+	p.OneOf("smsType", c.SMSType, "", "Transactional", "Promotional")
 }
 
 func (c *SNSConfig) sender(_ *http.Client, awsCfg *aws.Config) Sender { return NewSNS(*awsCfg, *c) }

@@ -5,12 +5,11 @@ import (
 	"errors"
 	"net/http"
 	"reflect"
-	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
-	"github.com/idco-dev/idco/shared/internal/httpcall"
+	"github.com/idco-dev/idco/shared/internal/problems"
 )
 
 // Config is the idco.sms block: the provider's name and its own block.
@@ -104,9 +103,9 @@ func (c Config) Validate() []string {
 	if blk == nil {
 		return []string{"idco.sms." + p.Block + ": required for this provider"}
 	}
-	probs := problems{at: "idco.sms." + p.Block + "."}
+	probs := problems.List{At: "idco.sms." + p.Block + "."}
 	blk.check(&probs)
-	return probs.list
+	return probs.Items
 }
 
 // New builds the Sender of the provider cfg.Provider names. httpClient is
@@ -122,35 +121,4 @@ func New(cfg Config, httpClient *http.Client, awsCfg *aws.Config) (Sender, error
 		return nil, errors.New("sms config: provider " + p.Name + " needs an AWS config")
 	}
 	return p.block(cfg).sender(httpClient, awsCfg), nil
-}
-
-// problems collects "<at><key>: <problem>" lines, at being a block's path
-// such as "idco.sms.aliyun.".
-type problems struct {
-	at   string
-	list []string
-}
-
-func (p *problems) add(key, msg string) { p.list = append(p.list, p.at+key+": "+msg) }
-
-func (p *problems) required(key, v string) {
-	if strings.TrimSpace(v) == "" {
-		p.add(key, "required")
-	}
-}
-
-func (p *problems) oneOf(key, v string, allowed ...string) {
-	if !slices.Contains(allowed, v) {
-		p.add(key, "must be one of "+strings.Join(allowed[1:], ", "))
-	}
-}
-
-// endpoint accepts a bare host or an http(s) base URL without a path.
-func (p *problems) endpoint(key, v string) {
-	if v == "" {
-		return
-	}
-	if _, err := httpcall.BaseURL(v, ""); err != nil {
-		p.add(key, err.Error())
-	}
 }

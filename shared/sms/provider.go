@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/idco-dev/idco/shared/internal/problems"
 )
 
 // Providers are the SMS providers idco sends through, in the order
@@ -45,7 +47,7 @@ type Provider struct {
 // *EUMConfig or *SNSConfig.
 type Block interface {
 	// check adds the block's problems, each at its key in the block.
-	check(p *problems)
+	check(p *problems.List)
 	// sender builds the provider's Sender. awsCfg is set when the
 	// provider is AWS.
 	sender(httpClient *http.Client, awsCfg *aws.Config) Sender

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/idco-dev/idco/shared/internal/httpcall"
+	"github.com/idco-dev/idco/shared/internal/problems"
 )
 
 // Tencent Cloud SendSms (sms 2021-01-11), as documented on "SendSms"
@@ -49,12 +50,12 @@ type TencentConfig struct {
 	Endpoint  string `json:"endpoint"` // host or base URL, default sms.tencentcloudapi.com
 }
 
-func (c *TencentConfig) check(p *problems) {
-	p.required("secretId", c.SecretID)
-	p.required("secretKey", c.SecretKey)
-	p.required("sdkAppId", c.SDKAppID)
-	p.required("signName", c.SignName)
-	p.endpoint("endpoint", c.Endpoint)
+func (c *TencentConfig) check(p *problems.List) {
+	p.Required("secretId", c.SecretID)
+	p.Required("secretKey", c.SecretKey)
+	p.Required("sdkAppId", c.SDKAppID)
+	p.Required("signName", c.SignName)
+	p.Endpoint("endpoint", c.Endpoint)
 }
 
 func (c *TencentConfig) sender(httpClient *http.Client, _ *aws.Config) Sender {

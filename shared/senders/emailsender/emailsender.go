@@ -1,7 +1,8 @@
 // Package emailsender adapts the email clients (shared/email) to the
-// account domain: one sender per distinct idco.email config, built by its
-// provider, the templates with the config's overrides, and provider
-// failures turned into the domain's delivery errors.
+// account domain: one sender per distinct idco.email config, built by the
+// provider idco.email.provider names, the templates with the config's
+// overrides, and provider failures turned into the domain's delivery
+// errors.
 package emailsender
 
 import (
@@ -9,8 +10,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -20,16 +23,15 @@ import (
 	"github.com/idco-dev/idco/shared/wiring"
 )
 
-// EnvSESEndpoint points the email provider elsewhere (tests, a VPC
-// endpoint).
-const EnvSESEndpoint = "IDCO_SES_ENDPOINT"
-
 // Email implements account.EmailSender.
 type Email struct {
-	AWS      func() (aws.Config, error) // loaded for an AWS provider
-	Endpoint string                     // replaces the provider's when set
-	mu       sync.Mutex
-	by       map[string]*mailer
+	AWS  func() (aws.Config, error) // loaded for an AWS provider
+	HTTP *http.Client               // for the providers called with their own keys; nil means http.DefaultClient
+	// Endpoints replace providers' endpoints, by provider name (each
+	// provider's EnvEndpoint, when set).
+	Endpoints map[string]string
+	mu        sync.Mutex
+	by        map[string]*mailer // by the raw idco.email block
 }
 
 type mailer struct {
@@ -62,13 +64,13 @@ func (e *Email) mailer(cfg *config.Config) (*mailer, error) {
 		return nil, errors.New("idco.email is not configured")
 	}
 	ec := cfg.Idco.Email
-	key := strings.Join([]string{ec.From, ec.ConfigurationSet, ec.Region, string(ec.Templates)}, "\x00")
+	key := string(ec.Raw)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if ml, ok := e.by[key]; ok {
 		return ml, nil
 	}
-	ml, err := buildMailer(ec, e.AWS, e.Endpoint)
+	ml, err := e.buildMailer(ec)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +81,7 @@ func (e *Email) mailer(cfg *config.Config) (*mailer, error) {
 	return ml, nil
 }
 
-func buildMailer(ec *config.EmailConfig, load func() (aws.Config, error), endpoint string) (*mailer, error) {
+func (e *Email) buildMailer(ec *config.EmailConfig) (*mailer, error) {
 	templates := email.DefaultTemplates()
 	if len(ec.Templates) > 0 {
 		var over email.Templates
@@ -88,11 +90,15 @@ func buildMailer(ec *config.EmailConfig, load func() (aws.Config, error), endpoi
 		}
 		templates = templates.Merge(over)
 	}
-	// idco.email names no provider yet: the first of email.Providers.
-	p, _ := email.Lookup("")
-	s := email.Settings{From: ec.From, ConfigurationSet: ec.ConfigurationSet, Region: ec.Region, Endpoint: endpoint}
+	c, err := email.ParseConfig(ec.Raw)
+	if err != nil {
+		return nil, err
+	}
+	p, _ := email.Lookup(c.Provider)
+	s := c.Settings()
+	s.Endpoint, s.HTTP = e.Endpoints[p.Name], e.HTTP
 	if p.AWS {
-		ac, err := load()
+		ac, err := e.AWS()
 		if err != nil {
 			return nil, err
 		}
@@ -101,10 +107,11 @@ func buildMailer(ec *config.EmailConfig, load func() (aws.Config, error), endpoi
 	return &mailer{sender: p.New(s), templates: templates}, nil
 }
 
-// Wire adds the email sender (send-email-code, and register for the
-// welcome email).
-// Every app's template overrides are checked now, so a bad one stops the
-// cold start instead of failing the first send.
+// Wire adds the email sender (send-email-code, register for the welcome
+// email, bind and reset for the security notices). Every app's idco.email
+// is checked now, its provider's block and its template overrides, so a
+// bad one stops the cold start with every problem listed instead of
+// failing the first send.
 var Wire = wiring.Wire{Name: "email", Delivery: true, Apply: apply}
 
 func apply(_ context.Context, svc *account.Service, rt wiring.Runtime) error {
@@ -114,17 +121,45 @@ func apply(_ context.Context, svc *account.Service, rt wiring.Runtime) error {
 		all = svc.Config.All()
 	}
 	for _, cfg := range all {
-		if cfg.Idco.Email == nil || len(cfg.Idco.Email.Templates) == 0 {
+		ec := cfg.Idco.Email
+		if ec == nil {
 			continue
 		}
-		var over email.Templates
-		if err := json.Unmarshal(cfg.Idco.Email.Templates, &over); err != nil {
-			probs = append(probs, "idco.email.templates: "+err.Error())
+		var c email.Config
+		if err := json.Unmarshal(ec.Raw, &c); err != nil {
+			probs = append(probs, err.Error())
+		} else {
+			probs = append(probs, c.Validate()...)
+		}
+		if len(ec.Templates) > 0 {
+			var over email.Templates
+			if err := json.Unmarshal(ec.Templates, &over); err != nil {
+				probs = append(probs, "idco.email.templates: "+err.Error())
+			}
 		}
 	}
 	if len(probs) > 0 {
-		return errors.New(strings.Join(probs, "; "))
+		return errors.New(strings.Join(dedupe(probs), "; "))
 	}
-	svc.Email = &Email{AWS: rt.AWS, Endpoint: rt.Getenv(EnvSESEndpoint)}
+	endpoints := map[string]string{}
+	for _, p := range email.Providers {
+		if v := rt.Getenv(p.EnvEndpoint); v != "" {
+			endpoints[p.Name] = v
+		}
+	}
+	svc.Email = &Email{AWS: rt.AWS, HTTP: &http.Client{Timeout: 5 * time.Second}, Endpoints: endpoints}
 	return nil
+}
+
+// dedupe drops repeated problems: apps often share one idco.email.
+func dedupe(in []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range in {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
 }

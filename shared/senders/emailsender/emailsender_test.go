@@ -45,9 +45,9 @@ func awsConfig(f *fakeprov.SES) func() (aws.Config, error) {
 	}
 }
 
-// parse builds a config set from a JSON document, as the functions do: the
-// test config's tokenSecret plus idco.email.
-func parse(t *testing.T, idcoEmail map[string]any) *config.Config {
+// parseSet builds a config set from a JSON document, as the functions do:
+// the test config's tokenSecret plus idco.email.
+func parseSet(t *testing.T, idcoEmail map[string]any) *config.Set {
 	t.Helper()
 	doc := map[string]any{
 		"tokenSecret": "test-token-secret-0123456789abcdef0123456789",
@@ -61,7 +61,13 @@ func parse(t *testing.T, idcoEmail map[string]any) *config.Config {
 	if err != nil {
 		t.Fatalf("config.Parse: %v", err)
 	}
-	cfg, err := set.For("__UNI__TEST", "web")
+	return set
+}
+
+// parse is parseSet's config for the test app.
+func parse(t *testing.T, idcoEmail map[string]any) *config.Config {
+	t.Helper()
+	cfg, err := parseSet(t, idcoEmail).For("__UNI__TEST", "web")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +80,7 @@ func wired(t *testing.T, f *fakeprov.SES) account.EmailSender {
 	t.Helper()
 	svc := &account.Service{}
 	rt := wiring.Runtime{Getenv: func(k string) string {
-		if k == EnvSESEndpoint {
+		if k == email.EnvSESEndpoint {
 			return f.URL
 		}
 		return ""
@@ -244,7 +250,7 @@ func TestSESErrors(t *testing.T) {
 func TestOneMailerPerConfig(t *testing.T) {
 	f := newFakeSES(t)
 	var loads atomic.Int32
-	e := &Email{Endpoint: f.URL, AWS: func() (aws.Config, error) { loads.Add(1); return awsConfig(f)() }}
+	e := &Email{Endpoints: map[string]string{"ses": f.URL}, AWS: func() (aws.Config, error) { loads.Add(1); return awsConfig(f)() }}
 	a := parse(t, map[string]any{"from": from, "region": sesRegion})
 	a2 := parse(t, map[string]any{"from": from, "region": sesRegion}) // parsed apart, equal
 	b := parse(t, map[string]any{"from": "Other <no-reply@other.example>", "region": sesRegion})
