@@ -20,6 +20,9 @@ type AccountInfo struct {
 	IsQQBound     bool `json:"isQQBound"`
 	IsAlipayBound bool `json:"isAlipayBound"`
 	IsAppleBound  bool `json:"isAppleBound"`
+	// OAuthBound is idco's: the web providers (getOAuthProviders' keys)
+	// bound to the account, for unbindOAuth.
+	OAuthBound []string `json:"oauthBound"`
 }
 
 // GetAccountInfo handles getAccountInfo: which credentials the caller's
@@ -33,6 +36,12 @@ func (s *Service) GetAccountInfo(ctx context.Context, c *cloudobj.Call, _ *NoPar
 		p := s.identityProvider(provider)
 		return p != nil && p.Bound(u)
 	}
+	oauth := []string{}
+	for _, p := range s.Providers {
+		if wp, ok := p.(WebProvider); ok && wp.Bound(u) {
+			oauth = append(oauth, wp.Name())
+		}
+	}
 	return AccountInfo{
 		IsUsernameSet: u.Username != "",
 		IsNicknameSet: u.Nickname != "",
@@ -43,6 +52,7 @@ func (s *Service) GetAccountInfo(ctx context.Context, c *cloudobj.Call, _ *NoPar
 		IsQQBound:     bound(QQ),
 		IsAlipayBound: bound(Alipay),
 		IsAppleBound:  bound(Apple),
+		OAuthBound:    oauth,
 	}, nil
 }
 

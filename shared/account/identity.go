@@ -29,7 +29,12 @@ type Proof struct {
 	AccessToken   string // QQ app
 	IdentityToken string // Apple
 	Nonce         string // Apple, when the client used one
-	WantProfile   bool   // fetch nickname and avatar (registration)
+	// RedirectURI is the redirect_uri a web OAuth code was issued for (the
+	// providers require the same one to exchange it), and CodeVerifier the
+	// PKCE verifier of its code_challenge (X, Google, GitHub).
+	RedirectURI  string
+	CodeVerifier string
+	WantProfile  bool // fetch nickname and avatar (registration)
 }
 
 // Identity is a verified third-party identity.

@@ -58,3 +58,37 @@ func (s *Service) identityProvider(name string) IdentityProvider {
 	}
 	return nil
 }
+
+// WebProvider is an IdentityProvider a browser signs in with through a
+// redirect (web OAuth: GitHub, Google, DingTalk, Weibo, QQ on PC, WeChat
+// website login, Facebook, X): loginByOAuth, bindOAuth and unbindOAuth
+// name it by Name, getOAuthProviders lists it with its Button.
+type WebProvider interface {
+	IdentityProvider
+	// Button is how a login page shows the provider.
+	Button() Button
+	// WebSupported reports whether cfg has the keys of the provider's web
+	// application for platform (what getOAuthProviders lists).
+	WebSupported(cfg *config.Config, platform string) bool
+	// PKCE reports whether the provider takes a PKCE code challenge (S256);
+	// for X it is required.
+	PKCE() bool
+}
+
+// Button is a web provider's entry in the login page's list: its display
+// name by locale ("zh-Hans", "en") and its icon, a data: URL (no external
+// asset).
+type Button struct {
+	Names map[string]string
+	Icon  string
+}
+
+// webProvider returns the named web provider, or nil.
+func (s *Service) webProvider(name string) WebProvider {
+	for _, p := range s.Providers {
+		if wp, ok := p.(WebProvider); ok && wp.Name() == name {
+			return wp
+		}
+	}
+	return nil
+}

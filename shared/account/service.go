@@ -50,6 +50,7 @@ type Service struct {
 	Providers  []Provider   // the third-party login providers (thirdparty.All)
 	Identities Identities   // third-party logins; nil where not wired
 	Phones     Phones       // phone-number proofs; nil where not wired
+	OAuthURLs  OAuthURLs    // web OAuth authorization addresses; nil where not wired
 	FaceVerify FaceVerifier // face verification (实人认证); nil where not wired
 	Cache      Cache
 	Roles      Roles       // the role and permission catalog

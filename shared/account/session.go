@@ -90,7 +90,7 @@ func cloneUser(u *User) *User {
 	if c.Sessions == nil {
 		c.Sessions = map[string]Session{}
 	}
-	c.WxOpenid, c.QQOpenid = maps.Clone(u.WxOpenid), maps.Clone(u.QQOpenid)
+	c.WxOpenid, c.QQOpenid, c.OAuth = maps.Clone(u.WxOpenid), maps.Clone(u.QQOpenid), maps.Clone(u.OAuth)
 	c.AccessTokens = maps.Clone(u.AccessTokens)
 	c.Role, c.DcloudAppid, c.InviterUID = slices.Clone(u.Role), slices.Clone(u.DcloudAppid), slices.Clone(u.InviterUID)
 	c.Extra = maps.Clone(u.Extra)

@@ -10,36 +10,40 @@ import (
 // User is an account, stored under uni-id's field names (uni-id-users), so a
 // migrated uni-id user reads the same. Times are milliseconds since the epoch.
 type User struct {
-	UID                   string             `json:"uid"`
-	Username              string             `json:"username,omitempty"`
-	Password              string             `json:"password,omitempty"`
-	PasswordSecretVersion int                `json:"password_secret_version,omitempty"`
-	Nickname              string             `json:"nickname,omitempty"`
-	Mobile                string             `json:"mobile,omitempty"`
-	MobileConfirmed       int                `json:"mobile_confirmed,omitempty"`
-	Email                 string             `json:"email,omitempty"`
-	EmailConfirmed        int                `json:"email_confirmed,omitempty"`
-	Role                  []string           `json:"role,omitempty"`
-	Status                int                `json:"status,omitempty"`
-	DcloudAppid           []string           `json:"dcloud_appid,omitzero"` // nil: every app; empty: none
-	RegisterDate          int64              `json:"register_date,omitempty"`
-	RegisterEnv           *RegisterEnv       `json:"register_env,omitempty"`
-	RegisterIP            string             `json:"register_ip,omitempty"`
-	LastLoginDate         int64              `json:"last_login_date,omitempty"`
-	LastLoginIP           string             `json:"last_login_ip,omitempty"`
-	ValidTokenDate        int64              `json:"valid_token_date,omitempty"`
-	MyInviteCode          string             `json:"my_invite_code,omitempty"`
-	InviterUID            []string           `json:"inviter_uid,omitempty"`
-	InviteTime            int64              `json:"invite_time,omitempty"`
-	Avatar                string             `json:"avatar,omitempty"`
-	RealNameAuth          *RealNameAuth      `json:"realname_auth,omitempty"`
-	WxOpenid              map[string]string  `json:"wx_openid,omitempty"` // <p> and <p>_<appId> -> openid
-	WxUnionid             string             `json:"wx_unionid,omitempty"`
-	QQOpenid              map[string]string  `json:"qq_openid,omitempty"`
-	QQUnionid             string             `json:"qq_unionid,omitempty"`
-	AliOpenid             string             `json:"ali_openid,omitempty"`
-	AppleOpenid           string             `json:"apple_openid,omitempty"`
-	Sessions              map[string]Session `json:"sessions,omitempty"`
+	UID                   string            `json:"uid"`
+	Username              string            `json:"username,omitempty"`
+	Password              string            `json:"password,omitempty"`
+	PasswordSecretVersion int               `json:"password_secret_version,omitempty"`
+	Nickname              string            `json:"nickname,omitempty"`
+	Mobile                string            `json:"mobile,omitempty"`
+	MobileConfirmed       int               `json:"mobile_confirmed,omitempty"`
+	Email                 string            `json:"email,omitempty"`
+	EmailConfirmed        int               `json:"email_confirmed,omitempty"`
+	Role                  []string          `json:"role,omitempty"`
+	Status                int               `json:"status,omitempty"`
+	DcloudAppid           []string          `json:"dcloud_appid,omitzero"` // nil: every app; empty: none
+	RegisterDate          int64             `json:"register_date,omitempty"`
+	RegisterEnv           *RegisterEnv      `json:"register_env,omitempty"`
+	RegisterIP            string            `json:"register_ip,omitempty"`
+	LastLoginDate         int64             `json:"last_login_date,omitempty"`
+	LastLoginIP           string            `json:"last_login_ip,omitempty"`
+	ValidTokenDate        int64             `json:"valid_token_date,omitempty"`
+	MyInviteCode          string            `json:"my_invite_code,omitempty"`
+	InviterUID            []string          `json:"inviter_uid,omitempty"`
+	InviteTime            int64             `json:"invite_time,omitempty"`
+	Avatar                string            `json:"avatar,omitempty"`
+	RealNameAuth          *RealNameAuth     `json:"realname_auth,omitempty"`
+	WxOpenid              map[string]string `json:"wx_openid,omitempty"` // <p> and <p>_<appId> -> openid
+	WxUnionid             string            `json:"wx_unionid,omitempty"`
+	QQOpenid              map[string]string `json:"qq_openid,omitempty"`
+	QQUnionid             string            `json:"qq_unionid,omitempty"`
+	AliOpenid             string            `json:"ali_openid,omitempty"`
+	AppleOpenid           string            `json:"apple_openid,omitempty"`
+	// OAuth holds the web OAuth identities (GitHub, Google, DingTalk, Weibo,
+	// Facebook, X): provider name -> the provider's stable user id, each
+	// also claimed as the unique key <provider>:<id>. Never an email.
+	OAuth    map[string]string  `json:"oauth_identities,omitempty"`
+	Sessions map[string]Session `json:"sessions,omitempty"`
 	// MobileBoundAt and EmailBoundAt are when the current mobile or email
 	// was bound to an existing account (not when it registered with it):
 	// a newly bound channel cannot reset the password at once.

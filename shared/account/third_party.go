@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/idco-dev/idco/shared/apierr"
 	"github.com/idco-dev/idco/shared/cloudobj"
@@ -122,11 +123,15 @@ func (s *Service) findIdentity(ctx context.Context, openKey, unionKey string) (*
 }
 
 // registerIdentity creates an account for a new identity, with the
-// provider's nickname and avatar when it gives them.
+// provider's nickname and avatar when it gives them, and the roles of
+// idco.thirdPartyDefaultRole when it is set.
 func (s *Service) registerIdentity(ctx context.Context, cfg *config.Config, c *cloudobj.Call, id *Identity, nickname string) (any, error) {
 	u, err := s.newUser(cfg, c, nil)
 	if err != nil {
 		return nil, err
+	}
+	if roles := cfg.Idco.ThirdPartyDefaultRole; len(roles) > 0 {
+		u.Role = slices.Clone(roles)
 	}
 	s.attach(u, id, c.Client.AppID)
 	if id.Profile != nil {

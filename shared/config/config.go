@@ -81,6 +81,10 @@ type Idco struct {
 	// identity registers, as uni-id) or "bind-first" (it gets a bind ticket
 	// to redeem by logging in or registering another way).
 	ThirdPartyRegistration string `json:"thirdPartyRegistration"`
+	// ThirdPartyDefaultRole, when set, is the roles of an account a
+	// third-party login creates, in place of userRegisterDefaultRole (the
+	// seed's oauth2.role); never admin.
+	ThirdPartyDefaultRole []string `json:"thirdPartyDefaultRole"`
 	// PasswordLogin, when false, refuses the login method.
 	PasswordLogin *bool `json:"passwordLogin"`
 	// ThirdPartyOnly is the seed's "禁用系统账号登录": no password, SMS or

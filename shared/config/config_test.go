@@ -240,3 +240,30 @@ func TestFrv(t *testing.T) {
 		}
 	}
 }
+
+// TestThirdPartyDefaultRole: the roles a third-party sign-up gets are read,
+// and admin is refused, since anyone with an account at a provider would
+// get it.
+func TestThirdPartyDefaultRole(t *testing.T) {
+	s, err := Parse([]byte(`{` + secret + `,"idco":{"thirdPartyDefaultRole":["reader","guest"]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, _, err := s.Resolve("", "web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(cfg.Idco.ThirdPartyDefaultRole, ","); got != "reader,guest" {
+		t.Errorf("thirdPartyDefaultRole = %q", got)
+	}
+	for doc, want := range map[string]string{
+		`["reader","admin"]`: "must not include admin",
+		`["reader",""]`:      "a role id is empty",
+		`"reader"`:           "idco: wrong type",
+	} {
+		_, err := Parse([]byte(`{` + secret + `,"idco":{"thirdPartyDefaultRole":` + doc + `}}`))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", doc, err, want)
+		}
+	}
+}

@@ -65,6 +65,30 @@ export interface LoginResult extends IdcoResult {
 export interface AccountInfo extends IdcoResult {
   isUsernameSet: boolean, isNicknameSet: boolean, isPasswordSet: boolean, isMobileBound: boolean
   isEmailBound: boolean, isWeixinBound: boolean, isQQBound: boolean, isAlipayBound: boolean, isAppleBound: boolean
+  /** idco's: the web login providers bound to the account (getOAuthProviders' keys). */
+  oauthBound: string[]
+}
+
+/** A web login provider's code, from its redirect back to redirectUri (the exact address the authorization named). */
+export interface OAuthCode {
+  /** A key getOAuthProviders answers: github, google, dingtalk, weibo, qq, weixin, facebook, twitter. */
+  provider: string
+  code: string
+  redirectUri: string
+  /** The PKCE verifier, when the authorization sent a code_challenge (required for twitter). */
+  codeVerifier?: string
+}
+
+/** One entry of getOAuthProviders (the seed's provider list). */
+export interface OAuthProviderEntry {
+  provider: string
+  /** The display name in the call's locale. */
+  name: string
+  names: { 'zh-Hans': string, en: string }
+  /** A data: URL. */
+  icon: string
+  /** Whether the authorization takes a PKCE code challenge. */
+  pkce: boolean
 }
 
 export interface CaptchaResult extends IdcoResult { captchaBase64: string }
@@ -142,6 +166,8 @@ export interface UniIdCo {
   loginByAlipay(p: Code & Invite): Promise<LoginResult>
   loginByApple(p: { identityToken: string, nickname?: string, nonce?: string, inviteCode?: string }): Promise<LoginResult>
   loginByUniverify(p: { access_token: string, openid: string } & Invite): Promise<LoginResult>
+  /** idco's: a web login through a provider's redirect (GitHub, Google, DingTalk, Weibo, QQ, WeChat, Facebook, X). */
+  loginByOAuth(p: OAuthCode & Invite): Promise<LoginResult>
   secureNetworkHandshakeByWeixin(p: { code: string, callLoginByWeixin?: boolean }): Promise<IdcoResult | LoginResult>
   // external systems (server to server, signed with requestAuthSecret)
   externalRegister(p: { externalUid: string, nickname?: string, gender?: number, avatar?: string }): Promise<IdcoResult & { uid: string, externalUid: string }>
@@ -160,6 +186,9 @@ export interface UniIdCo {
   unbindQQ(): Promise<IdcoResult>
   unbindAlipay(): Promise<IdcoResult>
   unbindApple(): Promise<IdcoResult>
+  /** idco's: bind a web login provider's identity; needs a recent login. */
+  bindOAuth(p: OAuthCode): Promise<IdcoResult>
+  unbindOAuth(p: { provider: string }): Promise<IdcoResult>
   // reset
   resetPwdBySms(p: { mobile: string, code: string, password: string } & Captcha): Promise<IdcoResult>
   resetPwdByEmail(p: { email: string, code: string, password: string } & Captcha): Promise<IdcoResult>
@@ -172,6 +201,8 @@ export interface UniIdCo {
   sendSmsCode(p: { mobile: string, scene: string } & Captcha): Promise<IdcoResult>
   sendEmailCode(p: { email: string, scene: string } & Captcha): Promise<IdcoResult>
   getSupportedLoginType(): Promise<IdcoResult & { supportedLoginType: string[] }>
+  /** idco's: the web login providers the app's config enables on the caller's platform. */
+  getOAuthProviders(): Promise<IdcoResult & { providers: OAuthProviderEntry[] }>
   // account
   logout(): Promise<IdcoResult>
   refreshToken(): Promise<IdcoResult & { newToken: NewToken }>

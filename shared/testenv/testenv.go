@@ -147,7 +147,7 @@ func New(t testing.TB, edit func(cfg map[string]any)) *Env {
 // the Env* names of shared/thirdparty/<provider>), such as a fakeprov server's.
 func (e *Env) UseProviders(endpoints map[string]string) {
 	p := thirdparty.New(func(k string) string { return endpoints[k] }, e.Svc.Cache, e.Clock.Now)
-	e.Svc.Identities, e.Svc.Phones = p, p
+	e.Svc.Identities, e.Svc.Phones, e.Svc.OAuthURLs = p, p, p
 }
 
 // Outbox records deliveries.

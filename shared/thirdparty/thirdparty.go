@@ -1,9 +1,11 @@
 // Package thirdparty is the registry of login providers: each provider is
-// one package below it (weixin, qq, alipay, apple, univerify) that declares
-// its config keys (Supported), where its identity lives on the user record
-// and its unique keys (account.IdentityProvider), and how its proofs are
-// verified (kit.Identifier, kit.PhoneReader). All lists them; Wire gives
-// the login and bind functions the verifiers.
+// one package below it (weixin, qq, alipay, apple, univerify, and the web
+// ones: github, google, dingtalk...) that declares its config keys
+// (Supported), where its identity lives on the user record and its unique
+// keys (account.IdentityProvider), how its proofs are verified
+// (kit.Identifier, kit.PhoneReader) and, for a web provider, its button and
+// authorization address (account.WebProvider, kit.WebAuthorizer). All lists
+// them; Wire gives the functions that log in and bind the verifiers.
 package thirdparty
 
 import (
@@ -16,6 +18,9 @@ import (
 	"github.com/idco-dev/idco/shared/config"
 	"github.com/idco-dev/idco/shared/thirdparty/alipay"
 	"github.com/idco-dev/idco/shared/thirdparty/apple"
+	"github.com/idco-dev/idco/shared/thirdparty/dingtalk"
+	"github.com/idco-dev/idco/shared/thirdparty/github"
+	"github.com/idco-dev/idco/shared/thirdparty/google"
 	"github.com/idco-dev/idco/shared/thirdparty/kit"
 	"github.com/idco-dev/idco/shared/thirdparty/qq"
 	"github.com/idco-dev/idco/shared/thirdparty/univerify"
@@ -34,6 +39,9 @@ func All() []account.Provider {
 		apple.Provider,
 		alipay.Provider,
 		univerify.Provider,
+		github.Provider,
+		google.Provider,
+		dingtalk.Provider,
 	}
 }
 
@@ -47,6 +55,7 @@ type Verifiers struct {
 var (
 	_ account.Identities = (*Verifiers)(nil)
 	_ account.Phones     = (*Verifiers)(nil)
+	_ account.OAuthURLs  = (*Verifiers)(nil)
 )
 
 // New returns the verifiers of every provider, with endpoints from getenv
@@ -80,12 +89,20 @@ func (v *Verifiers) Phone(ctx context.Context, cfg *config.Config, pr account.Ph
 	return "", apierr.New(apierr.InvalidParam)
 }
 
+// AuthCodeURL implements account.OAuthURLs.
+func (v *Verifiers) AuthCodeURL(cfg *config.Config, provider, redirectURI, state, codeChallenge string) (string, error) {
+	if p, ok := v.find(provider).(kit.WebAuthorizer); ok {
+		return p.AuthCodeURL(v.Env, cfg, redirectURI, state, codeChallenge)
+	}
+	return "", apierr.Param(apierr.InvalidParam, "provider")
+}
+
 // Wire adds the providers' verifiers to a service (the login and bind
 // functions).
 var Wire = wiring.Wire{Name: "thirdparty", ThirdParty: true, Apply: apply}
 
 func apply(_ context.Context, svc *account.Service, rt wiring.Runtime) error {
 	v := New(rt.Getenv, svc.Cache, svc.Now)
-	svc.Identities, svc.Phones = v, v
+	svc.Identities, svc.Phones, svc.OAuthURLs = v, v, v
 	return nil
 }

@@ -308,6 +308,7 @@ func fullUser(t *testing.T) *account.User {
 			Identity: "sealed-id", IdentityDigest: "digest", IdentitySlot: 1, InHand: "cloud://in-hand.png"},
 		WxOpenid: map[string]string{"app": "wx-o1", "mp_wx123": "wx-o2"}, WxUnionid: "wx-u",
 		QQOpenid: map[string]string{"app": "qq-o1"}, QQUnionid: "qq-u", AliOpenid: "ali-o", AppleOpenid: "apple-o",
+		OAuth: map[string]string{"github": "583231", "google": "110169484474386276334"},
 		Sessions: map[string]account.Session{
 			"s1": {Gen: 2, Created: ms, Expires: ms + 7200_000, RotatedAt: ms + 60_000, AuthAt: ms + 30_000, Platform: "app", DeviceID: "d1",
 				AppID: "__UNI__A", PushClientID: "push-1", PushUpdated: ms + 5},

@@ -39,6 +39,8 @@ var Family = &families.Family{
 			"unbindQQ":              cloudobj.Bind(cloudobj.RecentLogin, s.UnbindQQ),
 			"unbindAlipay":          cloudobj.Bind(cloudobj.RecentLogin, s.UnbindAlipay),
 			"unbindApple":           cloudobj.Bind(cloudobj.RecentLogin, s.UnbindApple),
+			"bindOAuth":             cloudobj.Bind(cloudobj.RecentLogin, s.BindOAuth),
+			"unbindOAuth":           cloudobj.Bind(cloudobj.RecentLogin, s.UnbindOAuth),
 		}
 	},
 }

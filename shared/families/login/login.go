@@ -38,6 +38,7 @@ var Family = &families.Family{
 			"loginByAlipay":       cloudobj.Bind(cloudobj.Anyone, s.LoginByAlipay),
 			"loginByApple":        cloudobj.Bind(cloudobj.Anyone, s.LoginByApple),
 			"loginByUniverify":    cloudobj.Bind(cloudobj.Anyone, s.LoginByUniverify),
+			"loginByOAuth":        cloudobj.Bind(cloudobj.Anyone, s.LoginByOAuth),
 
 			"secureNetworkHandshakeByWeixin": cloudobj.Bind(cloudobj.Anyone, s.SecureNetworkHandshakeByWeixin),
 		}

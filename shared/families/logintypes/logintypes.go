@@ -10,10 +10,12 @@ import (
 // Family answers which login types an app may offer.
 var Family = &families.Family{
 	Name: "login-types",
-	// getSupportedLoginType answers from the config alone: no table.
+	// getSupportedLoginType and getOAuthProviders answer from the config
+	// alone: no table.
 	Methods: func(s *account.Service) cloudobj.Table {
 		return cloudobj.Table{
 			"getSupportedLoginType": cloudobj.Bind(cloudobj.Anyone, s.GetSupportedLoginType),
+			"getOAuthProviders":     cloudobj.Bind(cloudobj.Anyone, s.GetOAuthProviders),
 		}
 	},
 }

@@ -11,7 +11,6 @@ package apple
 
 import (
 	"context"
-	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
@@ -25,6 +24,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/idco-dev/idco/shared/internal/httpcall"
+	"github.com/idco-dev/idco/shared/internal/jwks"
 )
 
 // Issuer is the only iss Apple's identity tokens carry.
@@ -35,8 +35,8 @@ const DefaultJWKSURL = "https://appleid.apple.com/auth/keys"
 
 // Defaults used when the matching Verifier field is zero.
 const (
-	DefaultRefetchEvery = 5 * time.Minute
-	DefaultTimeout      = 5 * time.Second
+	DefaultRefetchEvery = jwks.DefaultRefetchEvery
+	DefaultTimeout      = jwks.DefaultTimeout
 )
 
 // skew is the clock difference tolerated on exp and iat. Apple's tokens
@@ -66,11 +66,8 @@ type Verifier struct {
 	RefetchEvery time.Duration
 	Timeout      time.Duration
 
-	mu       sync.Mutex
-	keys     map[string]*rsa.PublicKey
-	fetched  time.Time     // when keys was last replaced
-	inflight chan struct{} // closed when the running fetch ends; nil if none
-	lastErr  error         // the last fetch's error, for requests that waited on it
+	once sync.Once
+	set  *jwks.Set // Apple's keys, built from the fields on first use
 }
 
 // Identity is what a verified token says about the user. Subject is Apple's
@@ -116,12 +113,10 @@ func (v *Verifier) Verify(ctx context.Context, idToken string, audiences []strin
 		jwt.WithLeeway(skew),
 		jwt.WithTimeFunc(v.now),
 	)
-	_, err := parser.ParseWithClaims(idToken, &c, func(t *jwt.Token) (any, error) {
-		return v.keyFor(ctx, t)
-	})
+	_, err := parser.ParseWithClaims(idToken, &c, v.keys().Keyfunc(ctx))
 	switch {
-	case errors.Is(err, ErrUnavailable):
-		return nil, err
+	case errors.Is(err, jwks.ErrUnavailable):
+		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	case err != nil:
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	case c.Subject == "":
@@ -137,17 +132,16 @@ func (v *Verifier) Verify(ctx context.Context, idToken string, audiences []strin
 	}, nil
 }
 
-// keyFor is the jwt key function: it re-checks the algorithm (so no other
-// method can ever reach an RSA key) and looks the kid up.
-func (v *Verifier) keyFor(ctx context.Context, t *jwt.Token) (any, error) {
-	if t.Method != jwt.SigningMethodRS256 {
-		return nil, fmt.Errorf("alg %v not allowed", t.Header["alg"])
-	}
-	kid, _ := t.Header["kid"].(string)
-	if kid == "" {
-		return nil, errors.New("no kid in header")
-	}
-	return v.key(ctx, kid)
+// keys returns Apple's key set, built on first use.
+func (v *Verifier) keys() *jwks.Set {
+	v.once.Do(func() {
+		u := v.JWKSURL
+		if u == "" {
+			u = DefaultJWKSURL
+		}
+		v.set = &jwks.Set{URL: u, HTTP: v.HTTP, Now: v.Now, RefetchEvery: v.RefetchEvery, Timeout: v.Timeout}
+	})
+	return v.set
 }
 
 // nonceMatches compares in constant time against both accepted forms.

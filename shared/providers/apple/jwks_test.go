@@ -2,12 +2,8 @@ package apple
 
 import (
 	"crypto/rsa"
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"math/big"
-	"net/http"
-	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -155,55 +151,4 @@ func TestConcurrentVerify(t *testing.T) {
 	if n := jwks.fetches.Load(); n != 1 {
 		t.Errorf("%d fetches, want 1", n)
 	}
-}
-
-func TestFetchSkipsUnusableKeys(t *testing.T) {
-	key := newKey(t)
-	n := base64.RawURLEncoding.EncodeToString(key.N.Bytes())
-	small := newSmallModulus()
-	tests := []struct {
-		name, body string
-		wantKids   []string
-	}{
-		{"usable and unusable", fmt.Sprintf(`{"keys":[
-			{"kty":"RSA","kid":"ok","use":"sig","alg":"RS256","n":%q,"e":"AQAB"},
-			{"kty":"RSA","kid":"padded","n":%q,"e":"AQAB=="},
-			{"kty":"RSA","kid":"enc","use":"enc","alg":"RSA-OAEP","n":%q,"e":"AQAB"},
-			{"kty":"RSA","kid":"ps","alg":"PS256","n":%q,"e":"AQAB"},
-			{"kty":"EC","kid":"ec","crv":"P-256","x":"AA","y":"AA"},
-			{"kty":"RSA","kid":"weak","n":%q,"e":"AQAB"},
-			{"kty":"RSA","kid":"even-e","n":%q,"e":"AQAA"},
-			{"kty":"RSA","kid":"","n":%q,"e":"AQAB"}]}`, n, n, n, n, small, n, n),
-			[]string{"ok", "padded"}},
-		{"no usable key", `{"keys":[{"kty":"EC","kid":"ec"}]}`, nil},
-		{"not JSON", `<html>`, nil},
-	}
-	for _, tt := range tests {
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			fmt.Fprint(w, tt.body)
-		}))
-		v := &Verifier{JWKSURL: srv.URL, HTTP: srv.Client()}
-		got, err := v.fetch(t.Context())
-		srv.Close()
-		if tt.wantKids == nil {
-			if err == nil {
-				t.Errorf("%s: fetch succeeded with %d keys, want an error", tt.name, len(got))
-			}
-			continue
-		}
-		if err != nil || len(got) != len(tt.wantKids) {
-			t.Errorf("%s: got %d keys, %v; want %v", tt.name, len(got), err, tt.wantKids)
-		}
-		for _, kid := range tt.wantKids {
-			if got[kid] == nil || got[kid].N.Cmp(key.N) != 0 || got[kid].E != 65537 {
-				t.Errorf("%s: key %q missing or wrong", tt.name, kid)
-			}
-		}
-	}
-}
-
-// newSmallModulus returns a base64url 1024-bit modulus, below minKeyBits.
-func newSmallModulus() string {
-	m := new(big.Int).Lsh(big.NewInt(1), 1023)
-	return base64.RawURLEncoding.EncodeToString(m.Bytes())
 }

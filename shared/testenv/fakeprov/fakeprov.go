@@ -10,12 +10,17 @@
 //	/alipay/gateway.do  openapi.alipay.com/gateway.do (AlipayGateway)
 //	/apple/auth/keys    appleid.apple.com/auth/keys   (AppleJWKSURL)
 //	/univerify          idco's uniCloud URL-function proxy (UniverifyURL)
+//	/github             github.com, api.github.com       (WebBaseURL)
+//	/google             accounts.google.com, oauth2.googleapis.com, www.googleapis.com
+//	/dingtalk           login.dingtalk.com, api.dingtalk.com
 //
 // Cloudauth has a server of its own at CloudauthURL (cloudauth.aliyuncs.com),
 // since its signature covers the path.
 //
 // Tests script what a code or token stands for (WeixinCode, QQCode,
-// AlipayCode, AppleToken, UniverifyToken, CloudauthFace...), and the fake
+// AlipayCode, AppleToken, UniverifyToken, CloudauthFace, OAuthCode...);
+// the web providers' authorization pages (OAuthNext) answer a browser at
+// once with a code for the redirect_uri, as after the user consented. The fake
 // answers idco's real provider clients the way the provider would: same
 // paths and parameters, same JSON field names, the provider's own error
 // codes for missing parameters, wrong credentials and reused codes, and real
@@ -61,7 +66,7 @@ const (
 	Cloudauth = "cloudauth"
 )
 
-var providers = []string{Weixin, QQMini, QQGraph, Alipay, Apple, Univerify, Cloudauth}
+var providers = []string{Weixin, QQMini, QQGraph, Alipay, Apple, Univerify, Cloudauth, GitHub, Google, DingTalk}
 
 // FailMode is how a provider misbehaves; see Fail.
 type FailMode int
@@ -114,6 +119,9 @@ const (
 	EnvQQGraph   = "IDCO_QQ_GRAPH_BASE_URL"
 	EnvAlipay    = "IDCO_ALIPAY_GATEWAY"
 	EnvAppleJWKS = "IDCO_APPLE_JWKS_URL"
+	EnvGitHub    = "IDCO_GITHUB_BASE_URL"
+	EnvGoogle    = "IDCO_GOOGLE_BASE_URL"
+	EnvDingTalk  = "IDCO_DINGTALK_BASE_URL"
 )
 
 // Fake is a running set of fake providers. Its exported settings (Now,
@@ -175,6 +183,7 @@ type Fake struct {
 	ali alipayState
 	uv  univerifyState
 	ca  cloudauthState
+	oa  oauthState
 }
 
 type fault struct {
@@ -210,6 +219,7 @@ func New(t testing.TB) *Fake {
 	f.ali.init()
 	f.uv.init()
 	f.ca.init()
+	f.oa.init()
 
 	mux := http.NewServeMux()
 	mux.Handle("/weixin/", f.provider(Weixin, "/weixin", f.serveWeixin))
@@ -219,6 +229,9 @@ func New(t testing.TB) *Fake {
 	mux.Handle("/apple/", f.provider(Apple, "/apple", f.serveApple))
 	mux.Handle("/univerify", f.provider(Univerify, "/univerify", f.serveUniverify))
 	mux.Handle("/univerify/", f.provider(Univerify, "/univerify", f.serveUniverify))
+	mux.Handle("/github/", f.provider(GitHub, "/github", f.serveGitHub))
+	mux.Handle("/google/", f.provider(Google, "/google", f.serveGoogle))
+	mux.Handle("/dingtalk/", f.provider(DingTalk, "/dingtalk", f.serveDingTalk))
 	f.srv = httptest.NewServer(mux)
 	f.URL = f.srv.URL
 	f.caSrv = httptest.NewServer(f.provider(Cloudauth, "", f.serveCloudauth))
@@ -245,6 +258,11 @@ func (f *Fake) AlipayGateway() string { return f.URL + "/alipay/gateway.do" }
 // AppleJWKSURL replaces https://appleid.apple.com/auth/keys.
 func (f *Fake) AppleJWKSURL() string { return f.URL + "/apple/auth/keys" }
 
+// WebBaseURL replaces every host of a web OAuth provider: github.com and
+// api.github.com; accounts.google.com, oauth2.googleapis.com and
+// www.googleapis.com; login.dingtalk.com and api.dingtalk.com.
+func (f *Fake) WebBaseURL(provider string) string { return f.URL + "/" + provider }
+
 // UniverifyURL is the uniCloud URL-function proxy's address.
 func (f *Fake) UniverifyURL() string { return f.URL + "/univerify" }
 
@@ -259,6 +277,9 @@ func (f *Fake) Env() map[string]string {
 		EnvQQGraph:   f.QQGraphBaseURL(),
 		EnvAlipay:    f.AlipayGateway(),
 		EnvAppleJWKS: f.AppleJWKSURL(),
+		EnvGitHub:    f.WebBaseURL(GitHub),
+		EnvGoogle:    f.WebBaseURL(Google),
+		EnvDingTalk:  f.WebBaseURL(DingTalk),
 	}
 }
 
@@ -367,8 +388,8 @@ func (f *Fake) now() time.Time {
 
 // keys are the RSA keys of a test process.
 type keys struct {
-	app, alipay, apple, appleOld, stranger *rsa.PrivateKey
-	appleKid, appleOldKid                  string
+	app, alipay, apple, appleOld, stranger, google *rsa.PrivateKey
+	appleKid, appleOldKid, googleKid               string
 }
 
 var (
@@ -386,7 +407,7 @@ func testKeys(t testing.TB) *keys {
 	if cached != nil {
 		return cached
 	}
-	var ks [5]*rsa.PrivateKey
+	var ks [6]*rsa.PrivateKey
 	for i := range ks {
 		k, err := rsa.GenerateKey(rand.Reader, 2048)
 		if err != nil {
@@ -394,8 +415,8 @@ func testKeys(t testing.TB) *keys {
 		}
 		ks[i] = k
 	}
-	cached = &keys{app: ks[0], alipay: ks[1], apple: ks[2], appleOld: ks[3], stranger: ks[4],
-		appleKid: randAlnum(10), appleOldKid: randAlnum(10)}
+	cached = &keys{app: ks[0], alipay: ks[1], apple: ks[2], appleOld: ks[3], stranger: ks[4], google: ks[5],
+		appleKid: randAlnum(10), appleOldKid: randAlnum(10), googleKid: randHex(20)}
 	return cached
 }
 

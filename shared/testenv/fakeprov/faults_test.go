@@ -37,6 +37,9 @@ type probe struct {
 	busy        func(error) bool // what Busy must look like
 	rateLimited func(error) bool // what RateLimited must look like
 	transient   func(error) bool // what HTTP500 and Timeout must look like
+	// fetches is the requests a successful call makes besides its one
+	// (Google's signing keys).
+	fetches int
 }
 
 func probes() []probe {
@@ -57,7 +60,7 @@ func probes() []probe {
 		return errors.As(err, &qe) && qe.RateLimited() && !qq.IsRetryable(err)
 	}
 	unavailable := func(err error) bool { return errors.Is(err, apple.ErrUnavailable) }
-	return []probe{
+	return append(webProbes(), []probe{
 		{
 			provider: fakeprov.Weixin,
 			call: func(ctx context.Context, f *fakeprov.Fake, _ *clock.Clock, timeout time.Duration) error {
@@ -154,7 +157,7 @@ func probes() []probe {
 			},
 			transient: cloudauth.IsRetryable,
 		},
-	}
+	}...)
 }
 
 // TestFaults checks that every mode gives, through each real client, the
@@ -206,9 +209,10 @@ func TestFaults(t *testing.T) {
 			if err := p.call(ctx, f, clk, timeout); err != nil {
 				t.Fatalf("after reset: %v", err)
 			}
-			// 1 healthy + 4 modes x 3 + 3 + 1. Apple's verifier may refetch.
-			if n := f.Calls(p.provider); n != 17 {
-				t.Fatalf("Calls = %d, want 17", n)
+			// 1 healthy + 4 modes x 3 + 3 + 1, and each of the 6 successful
+			// calls' fetches.
+			if n, want := f.Calls(p.provider), 17+6*p.fetches; n != want {
+				t.Fatalf("Calls = %d, want %d", n, want)
 			}
 		})
 	}
@@ -292,7 +296,7 @@ func TestConcurrentProviders(t *testing.T) {
 	}
 	wg.Wait()
 	for _, p := range probes() {
-		if n := f.Calls(p.provider); n < 1 || n > 5 {
+		if n := f.Calls(p.provider); n < 1 || n > 5*(1+p.fetches) {
 			t.Errorf("%s: %d calls", p.provider, n)
 		}
 	}
@@ -307,6 +311,9 @@ func TestEnvAndURLs(t *testing.T) {
 		"IDCO_QQ_GRAPH_BASE_URL": f.URL + "/qqgraph",
 		"IDCO_ALIPAY_GATEWAY":    f.URL + "/alipay/gateway.do",
 		"IDCO_APPLE_JWKS_URL":    f.URL + "/apple/auth/keys",
+		"IDCO_GITHUB_BASE_URL":   f.URL + "/github",
+		"IDCO_GOOGLE_BASE_URL":   f.URL + "/google",
+		"IDCO_DINGTALK_BASE_URL": f.URL + "/dingtalk",
 	}
 	if fmt.Sprint(env) != fmt.Sprint(want) {
 		t.Fatalf("Env() = %v", env)

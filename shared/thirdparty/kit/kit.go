@@ -16,6 +16,7 @@ import (
 	"github.com/idco-dev/idco/shared/account"
 	"github.com/idco-dev/idco/shared/apierr"
 	"github.com/idco-dev/idco/shared/config"
+	"github.com/idco-dev/idco/shared/internal/httpcall"
 )
 
 // Env is what a provider's calls run with: an HTTP client that keeps every
@@ -52,6 +53,17 @@ func (e *Env) Time() time.Time {
 // Identifier is a provider that verifies identity proofs.
 type Identifier interface {
 	Identify(ctx context.Context, env *Env, cfg *config.Config, p account.Proof) (*account.Identity, error)
+}
+
+// WebAuthorizer is a web provider's first redirect: AuthCodeURL returns
+// the provider's authorization page for the app's web application (the
+// keys of cfg's oauth block for the provider), asking it to send the
+// browser back to redirectURI with a code and state. codeChallenge is a
+// PKCE S256 challenge; a provider without PKCE leaves it out, X requires
+// it. Errors are *apierr.Error (uni-id-config-field-required,
+// uni-id-param-required).
+type WebAuthorizer interface {
+	AuthCodeURL(env *Env, cfg *config.Config, redirectURI, state, codeChallenge string) (string, error)
 }
 
 // PhoneReader is a provider that turns phone proofs into numbers.
@@ -96,6 +108,14 @@ func Classify(err error, retryable, limited bool) error {
 		return apierr.Wrap(apierr.RetryLater, err)
 	}
 	return apierr.Wrap(apierr.ThirdPartyFailed, err)
+}
+
+// ClassifyAPI maps a provider client's failure by the methods its error
+// chain has: Retryable (httpcall.IsRetryable) and RateLimited.
+func ClassifyAPI(err error) error {
+	var rl interface{ RateLimited() bool }
+	limited := errors.As(err, &rl) && rl.RateLimited()
+	return Classify(err, httpcall.IsRetryable(err), limited)
 }
 
 // Missing reports whether a proof field is empty.
