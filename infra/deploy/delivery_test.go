@@ -26,6 +26,7 @@ var deliveryResources = []string{
 var deliveryFamilies = map[string][]string{
 	"bind":            deliveryResources,
 	"reset":           deliveryResources,
+	"oidc":            deliveryResources, // the hosted login page's SMS and email codes
 	"register":        {families.ResourceSESIdentity, families.ResourceSESConfigurationSet},
 	"send-email-code": {families.ResourceSESIdentity, families.ResourceSESConfigurationSet},
 	"send-sms-code": {families.ResourceSMSOriginationIdentity, families.ResourceSMSConfigurationSet,

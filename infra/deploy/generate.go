@@ -97,6 +97,8 @@ func statementYAML(g families.Grant) (string, error) {
 	switch g.Resource {
 	case families.ResourceConfigParameter:
 		return plain("Config", `!Sub "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${ConfigParameterName}"`), nil
+	case families.ResourceOIDCKeysParameter:
+		return plain("OidcKeys", `!Sub "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${OidcKeysParameterName}"`), nil
 	case families.ResourceConfigKey:
 		return optional("HasConfigKey", "ConfigKey", "!Ref ConfigKmsKeyArn",
 			"                Condition:\n                  StringEquals:\n                    kms:ViaService: !Sub \"ssm.${AWS::Region}.amazonaws.com\"\n"), nil
@@ -187,7 +189,11 @@ func RenderTemplate(template []byte, fams []*families.Family) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	routes, err := Routes(Names(fams))
+	routes, err := Routes(Names(CloudObjectFamilies(fams)))
+	if err != nil {
+		return nil, err
+	}
+	web, err := WebRoutes(fams)
 	if err != nil {
 		return nil, err
 	}
@@ -195,7 +201,7 @@ func RenderTemplate(template []byte, fams []*families.Family) ([]byte, error) {
 	for _, blk := range []struct{ name, body string }{
 		{BlockConcurrencyParameters, ConcurrencyParameters(fams)},
 		{BlockConcurrencyConditions, ConcurrencyConditions(fams)},
-		{BlockFunctions, fns}, {BlockRoutes, routes}, {BlockOutputs, Outputs(fams)},
+		{BlockFunctions, fns}, {BlockRoutes, routes + web}, {BlockOutputs, Outputs(fams)},
 	} {
 		if out, err = ReplaceBlock(out, blk.name, blk.body); err != nil {
 			return nil, err

@@ -106,6 +106,12 @@ func TestHTTPAPIRoutes(t *testing.T) {
 		}
 		wantRoutes[FallbackRouteKey(obj)] = IntegrationID(f)
 	}
+	// The web families' routes (the open platform) reach their function.
+	for _, f := range all.Families() {
+		for _, key := range f.Routes {
+			wantRoutes[key] = IntegrationID(f.Name)
+		}
+	}
 	gotRoutes := map[string]string{}
 	for _, id := range tpl.OfType("AWS::ApiGatewayV2::Route") {
 		r := tpl.Resources[id]
@@ -167,6 +173,9 @@ func TestHTTPAPIRoutes(t *testing.T) {
 			"FunctionName": ref(AliasRef(f)),
 			"Principal":    "apigateway.amazonaws.com",
 			"SourceArn":    sub("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${HttpApi}/*/POST/" + cloudobj.ObjectOf(f) + "/*"),
+		}
+		if all.ByName()[f].Web != nil { // its own routes only lead to it
+			want["SourceArn"] = sub(WebPermissionSourceArn())
 		}
 		if !reflect.DeepEqual(perm, want) {
 			t.Errorf("%s = %v, want %v: API Gateway may invoke %s only through this API's POST routes of %s",

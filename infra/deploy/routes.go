@@ -8,6 +8,7 @@ import (
 
 	"github.com/idco-dev/idco/shared/cloudobj"
 	"github.com/idco-dev/idco/shared/dynamo"
+	"github.com/idco-dev/idco/shared/families"
 )
 
 // HTTPAPI is the logical id of the template's HTTP API.
@@ -160,4 +161,73 @@ func RouteKey(object, method string) string { return "POST /" + object + "/" + m
 // family's cloud object's paths.
 func PermissionSourceArn(object string) string {
 	return "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${" + HTTPAPI + "}/*/POST/" + object + "/*"
+}
+
+// CloudObjectFamilies are fams without the web families.
+func CloudObjectFamilies(fams []*families.Family) []*families.Family {
+	var out []*families.Family
+	for _, f := range fams {
+		if f.Web == nil {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// WebRoutes is the routes block's part for the web families (the open
+// platform): per family an integration with its function's alias, a
+// permission for the API to invoke it on its routes' paths, and each of
+// its routes ("GET /oauth2/authorize").
+func WebRoutes(fams []*families.Family) (string, error) {
+	var b strings.Builder
+	seen := map[string]string{}
+	for _, f := range sorted(fams) {
+		if f.Web == nil {
+			continue
+		}
+		if len(f.Routes) == 0 {
+			return "", fmt.Errorf("web family %s has no routes", f.Name)
+		}
+		fmt.Fprintf(&b, "\n  # %s (plain HTTP) -> %s\n", f.Name, FunctionID(f.Name))
+		fmt.Fprintf(&b, "  %s:\n    Type: AWS::ApiGatewayV2::Integration\n    Properties:\n", IntegrationID(f.Name))
+		fmt.Fprintf(&b, "      ApiId: !Ref %s\n      IntegrationType: AWS_PROXY\n", HTTPAPI)
+		fmt.Fprintf(&b, "      IntegrationUri: !Ref %s\n      PayloadFormatVersion: \"2.0\"\n", AliasRef(f.Name))
+		fmt.Fprintf(&b, "  %s:\n    Type: AWS::Lambda::Permission\n    Properties:\n", PermissionID(f.Name))
+		fmt.Fprintf(&b, "      Action: lambda:InvokeFunction\n      FunctionName: !Ref %s\n", AliasRef(f.Name))
+		b.WriteString("      Principal: apigateway.amazonaws.com\n")
+		fmt.Fprintf(&b, "      SourceArn: !Sub %q\n", WebPermissionSourceArn())
+		for _, key := range f.Routes {
+			if !webRouteKey.MatchString(key) {
+				return "", fmt.Errorf("web family %s: route %q is not \"GET|POST /path\"", f.Name, key)
+			}
+			if other, dup := seen[key]; dup {
+				return "", fmt.Errorf("route %q: served by both %s and %s", key, other, f.Name)
+			}
+			seen[key] = f.Name
+			fmt.Fprintf(&b, "  %s: {Type: AWS::ApiGatewayV2::Route, Properties: {ApiId: !Ref %s, RouteKey: %q, Target: !Sub %q}}\n",
+				WebRouteID(key), HTTPAPI, key, "integrations/${"+IntegrationID(f.Name)+"}")
+		}
+	}
+	return b.String(), nil
+}
+
+var webRouteKey = regexp.MustCompile(`^(GET|POST) (/[a-z0-9._-]+)+$`)
+
+// WebRouteID is the logical id of a web route: "GET /oauth2/authorize" ->
+// "GetOauth2AuthorizeRoute".
+func WebRouteID(key string) string {
+	var b strings.Builder
+	for _, part := range strings.FieldsFunc(strings.ToLower(key), func(r rune) bool {
+		return !('a' <= r && r <= 'z' || '0' <= r && r <= '9')
+	}) {
+		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+	}
+	return b.String() + "Route"
+}
+
+// WebPermissionSourceArn is the Fn::Sub string of the execute-api ARN a web
+// family's permission allows: any stage, method and path of this stack's
+// API (only its own routes lead to it).
+func WebPermissionSourceArn() string {
+	return "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${" + HTTPAPI + "}/*/*/*"
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/idco-dev/idco/shared/dynamo"
 	"github.com/idco-dev/idco/shared/families"
 	"github.com/idco-dev/idco/shared/families/all"
+	"github.com/idco-dev/idco/shared/oidc"
 )
 
 // root is the repository root, seen from this package's directory.
@@ -27,6 +28,7 @@ var notInLambda = map[string]string{
 	app.EnvDynamoEndpoint: "local only: points the DynamoDB client at DynamoDB Local or the embedded server",
 	app.EnvConfigFile:     "local only: a config file on disk; Lambda reads the SSM parameter instead",
 	app.EnvConfigSecret:   "the alternative config source (Secrets Manager); the template uses SSM, and exactly one source may be set",
+	oidc.EnvKeysFile:      "local only: the dev server's signing keys on disk; Lambda reads the SSM parameter instead",
 }
 
 func load(t *testing.T) *Template {
@@ -244,6 +246,9 @@ func TestEnvironment(t *testing.T) {
 		app.EnvConfigParameter: ref("ConfigParameterName"),
 		// The namespace the custom-metric alarms read (TestAlarms).
 		MetricsNamespaceEnv: ref("AWS::StackName"),
+		// The open platform's issuer and signing keys (TestOIDCOutputs).
+		oidc.EnvIssuer:        map[string]any{"Fn::If": []any{"HasCustomDomain", sub("https://${CustomDomainName}"), map[string]any{"Fn::GetAtt": []any{HTTPAPI, "ApiEndpoint"}}}},
+		oidc.EnvKeysParameter: ref("OidcKeysParameterName"),
 	}
 	for _, k := range known {
 		if _, ok := want[k]; !ok && notInLambda[k] == "" {
@@ -310,8 +315,9 @@ type templateResource struct {
 // statements sit under the condition that tests it (infra/deploy's
 // delivery test checks what each parameter value grants).
 var resources = map[string]templateResource{
-	families.ResourceConfigParameter: {sub("arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${ConfigParameterName}"), ""},
-	families.ResourceConfigKey:       {ref("ConfigKmsKeyArn"), "HasConfigKey"},
+	families.ResourceConfigParameter:   {sub("arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${ConfigParameterName}"), ""},
+	families.ResourceOIDCKeysParameter: {sub("arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${OidcKeysParameterName}"), ""},
+	families.ResourceConfigKey:         {ref("ConfigKmsKeyArn"), "HasConfigKey"},
 
 	families.ResourceSESIdentity:         {sub("arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${SesIdentityName}"), "HasSesIdentity"},
 	families.ResourceSESConfigurationSet: {sub("arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:configuration-set/${SesConfigurationSetName}"), "HasSesConfigurationSet"},

@@ -26,6 +26,7 @@ import (
 	"github.com/idco-dev/idco/shared/app"
 	"github.com/idco-dev/idco/shared/dynamo"
 	"github.com/idco-dev/idco/shared/families/all"
+	"github.com/idco-dev/idco/shared/oidc"
 	"github.com/idco-dev/idco/shared/wiring"
 )
 
@@ -84,18 +85,32 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	svc := app.NewService(app.Deps{Config: set, DB: db, Prefix: prefix, Outbox: outbox, Dev: true})
 	svc.SMS, svc.Email = outbox, outbox
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	// The open platform's issuer is this server, its keys a file beside the
+	// database, unless the environment says otherwise.
+	devenv := func(k string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		switch k {
+		case oidc.EnvIssuer:
+			return "http://" + ln.Addr().String()
+		case oidc.EnvKeysFile:
+			return filepath.Join(*dir, "oidc-keys.json")
+		}
+		return ""
+	}
 	// Every family's wires but the senders: the outbox delivers instead.
 	for _, w := range app.Wires(all.Families()) {
 		if w.Delivery {
 			continue
 		}
-		if err := w.Apply(ctx, svc, wiring.Runtime{Getenv: getenv}); err != nil {
+		if err := w.Apply(ctx, svc, wiring.Runtime{Getenv: devenv}); err != nil {
 			return err
 		}
-	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
 	}
 	srv := newServer(app.Mount(svc, log, all.Families()))
 	banner(ln.Addr().String(), cfgPath, created, outboxPath, endpoint, set.Warnings)
@@ -161,6 +176,7 @@ func banner(addr, cfgPath string, created bool, outbox, endpoint string, warning
 	fmt.Printf("  outbox:   %s (captcha answers, SMS and email codes and messages, one JSON line each)\n", outbox)
 	fmt.Printf("  dynamodb: %s\n", endpoint)
 	fmt.Printf("  routes:   POST /<function>[/<method>] for %v; one URL: POST /uni-id-co/<method>, /uni-captcha-co/<method>\n", functionNames())
+	fmt.Printf("  openid:   http://%s/.well-known/openid-configuration (register an app: admin call addOAuthClient)\n", addr)
 	fmt.Printf("  admin:    go run ./infra/admin -endpoint http://%s -app <appId> register-admin -username <name> (the first administrator)\n", addr)
 	for _, w := range warnings {
 		fmt.Printf("  config warning: %s\n", w)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/idco-dev/idco/shared/app"
 	"github.com/idco-dev/idco/shared/cloudobj"
+	"github.com/idco-dev/idco/shared/families/all"
 )
 
 // TestEvents checks infra/events: <family>/<method>.url.json is a Function
@@ -29,13 +30,21 @@ func TestEvents(t *testing.T) {
 		rel, _ := filepath.Rel(dir, path)
 		family := filepath.Base(filepath.Dir(path))
 		name, kind, ok := strings.Cut(strings.TrimSuffix(filepath.Base(path), ".json"), ".")
-		if !ok || (kind != "url" && kind != "raw") {
-			t.Errorf("%s: want <method>.url.json or <method>.raw.json", rel)
+		if !ok || (kind != "url" && kind != "raw" && kind != "http") {
+			t.Errorf("%s: want <method>.url.json, <method>.raw.json or <name>.http.json", rel)
 			continue
 		}
 		data, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if kind == "http" { // a web family's (the open platform's) HTTP API event
+			checkHTTPEvent(t, rel, family, data)
+			if kinds[family] == nil {
+				kinds[family] = map[string]bool{}
+			}
+			kinds[family][kind] = true
+			continue
 		}
 		var body []byte
 		pathMethod := ""
@@ -86,7 +95,7 @@ func TestEvents(t *testing.T) {
 		kinds[family][kind] = true
 	}
 	for _, f := range functionFamilies(t) {
-		if !kinds[f]["url"] && !kinds[f]["raw"] {
+		if !kinds[f]["url"] && !kinds[f]["raw"] && !kinds[f]["http"] {
 			t.Errorf("infra/events/%s: no event for function %s", f, f)
 		}
 	}
@@ -104,6 +113,22 @@ func TestEvents(t *testing.T) {
 	if !slices.ContainsFunc(all, func(s string) bool { return strings.HasSuffix(s, ".url") }) ||
 		!slices.ContainsFunc(all, func(s string) bool { return strings.HasSuffix(s, ".raw") }) {
 		t.Errorf("want both Function URL and raw events, have %v", all)
+	}
+}
+
+// checkHTTPEvent checks a web family's event: an HTTP API (payload 2.0)
+// event of one of the family's routes.
+func checkHTTPEvent(t *testing.T, rel, family string, data []byte) {
+	t.Helper()
+	var ev events.LambdaFunctionURLRequest
+	if err := json.Unmarshal(data, &ev); err != nil {
+		t.Errorf("%s: not an HTTP API event: %v", rel, err)
+		return
+	}
+	rc := ev.RequestContext.HTTP
+	f := all.ByName()[family]
+	if f == nil || f.Web == nil || !slices.Contains(f.Routes, rc.Method+" "+ev.RawPath) || rc.Path != ev.RawPath || rc.SourceIP == "" {
+		t.Errorf("%s: want an event of a route of web family %s, with requestContext.http.sourceIp and path = rawPath", rel, family)
 	}
 }
 

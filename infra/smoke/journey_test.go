@@ -26,15 +26,19 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/truora/minidyn/server"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/idco-dev/idco/shared/account"
 	"github.com/idco-dev/idco/shared/apierr"
 	"github.com/idco-dev/idco/shared/app"
 	"github.com/idco-dev/idco/shared/captcha"
+	"github.com/idco-dev/idco/shared/cloudobj"
 	"github.com/idco-dev/idco/shared/dynamo"
 	"github.com/idco-dev/idco/shared/email"
 	"github.com/idco-dev/idco/shared/families/all"
 	"github.com/idco-dev/idco/shared/lambdafn"
+	"github.com/idco-dev/idco/shared/oidc"
 	"github.com/idco-dev/idco/shared/testenv/fakeprov"
+	"github.com/idco-dev/idco/shared/webfn"
 	"github.com/idco-dev/idco/shared/wiring"
 )
 
@@ -66,6 +70,7 @@ type world struct {
 	dir         string
 	prefix      string
 	configPath  string
+	keysFile    string // the open platform's signing keys (made on first read)
 	tokenSecret string
 	db          *dynamodb.Client // unguarded: the test's own reads
 	guards      map[string]*Guard
@@ -189,6 +194,7 @@ func newWorld(t *testing.T, idco map[string]any) *world {
 	}
 	data, _ := json.Marshal(cfg)
 	w.configPath = filepath.Join(w.dir, "config.json")
+	w.keysFile = filepath.Join(w.dir, "oidc-keys.json")
 	if err := os.WriteFile(w.configPath, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -207,6 +213,9 @@ func pemLine(p string) string {
 func (w *world) functionEnv(family string) map[string]string {
 	env := w.prov.Env()
 	env[email.EnvSESEndpoint] = w.ses.urls[family]
+	// The open platform's issuer and keys (the oauth and oidc families).
+	env[oidc.EnvIssuer] = "https://id.example.com"
+	env[oidc.EnvKeysFile] = w.keysFile
 	return env
 }
 
@@ -250,6 +259,17 @@ func TestJourneyInProcess(t *testing.T) {
 			if err := wire.Apply(t.Context(), svc, rt); err != nil {
 				t.Fatalf("%s: wire: %v", f, err)
 			}
+		}
+		if family.Web != nil { // the open platform: plain HTTP
+			web := webfn.Handler(family.Web(svc, func(t cloudobj.Table) *cloudobj.Dispatcher { return app.Dispatcher(f, t, svc, log) }))
+			handlers[f] = func(ctx context.Context, raw json.RawMessage) (any, error) {
+				var req events.LambdaFunctionURLRequest
+				if err := json.Unmarshal(raw, &req); err != nil {
+					return nil, err
+				}
+				return web(ctx, req)
+			}
+			continue
 		}
 		if f == "captcha" {
 			// The captcha family alone gets the dev outbox (it changes
@@ -696,6 +716,13 @@ func (w *world) everyEvent() {
 			continue // TestEvents reports it
 		}
 		var env map[string]any
+		if strings.HasSuffix(path, ".http.json") { // a web family: an HTTP answer, no envelope
+			resp := w.call(family, file, loadEvent(t, file))
+			if resp["statusCode"] != 200.0 {
+				t.Errorf("%s: status %v, want 200: %v", file, resp["statusCode"], resp)
+			}
+			continue
+		}
 		if strings.HasSuffix(path, ".url.json") {
 			_, env = w.url(family, file, nil)
 		} else {

@@ -104,7 +104,7 @@ func (s *Service) ListDevices(ctx context.Context, c *cloudobj.Call, _ *NoParams
 	now := ms(s.now())
 	devices := []Device{}
 	for id, ss := range u.Sessions {
-		if ss.Expires <= now {
+		if ss.Expires <= now || ss.ClientID != "" { // apps: getAuthorizations
 			continue
 		}
 		devices = append(devices, Device{ID: sessionHandle(id), DeviceID: ss.DeviceID, Platform: ss.Platform, AppID: ss.AppID,

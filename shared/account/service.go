@@ -17,6 +17,7 @@ import (
 	"github.com/idco-dev/idco/shared/cloudobj"
 	"github.com/idco-dev/idco/shared/config"
 	"github.com/idco-dev/idco/shared/password"
+	"github.com/idco-dev/idco/shared/signing"
 )
 
 // Outbox receives what idco would deliver to a person (captcha answers now,
@@ -53,11 +54,17 @@ type Service struct {
 	OAuthURLs  OAuthURLs    // web OAuth authorization addresses; nil where not wired
 	FaceVerify FaceVerifier // face verification (实人认证); nil where not wired
 	Cache      Cache
-	Roles      Roles       // the role and permission catalog
-	AuditLog   AuditLog    // nil: nothing is recorded
-	Invites    Invites     // who invited whom, by level
-	Email      EmailSender // nil: email is not configured
-	Outbox     Outbox      // nil outside dev mode
+	Roles      Roles        // the role and permission catalog
+	Clients    OAuthClients // the open platform's registered apps
+	// Issuer is the open platform's issuer URL (its ID tokens' iss, the
+	// base of its endpoints) and SigningKeys its key set; both are set
+	// where the open platform is wired (shared/oidc).
+	Issuer      string
+	SigningKeys signing.Source
+	AuditLog    AuditLog    // nil: nothing is recorded
+	Invites     Invites     // who invited whom, by level
+	Email       EmailSender // nil: email is not configured
+	Outbox      Outbox      // nil outside dev mode
 	// HashGate bounds concurrent password hashing; nil means
 	// password.DefaultGate, one slot per core.
 	HashGate *password.Gate

@@ -92,6 +92,7 @@ func cloneUser(u *User) *User {
 	}
 	c.WxOpenid, c.QQOpenid, c.OAuth = maps.Clone(u.WxOpenid), maps.Clone(u.QQOpenid), maps.Clone(u.OAuth)
 	c.AccessTokens = maps.Clone(u.AccessTokens)
+	c.OAuthGrants = maps.Clone(u.OAuthGrants)
 	c.Role, c.DcloudAppid, c.InviterUID = slices.Clone(u.Role), slices.Clone(u.DcloudAppid), slices.Clone(u.InviterUID)
 	c.Extra = maps.Clone(u.Extra)
 	if u.RealNameAuth != nil {
@@ -181,7 +182,9 @@ func pruneSessions(u *User, now time.Time, max int) {
 			delete(u.Sessions, id)
 			continue
 		}
-		ids = append(ids, id)
+		if ss.ClientID == "" { // apps' sessions have their own cap
+			ids = append(ids, id)
+		}
 	}
 	if len(ids) <= max {
 		return
@@ -253,9 +256,10 @@ func (s *Service) parseToken(cfg *config.Config, c *cloudobj.Call) (*token.Claim
 }
 
 // loadForToken reads the token's account and applies the status check.
+// An open-platform app's refresh token (its session's) is no login.
 func (s *Service) loadForToken(ctx context.Context, claims *token.Claims) (*User, error) {
 	u, err := s.Users.Get(ctx, claims.UID)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, ErrNotFound) || (err == nil && u.Sessions[claims.SID].ClientID != "") {
 		return nil, apierr.New(apierr.CheckTokenFailed)
 	}
 	if err != nil {

@@ -52,6 +52,10 @@ type User struct {
 	// AccessTokens are the user's personal access tokens by id; only a
 	// digest of each secret is kept (and claimed as a unique key).
 	AccessTokens map[string]AccessToken `json:"access_tokens,omitempty"`
+	// OAuthGrants are the open platform's apps the user authorised, by
+	// client id: the scopes consented to. Their sessions are in Sessions,
+	// marked with the client id.
+	OAuthGrants map[string]OAuthGrant `json:"oauth_grants,omitempty"`
 	// Version counts saves; every save is conditional on it.
 	Version int64 `json:"ver"`
 	// Extra keeps the fields idco does not model (a migrated uni-id user's
@@ -93,6 +97,11 @@ type Session struct {
 	// device that logged out or moved to another account.
 	PushClientID string `json:"push_clientid,omitempty"`
 	PushUpdated  int64  `json:"push_updated,omitempty"`
+	// ClientID marks an open-platform app's session (its refresh token's),
+	// with the scopes it was granted: never a device's, so its token is
+	// refused wherever a login is needed.
+	ClientID string   `json:"client_id,omitempty"`
+	Scopes   []string `json:"scopes,omitempty"`
 }
 
 // Account status values, as uni-id.

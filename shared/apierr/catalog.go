@@ -64,6 +64,12 @@ const (
 	ThirdPartyFailed     = "uni-id-get-third-party-account-failed"
 	BindRequired         = "uni-id-bind-required"
 	BindTicketInvalid    = "uni-id-bind-ticket-invalid"
+	// The open platform's (shared/oidc and the open authorisation methods).
+	OAuthClientNotFound = "uni-id-oauth-client-not-found"
+	OAuthInvalidClient  = "uni-id-oauth-invalid-client"
+	OAuthInvalidGrant   = "uni-id-oauth-invalid-grant"
+	OAuthInvalidScope   = "uni-id-oauth-invalid-scope"
+	OAuthInvalidURI     = "uni-id-oauth-invalid-redirect-uri"
 
 	FrvFail                  = "uni-id-frv-fail"
 	FrvProcessing            = "uni-id-frv-processing"
@@ -183,6 +189,11 @@ var Catalog = map[string]Entry{
 	BindTicketInvalid:    {400, "绑定凭证无效或已过期", "The bind ticket is invalid or expired"},
 	BindRequired:         {403, "此账号尚未绑定，请先登录或注册后绑定", "This identity is not bound yet: log in or register to bind it"},
 	FrvCertifyIDInvalid:  {400, "认证ID无效或已过期，请重新认证", "The certifyId is invalid or expired, please verify again"},
+	OAuthClientNotFound:  {404, "应用不存在: {client}", "App not found: {client}"},
+	OAuthInvalidClient:   {401, "应用认证失败", "App authentication failed"},
+	OAuthInvalidGrant:    {400, "授权码无效、已使用或已过期", "The authorization code is invalid, used or expired"},
+	OAuthInvalidScope:    {400, "应用无权申请此范围: {scope}", "The app may not ask for this scope: {scope}"},
+	OAuthInvalidURI:      {400, "回调地址无效: {uri}", "Invalid redirect URI: {uri}"},
 	SMSTestMode:          {400, "未找到短信模版templateId，已启动测试模式，直接使用：123456作为短信验证码即可", "No SMS templateId found: test mode, use 123456 as the code"},
 }
 

@@ -24,6 +24,8 @@ import (
 	"github.com/idco-dev/idco/shared/dynamo"
 	"github.com/idco-dev/idco/shared/families"
 	"github.com/idco-dev/idco/shared/httpfn"
+	"github.com/idco-dev/idco/shared/internal/awsapi"
+	"github.com/idco-dev/idco/shared/oidc"
 	"github.com/idco-dev/idco/shared/thirdparty"
 	"github.com/idco-dev/idco/shared/wiring"
 )
@@ -46,7 +48,8 @@ const DefaultTablePrefix = "idco-"
 
 // Env lists every variable the code reads, for the template check.
 func Env() []string {
-	return []string{EnvConfigFile, EnvConfigParameter, EnvConfigSecret, EnvTablePrefix, EnvDynamoEndpoint}
+	return []string{EnvConfigFile, EnvConfigParameter, EnvConfigSecret, EnvTablePrefix, EnvDynamoEndpoint,
+		oidc.EnvIssuer, oidc.EnvKeysParameter, oidc.EnvKeysFile}
 }
 
 // LoadConfig reads and parses the config named by the environment: a file,
@@ -83,17 +86,7 @@ func readParameter(ctx context.Context, load func() (aws.Config, error), name st
 	if err != nil {
 		return nil, err
 	}
-	var out struct {
-		Parameter *struct{ Value *string }
-	}
-	in := map[string]any{"Name": name, "WithDecryption": true}
-	if err := awsJSON(ctx, cfg, ssmService, "AmazonSSM.GetParameter", in, &out); err != nil {
-		return nil, err
-	}
-	if out.Parameter == nil || out.Parameter.Value == nil {
-		return nil, errors.New("parameter has no value")
-	}
-	return []byte(*out.Parameter.Value), nil
+	return awsapi.GetParameter(ctx, cfg, name)
 }
 
 func readSecret(ctx context.Context, load func() (aws.Config, error), id string) ([]byte, error) {
@@ -103,7 +96,7 @@ func readSecret(ctx context.Context, load func() (aws.Config, error), id string)
 	}
 	var out struct{ SecretString *string }
 	in := map[string]any{"SecretId": id}
-	if err := awsJSON(ctx, cfg, secretsService, "secretsmanager.GetSecretValue", in, &out); err != nil {
+	if err := awsapi.JSON(ctx, cfg, awsapi.SecretsManager, "secretsmanager.GetSecretValue", in, &out); err != nil {
 		return nil, err
 	}
 	if out.SecretString == nil {
@@ -139,7 +132,7 @@ type Deps struct {
 // NewService wires the account service over DynamoDB.
 func NewService(d Deps) *account.Service {
 	st := &dynamo.Store{DB: d.DB, Names: dynamo.NamesWithPrefix(d.Prefix)}
-	return &account.Service{Config: d.Config, Users: st, Captchas: st, Counters: st, Codes: st, Cache: st, Roles: st, AuditLog: st, Invites: st,
+	return &account.Service{Config: d.Config, Users: st, Captchas: st, Counters: st, Codes: st, Cache: st, Roles: st, Clients: st, AuditLog: st, Invites: st,
 		Providers: thirdparty.All(), Outbox: d.Outbox, Dev: d.Dev, Now: d.Now}
 }
 
@@ -147,11 +140,17 @@ func NewService(d Deps) *account.Service {
 // idco (shared/families/all): each family at /<function>[/<method>], and each
 // cloud object's one-URL route (any of its methods at /<object>/<method>);
 // a family named after its object (uni-captcha-co) is that route already.
+// A web family (the open platform) serves its own routes.
 // A Lambda serves one family (Main).
 func Mount(svc *account.Service, log *slog.Logger, fams []*families.Family) http.Handler {
 	var ds []*cloudobj.Dispatcher
 	objects := map[string]bool{}
+	var web []*families.Family
 	for _, f := range fams {
+		if f.Web != nil {
+			web = append(web, f)
+			continue
+		}
 		ds = append(ds, Dispatcher(f.Name, f.Methods(svc), svc, log))
 		objects[f.CloudObject()] = true
 	}
@@ -160,7 +159,14 @@ func Mount(svc *account.Service, log *slog.Logger, fams []*families.Family) http
 			ds = append(ds, Dispatcher(obj, families.Object(obj, fams, svc), svc, log))
 		}
 	}
-	return httpfn.Mux(ds)
+	mux := httpfn.Mux(ds)
+	for _, f := range web {
+		h := f.Web(svc, func(t cloudobj.Table) *cloudobj.Dispatcher { return Dispatcher(f.Name, t, svc, log) })
+		for _, route := range f.Routes {
+			mux.Handle(route, h)
+		}
+	}
+	return mux
 }
 
 // Wires lists the distinct wires of fams (by name), in order.

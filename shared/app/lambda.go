@@ -8,8 +8,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/idco-dev/idco/shared/cloudobj"
 	"github.com/idco-dev/idco/shared/families"
 	"github.com/idco-dev/idco/shared/lambdafn"
+	"github.com/idco-dev/idco/shared/webfn"
 	"github.com/idco-dev/idco/shared/wiring"
 )
 
@@ -45,6 +47,9 @@ func Main(family *families.Family) {
 			log.Error("wire", "function", function, "error", err.Error())
 			os.Exit(1)
 		}
+	}
+	if family.Web != nil {
+		lambda.Start(webfn.Handler(family.Web(svc, func(t cloudobj.Table) *cloudobj.Dispatcher { return Dispatcher(function, t, svc, log) })))
 	}
 	lambda.Start(lambdafn.Handler(Dispatcher(function, family.Methods(svc), svc, log)))
 }

@@ -8,12 +8,14 @@ package cloudobj
 // serves a method without linking that function's code.
 var Families = map[string][]string{
 	"account":         {"acceptInvite", "checkToken", "closeAccount", "createAccessToken", "deleteAccessToken", "disableAccessToken", "enableAccessToken", "endSession", "getAccountInfo", "getInvitedUser", "getProfile", "getRealNameInfo", "listAccessTokens", "listDevices", "logout", "refreshToken", "setPushCid", "updateProfile"},
-	"admin":           {"addUser", "authorizeAppLogin", "banUser", "closeUser", "createPermission", "createRole", "deletePermission", "deleteRole", "deleteUser", "endUserSessions", "exportUsers", "getAuditLog", "getRoles", "getUser", "importUsers", "listUsers", "removeAuthorizedApp", "setAuthorizedApp", "setUserRoles", "unbanUser", "updatePermission", "updateRole", "updateUser"},
+	"admin":           {"addOAuthClient", "addUser", "authorizeAppLogin", "banUser", "closeUser", "createPermission", "createRole", "deletePermission", "deleteRole", "deleteUser", "endUserSessions", "exportUsers", "getAuditLog", "getRoles", "getUser", "importUsers", "listOAuthClients", "listUsers", "removeAuthorizedApp", "removeOAuthClient", "resetOAuthClientSecret", "setAuthorizedApp", "setUserRoles", "unbanUser", "updateOAuthClient", "updatePermission", "updateRole", "updateUser"},
 	"bind":            {"bindAlipay", "bindApple", "bindEmailByCode", "bindMobileByMpWeixin", "bindMobileBySms", "bindMobileByUniverify", "bindOAuth", "bindQQ", "bindWeixin", "unbindAlipay", "unbindApple", "unbindOAuth", "unbindQQ", "unbindWeixin"},
 	"captcha":         {"createCaptcha", "refreshCaptcha"},
 	"external":        {"externalLogin", "externalRegister", "updateUserInfoByExternal"},
 	"login":           {"login", "loginByAlipay", "loginByApple", "loginByEmailCode", "loginByOAuth", "loginByQQ", "loginBySms", "loginByUniverify", "loginByWeixin", "loginByWeixinMobile", "secureNetworkHandshakeByWeixin"},
 	"login-types":     {"getOAuthProviders", "getSupportedLoginType"},
+	"oauth":           {"applyAuthorizationCode", "deleteAuthorization", "exchangeAuthorizationCode", "getAuthorizations"},
+	"oidc":            {},
 	"realname":        {"getFrvAuthResult", "getFrvCertifyId"},
 	"register":        {"hasAdmin", "registerAdmin", "registerUser", "registerUserByEmail"},
 	"reset":           {"resetPwdByEmail", "resetPwdBySms", "setPwd", "updatePwd"},

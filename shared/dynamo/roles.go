@@ -13,56 +13,99 @@ import (
 	"github.com/idco-dev/idco/shared/account"
 )
 
-var _ account.Roles = (*Store)(nil)
+var (
+	_ account.Roles        = (*Store)(nil)
+	_ account.OAuthClients = (*Store)(nil)
+)
 
-// catalogKey is the catalog's item in the keys table: no unique key has
-// this prefix.
-const catalogKey = "catalog:roles"
+// The catalogs' items in the keys table: no unique key has these
+// prefixes.
+const (
+	catalogKey = "catalog:roles"
+	clientsKey = "catalog:oauth-clients"
+)
 
 // Catalog implements account.Roles: one consistent GetItem.
 func (s *Store) Catalog(ctx context.Context) (*account.Catalog, error) {
-	var out *dynamodb.GetItemOutput
-	err := s.retry(ctx, func() (err error) {
-		out, err = s.DB.GetItem(ctx, &dynamodb.GetItemInput{
-			TableName: aws.String(s.Names.Keys), Key: map[string]types.AttributeValue{"key": str(catalogKey)},
-			ConsistentRead: aws.Bool(true),
-		})
-		return err
-	})
-	if err != nil {
-		return nil, classify(err)
-	}
 	c := &account.Catalog{Roles: map[string]account.Role{}, Permissions: map[string]account.Permission{}}
-	doc, ok := out.Item["doc"].(*types.AttributeValueMemberS)
-	if !ok {
-		return c, nil
-	}
-	if err := json.Unmarshal([]byte(doc.Value), c); err != nil {
-		return nil, fmt.Errorf("decode role catalog: %w", err)
-	}
-	if v, ok := out.Item["version"].(*types.AttributeValueMemberN); ok {
-		c.Version, _ = strconv.ParseInt(v.Value, 10, 64)
-	}
-	return c, nil
+	v, err := s.getDoc(ctx, catalogKey, c)
+	c.Version = v
+	return c, err
 }
 
 // SaveCatalog implements account.Roles: one PutItem conditional on the
 // version read.
 func (s *Store) SaveCatalog(ctx context.Context, c *account.Catalog) error {
-	doc, err := json.Marshal(c)
+	if err := s.putDoc(ctx, catalogKey, c, c.Version); err != nil {
+		return err
+	}
+	c.Version++
+	return nil
+}
+
+// ClientCatalog implements account.OAuthClients: one consistent GetItem.
+func (s *Store) ClientCatalog(ctx context.Context) (*account.ClientCatalog, error) {
+	c := &account.ClientCatalog{Clients: map[string]account.OAuthClient{}}
+	v, err := s.getDoc(ctx, clientsKey, c)
+	c.Version = v
+	return c, err
+}
+
+// SaveClientCatalog implements account.OAuthClients, as SaveCatalog.
+func (s *Store) SaveClientCatalog(ctx context.Context, c *account.ClientCatalog) error {
+	if err := s.putDoc(ctx, clientsKey, c, c.Version); err != nil {
+		return err
+	}
+	c.Version++
+	return nil
+}
+
+// getDoc reads the JSON document at key into doc and returns its version
+// (0, leaving doc as it is, when none was saved).
+func (s *Store) getDoc(ctx context.Context, key string, doc any) (int64, error) {
+	var out *dynamodb.GetItemOutput
+	err := s.retry(ctx, func() (err error) {
+		out, err = s.DB.GetItem(ctx, &dynamodb.GetItemInput{
+			TableName: aws.String(s.Names.Keys), Key: map[string]types.AttributeValue{"key": str(key)},
+			ConsistentRead: aws.Bool(true),
+		})
+		return err
+	})
+	if err != nil {
+		return 0, classify(err)
+	}
+	d, ok := out.Item["doc"].(*types.AttributeValueMemberS)
+	if !ok {
+		return 0, nil
+	}
+	if err := json.Unmarshal([]byte(d.Value), doc); err != nil {
+		return 0, fmt.Errorf("decode %s: %w", key, err)
+	}
+	var v int64
+	if n, ok := out.Item["version"].(*types.AttributeValueMemberN); ok {
+		v, _ = strconv.ParseInt(n.Value, 10, 64)
+	}
+	return v, nil
+}
+
+// putDoc writes doc at key if the stored version is still version (none
+// stored for 0); the stored version becomes version+1. It returns
+// account.ErrConflict, writing nothing, when another save came first.
+func (s *Store) putDoc(ctx context.Context, key string, doc any, version int64) error {
+	data, err := json.Marshal(doc)
 	if err != nil {
 		return err
 	}
 	in := &dynamodb.PutItemInput{
 		TableName:                aws.String(s.Names.Keys),
-		Item:                     map[string]types.AttributeValue{"key": str(catalogKey), "doc": str(string(doc)), "version": num(c.Version + 1)},
+		Item:                     map[string]types.AttributeValue{"key": str(key), "doc": str(string(data)), "version": num(version + 1)},
 		ConditionExpression:      aws.String("attribute_not_exists(#k)"),
 		ExpressionAttributeNames: map[string]string{"#k": "key"},
 	}
-	if c.Version > 0 {
+	if version > 0 {
 		in.ConditionExpression = aws.String("#v = :v")
 		in.ExpressionAttributeNames = map[string]string{"#v": "version"}
-		in.ExpressionAttributeValues = map[string]types.AttributeValue{":v": num(c.Version)}
+		in.ExpressionAttributeValues = map[string]types.AttributeValue{":v": num(version)}
 	}
 	err = s.retry(ctx, func() error {
 		_, err := s.DB.PutItem(ctx, in)
@@ -70,8 +113,8 @@ func (s *Store) SaveCatalog(ctx context.Context, c *account.Catalog) error {
 	})
 	if isCondFailed(err) {
 		// A lost answer retried fails its own condition: settle by reading.
-		if now, rerr := s.Catalog(ctx); rerr == nil && now.Version == c.Version+1 && sameCatalog(now, c) {
-			c.Version++
+		var now json.RawMessage
+		if v, rerr := s.getDoc(ctx, key, &now); rerr == nil && v == version+1 && string(now) == string(data) {
 			return nil
 		}
 		return account.ErrConflict
@@ -79,12 +122,5 @@ func (s *Store) SaveCatalog(ctx context.Context, c *account.Catalog) error {
 	if err != nil {
 		return classify(err)
 	}
-	c.Version++
 	return nil
-}
-
-func sameCatalog(a, b *account.Catalog) bool {
-	x, _ := json.Marshal(a)
-	y, _ := json.Marshal(b)
-	return string(x) == string(y)
 }

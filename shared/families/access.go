@@ -58,6 +58,11 @@ const (
 	// can only grant sns:Publish on "*": the one wildcard resource idco
 	// grants.
 	ResourceSMSPhoneNumbers = "sms-phone-numbers"
+	// ResourceOIDCKeysParameter is the SSM SecureString parameter holding
+	// the open platform's signing keys (template parameter
+	// OidcKeysParameterName, environment variable
+	// IDCO_OIDC_KEYS_PARAMETER).
+	ResourceOIDCKeysParameter = "oidc-keys-parameter"
 )
 
 // Table logical names, as in shared/dynamo (a test checks they match).

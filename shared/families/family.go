@@ -13,6 +13,7 @@ package families
 
 import (
 	"maps"
+	"net/http"
 	"slices"
 
 	"github.com/idco-dev/idco/shared/account"
@@ -42,8 +43,16 @@ type Family struct {
 	Grants []Grant
 	// Wires add the adapters its methods use (senders, provider clients).
 	Wires []*wiring.Wire
-	// Methods builds the method table from a service.
+	// Methods builds the method table from a service; nil for a web
+	// family.
 	Methods func(s *account.Service) cloudobj.Table
+	// Web, set for a family served as plain HTTP rather than as a cloud
+	// object (the open platform's endpoints and pages), builds its handler
+	// from the service; dispatch makes a dispatcher of methods the handler
+	// runs itself (the hosted pages' logins). Routes are what it serves
+	// ("GET /oauth2/authorize"), for template.yaml and the dev server.
+	Web    func(s *account.Service, dispatch func(cloudobj.Table) *cloudobj.Dispatcher) http.Handler
+	Routes []string
 }
 
 // ArgonMemoryMB is the memory of a function that runs argon2id (19 MiB,
@@ -68,6 +77,9 @@ func (f *Family) Access() []Grant {
 
 // MethodNames lists the family's methods, sorted.
 func (f *Family) MethodNames() []string {
+	if f.Methods == nil {
+		return nil
+	}
 	return slices.Sorted(maps.Keys(f.Methods(&account.Service{})))
 }
 
@@ -76,7 +88,7 @@ func (f *Family) MethodNames() []string {
 func Object(object string, fams []*Family, s *account.Service) cloudobj.Table {
 	all := cloudobj.Table{}
 	for _, f := range fams {
-		if f.CloudObject() == object {
+		if f.CloudObject() == object && f.Methods != nil {
 			maps.Copy(all, f.Methods(s))
 		}
 	}

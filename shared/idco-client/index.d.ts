@@ -149,6 +149,14 @@ export interface AuditEvent {
 export interface Role { role_id: string, role_name: string, comment?: string, permission: string[], create_date: number }
 export interface Permission { permission_id: string, permission_name: string, comment?: string, create_date: number }
 
+/** An app registered with the open platform (admin methods). */
+export interface OAuthClientFields {
+  appid?: string, name?: string, logo?: string, website?: string, redirectUris?: string[], postLogoutRedirectUris?: string[],
+  scopes?: ('openid' | 'profile' | 'email' | 'phone' | 'role')[], legacyFragment?: boolean, trusted?: boolean
+}
+/** A code exchange's tokens (RFC 6749 names). */
+export interface OAuthTokens { access_token: string, token_type: 'Bearer', expires_in: number, refresh_token: string, id_token?: string, scope: string }
+
 export interface UniIdCo {
   // register
   registerAdmin(p: { username: string, password: string, nickname?: string, setupSecret?: string, captcha?: string }): Promise<LoginResult>
@@ -259,6 +267,19 @@ export interface UniIdCo {
   createPermission(p: { permission_id: string, permission_name: string, comment?: string }): Promise<IdcoResult>
   updatePermission(p: { permission_id: string, permission_name?: string, comment?: string }): Promise<IdcoResult>
   deletePermission(p: { permission_id: string }): Promise<IdcoResult>
+  // the open platform's registered apps (admin)
+  addOAuthClient(p: OAuthClientFields & { name: string, redirectUris: string[], public?: boolean }): Promise<IdcoResult & { clientId: string, clientSecret?: string }>
+  updateOAuthClient(p: OAuthClientFields & { clientId: string }): Promise<IdcoResult>
+  resetOAuthClientSecret(p: { clientId: string }): Promise<IdcoResult & { clientId: string, clientSecret: string }>
+  removeOAuthClient(p: { clientId: string }): Promise<IdcoResult>
+  listOAuthClients(): Promise<IdcoResult & { clients: (OAuthClientFields & { client_id: string, appid: string, public: boolean, created: number })[] }>
+  // open authorisation (the oauth function)
+  /** a code for a registered app, authorised by the logged-in user from the app's own page */
+  applyAuthorizationCode(p: { clientId: string, redirectUri: string, scope: string, codeChallenge?: string, codeChallengeMethod?: 'S256', nonce?: string, expireInDays?: number }): Promise<IdcoResult & { code: string, expiresIn: number }>
+  /** the app trades a code for tokens, as at the token endpoint */
+  exchangeAuthorizationCode(p: { clientId: string, clientSecret?: string, code: string, redirectUri: string, codeVerifier?: string }): Promise<IdcoResult & OAuthTokens>
+  getAuthorizations(): Promise<IdcoResult & { authorizations: { clientId: string, name: string, logo?: string, website?: string, scopes: string[], created: number, updated: number }[] }>
+  deleteAuthorization(p: { clientId: string }): Promise<IdcoResult>
 }
 
 /** uniCloud.importObject('uni-captcha-co') against idco. */

@@ -32,6 +32,7 @@ import (
 	"github.com/idco-dev/idco/shared/dynamo"
 	"github.com/idco-dev/idco/shared/families/all"
 	"github.com/idco-dev/idco/shared/password"
+	"github.com/idco-dev/idco/shared/signing"
 	"github.com/idco-dev/idco/shared/testenv/clock"
 	"github.com/idco-dev/idco/shared/testenv/ddbfault"
 	"github.com/idco-dev/idco/shared/thirdparty"
@@ -137,10 +138,29 @@ func New(t testing.TB, edit func(cfg map[string]any)) *Env {
 	// as a fakeprov Cloudauth's.
 	e.Svc.FaceVerify = &frv.Aliyun{Now: e.Clock.Now}
 	log := slog.New(slog.NewJSONHandler(e.Log, nil))
-	srv := httptest.NewServer(app.Mount(e.Svc, log, all.Families()))
+	srv := httptest.NewUnstartedServer(nil)
+	srv.Start()
+	// The open platform's issuer is the server's URL; its keys are made
+	// once per test binary (RSA key generation is slow).
+	e.Svc.Issuer, e.Svc.SigningKeys = srv.URL, signing.Static{Set: testKeys(t)}
+	srv.Config.Handler = app.Mount(e.Svc, log, all.Families())
 	t.Cleanup(srv.Close)
 	e.URL = srv.URL
 	return e
+}
+
+var (
+	keysOnce sync.Once
+	keys     *signing.Set
+	keysErr  error
+)
+
+func testKeys(t testing.TB) *signing.Set {
+	keysOnce.Do(func() { keys, keysErr = signing.Generate(time.Now()) })
+	if keysErr != nil {
+		t.Fatalf("signing keys: %v", keysErr)
+	}
+	return keys
 }
 
 // UseProviders points the third-party clients at endpoints (keys are

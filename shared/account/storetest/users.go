@@ -313,12 +313,14 @@ func fullUser(t *testing.T) *account.User {
 			"s1": {Gen: 2, Created: ms, Expires: ms + 7200_000, RotatedAt: ms + 60_000, AuthAt: ms + 30_000, Platform: "app", DeviceID: "d1",
 				AppID: "__UNI__A", PushClientID: "push-1", PushUpdated: ms + 5},
 			"s2": {Gen: 1, Created: ms + 6, Expires: ms + 7200_006},
+			"s3": {Gen: 3, Created: ms + 8, Expires: ms + 86400_000, Platform: "web", ClientID: "oc_1", Scopes: []string{"openid", "email"}},
 		},
 		AccessTokens: map[string]account.AccessToken{
 			"t1": {Name: "ci", Scopes: []string{"account", "admin"}, Digest: "ab12", Created: ms + 7, Expires: ms + 86400_000, Disabled: true},
 		},
-		Version: 7,
-		Extra:   map[string]any{"score": 1.5, "tags": []any{"vip"}, "gender": "1"},
+		OAuthGrants: map[string]account.OAuthGrant{"oc_1": {Scopes: []string{"openid", "email"}, Created: ms + 8, Updated: ms + 9}},
+		Version:     7,
+		Extra:       map[string]any{"score": 1.5, "tags": []any{"vip"}, "gender": "1"},
 	}
 	v := reflect.ValueOf(u).Elem()
 	for i := range v.NumField() {

@@ -59,6 +59,13 @@ var Family = &families.Family{
 			"createPermission": cloudobj.Bind(adminOnly, s.CreatePermission),
 			"updatePermission": cloudobj.Bind(adminOnly, s.UpdatePermission),
 			"deletePermission": cloudobj.Bind(adminOnly, s.DeletePermission),
+
+			// the open platform's registered apps (an item of the keys table)
+			"addOAuthClient":         cloudobj.Bind(adminOnly, s.AddOAuthClient),
+			"updateOAuthClient":      cloudobj.Bind(adminOnly, s.UpdateOAuthClient),
+			"resetOAuthClientSecret": cloudobj.Bind(adminOnly, s.ResetOAuthClientSecret),
+			"removeOAuthClient":      cloudobj.Bind(adminOnly, s.RemoveOAuthClient),
+			"listOAuthClients":       cloudobj.Bind(adminOnly, s.ListOAuthClients),
 		}
 	},
 }

@@ -11,6 +11,8 @@ import (
 	"github.com/idco-dev/idco/shared/families/external"
 	"github.com/idco-dev/idco/shared/families/login"
 	"github.com/idco-dev/idco/shared/families/logintypes"
+	"github.com/idco-dev/idco/shared/families/oauth"
+	"github.com/idco-dev/idco/shared/families/oidc"
 	"github.com/idco-dev/idco/shared/families/realname"
 	"github.com/idco-dev/idco/shared/families/register"
 	"github.com/idco-dev/idco/shared/families/reset"
@@ -21,5 +23,5 @@ import (
 
 // Families returns every declared family.
 func Families() []*families.Family {
-	return []*families.Family{account.Family, admin.Family, bind.Family, captcha.Family, external.Family, login.Family, logintypes.Family, realname.Family, register.Family, reset.Family, sendemailcode.Family, sendsmscode.Family, unicaptchaco.Family}
+	return []*families.Family{account.Family, admin.Family, bind.Family, captcha.Family, external.Family, login.Family, logintypes.Family, oauth.Family, oidc.Family, realname.Family, register.Family, reset.Family, sendemailcode.Family, sendsmscode.Family, unicaptchaco.Family}
 }

@@ -1,0 +1,227 @@
+package oidc_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	gooidc "github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+
+	"github.com/idco-dev/idco/shared/testenv"
+)
+
+// app is a registered client as a test plays it.
+type app struct {
+	id, secret, redirect string
+}
+
+// register makes the first administrator and registers an app with the
+// given fields; public apps get no secret.
+func register(t *testing.T, e *testenv.Env, admin *testenv.Client, fields map[string]any) app {
+	t.Helper()
+	if admin.Token == "" {
+		if r := e.RegisterAdmin(t, admin, "root", "Admin-pass-1"); r.Code() != "0" {
+			t.Fatalf("registerAdmin: %s", r.Raw)
+		}
+	}
+	r := e.Call(t, admin, "admin", "addOAuthClient", fields)
+	if r.Code() != "0" {
+		t.Fatalf("addOAuthClient: %s", r.Raw)
+	}
+	secret, _ := r.Body["clientSecret"].(string)
+	uris, _ := fields["redirectUris"].([]string)
+	return app{id: r.Body["clientId"].(string), secret: secret, redirect: uris[0]}
+}
+
+// browser is a user's browser: it keeps cookies and follows idco's own
+// redirects, stopping at the first that leaves idco (back to the app).
+type browser struct {
+	t    *testing.T
+	e    *testenv.Env
+	http *http.Client
+}
+
+func newBrowser(t *testing.T, e *testenv.Env) *browser {
+	jar, _ := cookiejar.New(nil)
+	b := &browser{t: t, e: e}
+	b.http = &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, _ []*http.Request) error {
+		if !strings.HasPrefix(req.URL.String(), e.URL+"/") {
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}}
+	return b
+}
+
+// page is an answer as the browser sees it.
+type page struct {
+	status   int
+	url      string // where the browser ended up
+	location string // a redirect out of idco, if the answer is one
+	body     string
+}
+
+func (b *browser) do(req *http.Request) page {
+	b.t.Helper()
+	res, err := b.http.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return page{status: res.StatusCode, url: res.Request.URL.String(), location: res.Header.Get("Location"), body: string(body)}
+}
+
+func (b *browser) get(u string) page {
+	req, _ := http.NewRequest(http.MethodGet, u, nil)
+	return b.do(req)
+}
+
+func (b *browser) post(path string, form url.Values) page {
+	req, _ := http.NewRequest(http.MethodPost, b.e.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return b.do(req)
+}
+
+var hidden = regexp.MustCompile(`name="(txn|csrf)" value="([^"]*)"`)
+
+// submit posts a form of p (its hidden txn and csrf, plus fields) to path.
+func (b *browser) submit(p page, path string, fields url.Values) page {
+	b.t.Helper()
+	for _, m := range hidden.FindAllStringSubmatch(p.body, 2) {
+		fields.Set(m[1], m[2])
+	}
+	if fields.Get("csrf") == "" {
+		b.t.Fatalf("no form on %s: %s", p.url, p.body)
+	}
+	return b.post(path, fields)
+}
+
+// login runs the hosted login page with a password and, when asked, the
+// consent page, and returns the redirect back to the app.
+func (b *browser) login(authURL, account, pw string) *url.URL {
+	b.t.Helper()
+	p := b.get(authURL)
+	if strings.Contains(p.url, "/oauth2/login") {
+		p = b.submit(p, "/oauth2/login", url.Values{"via": {"password"}, "account": {account}, "password": {pw}})
+	}
+	if strings.Contains(p.url, "/oauth2/consent") {
+		if !strings.Contains(p.body, "Demo App") {
+			b.t.Errorf("the consent page does not name the app: %s", p.body)
+		}
+		p = b.submit(p, "/oauth2/consent", url.Values{"decision": {"allow"}})
+	}
+	if p.location == "" {
+		b.t.Fatalf("no redirect back to the app from %s (%d): %s", p.url, p.status, p.body)
+	}
+	u, err := url.Parse(p.location)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return u
+}
+
+func randomString(t *testing.T) string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// TestCodeFlowWithOIDCLibrary drives the whole authorization code flow
+// with golang.org/x/oauth2 and go-oidc, as a real app would: discovery,
+// the hosted login and consent pages, the code exchange with PKCE, the ID
+// token verified against the JWKS, userinfo, refresh rotation with reuse
+// detection, single sign-on, and revocation.
+func TestCodeFlowWithOIDCLibrary(t *testing.T) {
+	e := testenv.New(t, nil)
+	ctx := gooidc.ClientContext(context.Background(), http.DefaultClient)
+	a := register(t, e, testenv.NewClient("admin-dev"), map[string]any{"name": "Demo App", "website": "https://demo.example.com",
+		"redirectUris": []string{"http://127.0.0.1:9/callback"}, "scopes": []string{"openid", "profile", "email", "role"}})
+	user := testenv.NewClient("alice-dev")
+	e.Register(t, user, "alice", "Alice-pass-1")
+
+	provider, err := gooidc.NewProvider(ctx, e.URL)
+	if err != nil {
+		t.Fatalf("discovery: %v", err)
+	}
+	cfg := oauth2.Config{ClientID: a.id, ClientSecret: a.secret, Endpoint: provider.Endpoint(), RedirectURL: a.redirect,
+		Scopes: []string{gooidc.ScopeOpenID, "profile", "role"}}
+	verifier := provider.Verifier(&gooidc.Config{ClientID: a.id, Now: e.Clock.Now})
+
+	b := newBrowser(t, e)
+	state, nonce, pkce := randomString(t), randomString(t), oauth2.GenerateVerifier()
+	back := b.login(cfg.AuthCodeURL(state, gooidc.Nonce(nonce), oauth2.S256ChallengeOption(pkce)), "alice", "Alice-pass-1")
+	q := back.Query()
+	if got := back.Scheme + "://" + back.Host + back.Path; got != a.redirect || q.Get("state") != state || q.Get("iss") != e.URL {
+		t.Fatalf("back at %s, want %s with state %s and iss %s", back, a.redirect, state, e.URL)
+	}
+	tok, err := cfg.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(pkce))
+	if err != nil {
+		t.Fatalf("exchange: %v", err)
+	}
+	raw, _ := tok.Extra("id_token").(string)
+	idt, err := verifier.Verify(ctx, raw)
+	if err != nil {
+		t.Fatalf("id_token: %v", err)
+	}
+	var claims struct {
+		Nonce    string   `json:"nonce"`
+		Username string   `json:"preferred_username"`
+		Role     []string `json:"role"`
+	}
+	if err := idt.Claims(&claims); err != nil || claims.Nonce != nonce || claims.Username != "alice" {
+		t.Errorf("id_token claims %+v (%v), want nonce %s and preferred_username alice", claims, err, nonce)
+	}
+	info, err := provider.UserInfo(ctx, oauth2.StaticTokenSource(tok))
+	if err != nil || info.Subject != idt.Subject {
+		t.Fatalf("userinfo: %+v, %v; want subject %s", info, err, idt.Subject)
+	}
+
+	// The code works once; a replay fails and ends what it gave.
+	if _, err := cfg.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(pkce)); err == nil {
+		t.Error("a code was exchanged twice")
+	}
+	if _, err := provider.UserInfo(ctx, oauth2.StaticTokenSource(tok)); err == nil {
+		t.Error("the access token of a replayed code still works")
+	}
+
+	// Single sign-on: the browser's session logs straight back in; the
+	// grant is remembered, so no consent either.
+	state2 := randomString(t)
+	back = b.login(cfg.AuthCodeURL(state2, oauth2.S256ChallengeOption(pkce)), "", "")
+	if back.Query().Get("code") == "" || back.Query().Get("state") != state2 {
+		t.Fatalf("single sign-on: back at %s", back)
+	}
+	tok, err = cfg.Exchange(ctx, back.Query().Get("code"), oauth2.VerifierOption(pkce))
+	if err != nil {
+		t.Fatalf("exchange after single sign-on: %v", err)
+	}
+
+	// Refresh rotates: the new refresh token works, the old one is a
+	// theft and ends the session.
+	old := tok.RefreshToken
+	stale := *tok
+	stale.Expiry = e.Clock.Now().Add(-1)
+	fresh, err := cfg.TokenSource(ctx, &stale).Token()
+	if err != nil || fresh.RefreshToken == old || fresh.RefreshToken == "" {
+		t.Fatalf("refresh: %v, token %v", err, fresh)
+	}
+	e.Clock.Advance(2 * time.Minute) // past the grace window
+	replayed := *tok
+	replayed.Expiry = e.Clock.Now().Add(-1)
+	if _, err := cfg.TokenSource(ctx, &replayed).Token(); err == nil {
+		t.Error("an old refresh token refreshed again")
+	}
+	if _, err := provider.UserInfo(ctx, oauth2.StaticTokenSource(fresh)); err == nil {
+		t.Error("the session survived a refresh token's replay")
+	}
+}
