@@ -61,8 +61,10 @@ type usedCode struct {
 	SID string `json:"sid"`
 }
 
-func authCodeKey(code string) string { return "oauth-code:" + patDigest(code) }
-func usedCodeKey(code string) string { return "oauth-code-used:" + patDigest(code) }
+// A code's keys name its client: another client presenting it misses, and
+// cannot use it up.
+func authCodeKey(clientID, code string) string { return "oauth-code:" + clientID + ":" + patDigest(code) }
+func usedCodeKey(clientID, code string) string { return "oauth-code-used:" + clientID + ":" + patDigest(code) }
 
 // Granted reports whether u has authorised client for every scope.
 func Granted(u *User, clientID string, scopes []string) bool {
@@ -119,7 +121,7 @@ func (s *Service) IssueCode(ctx context.Context, ac *AuthCode) (string, error) {
 	}
 	code := base64.RawURLEncoding.EncodeToString(b[:])
 	data, _ := json.Marshal(ac)
-	if err := s.Cache.CacheSet(ctx, authCodeKey(code), data, s.now().Add(codeTTL)); err != nil {
+	if err := s.Cache.CacheSet(ctx, authCodeKey(ac.ClientID, code), data, s.now().Add(codeTTL)); err != nil {
 		return "", storeErr("store code", err)
 	}
 	return code, nil
@@ -145,9 +147,9 @@ func (s *Service) ExchangeCode(ctx context.Context, cl *OAuthClient, code, redir
 	if code == "" || len(code) > 128 {
 		return nil, bad
 	}
-	data, err := s.Cache.CacheTake(ctx, authCodeKey(code), s.now())
+	data, err := s.Cache.CacheTake(ctx, authCodeKey(cl.ID, code), s.now())
 	if errors.Is(err, ErrNotFound) {
-		s.revokeReplayed(ctx, code)
+		s.revokeReplayed(ctx, cl.ID, code)
 		return nil, bad
 	}
 	if err != nil {
@@ -184,7 +186,7 @@ func (s *Service) ExchangeCode(ctx context.Context, cl *OAuthClient, code, redir
 		return nil, err
 	}
 	used, _ := json.Marshal(usedCode{UID: u.UID, SID: sid})
-	if err := s.Cache.CacheSet(ctx, usedCodeKey(code), used, s.now().Add(usedCodeTTL)); err != nil {
+	if err := s.Cache.CacheSet(ctx, usedCodeKey(cl.ID, code), used, s.now().Add(usedCodeTTL)); err != nil {
 		return nil, storeErr("mark code used", err)
 	}
 	return s.clientTokens(ctx, cfg, cl, u, sid, ac.Nonce)
@@ -204,8 +206,8 @@ func pkceMatches(challenge, verifier string) bool {
 }
 
 // revokeReplayed ends the session a replayed code opened, if it did.
-func (s *Service) revokeReplayed(ctx context.Context, code string) {
-	data, err := s.Cache.CacheGet(ctx, usedCodeKey(code), s.now())
+func (s *Service) revokeReplayed(ctx context.Context, clientID, code string) {
+	data, err := s.Cache.CacheGet(ctx, usedCodeKey(clientID, code), s.now())
 	var uc usedCode
 	if err != nil || json.Unmarshal(data, &uc) != nil {
 		return

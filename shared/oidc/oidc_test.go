@@ -115,7 +115,7 @@ func (b *browser) login(authURL, account, pw string) *url.URL {
 		p = b.submit(p, "/oauth2/login", url.Values{"via": {"password"}, "account": {account}, "password": {pw}})
 	}
 	if strings.Contains(p.url, "/oauth2/consent") {
-		if !strings.Contains(p.body, "Demo App") {
+		if !regexp.MustCompile(`<strong>[^<]+ App</strong>`).MatchString(p.body) {
 			b.t.Errorf("the consent page does not name the app: %s", p.body)
 		}
 		p = b.submit(p, "/oauth2/consent", url.Values{"decision": {"allow"}})
