@@ -211,7 +211,7 @@ func WebRoutes(fams []*families.Family) (string, error) {
 	return b.String(), nil
 }
 
-var webRouteKey = regexp.MustCompile(`^(GET|POST) (/[a-z0-9._-]+)+$`)
+var webRouteKey = regexp.MustCompile(`^(GET|POST) (/([a-z0-9._-]+|\{[a-z]+\}))+$`)
 
 // WebRouteID is the logical id of a web route: "GET /oauth2/authorize" ->
 // "GetOauth2AuthorizeRoute".

@@ -16,7 +16,9 @@ func (h *Handler) loginPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	h.render(w, http.StatusOK, &page{Kind: "login", Lang: t.Locale, Txn: id, CSRF: csrf(h.browserValue(r)), Client: cl})
+	p := &page{Kind: "login", Lang: t.Locale, Txn: id, CSRF: csrf(h.browserValue(r)), Client: cl}
+	h.loginChoices(r, cl, p)
+	h.render(w, http.StatusOK, p)
 }
 
 // loginStep is one form of the login page: the method it calls, the
@@ -61,6 +63,7 @@ func (h *Handler) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	step, known := loginSteps[via]
 	p := &page{Kind: "login", Lang: t.Locale, Txn: id, CSRF: csrf(h.browserValue(r)), Client: cl,
 		Account: strings.TrimSpace(f.Get("account")), Mobile: strings.TrimSpace(f.Get("mobile")), Email: strings.TrimSpace(f.Get("email"))}
+	h.loginChoices(r, cl, p)
 	if !known {
 		p.Error = apierr.Param(apierr.InvalidParam, "via").Message(t.Locale)
 		h.render(w, http.StatusBadRequest, p)
@@ -74,13 +77,7 @@ func (h *Handler) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	res := h.call(r, cl, t.Locale, step.method, stepParams(via, f.Get, p), "")
 	switch {
 	case res.ok() && res.NewToken != nil:
-		h.setSSO(w, res.NewToken.Token, res.NewToken.TokenExpired)
-		t.LoggedIn = true
-		if err := h.saveTxn(r.Context(), id, t); err != nil {
-			h.errorPage(w, r, http.StatusServiceUnavailable, err)
-			return
-		}
-		http.Redirect(w, r, "/oauth2/login/continue?txn="+id, http.StatusSeeOther)
+		h.loggedIn(w, r, id, t, res)
 	case res.ok():
 		p.Step, p.Message = step.next, texts[t.Locale]["code_sent"]
 		h.render(w, http.StatusOK, p)

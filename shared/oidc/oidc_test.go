@@ -50,14 +50,18 @@ type browser struct {
 	http *http.Client
 }
 
-func newBrowser(t *testing.T, e *testenv.Env) *browser {
+// newBrowser returns a browser that follows redirects within idco and
+// the sites also given (a provider's sign-in page).
+func newBrowser(t *testing.T, e *testenv.Env, also ...string) *browser {
 	jar, _ := cookiejar.New(nil)
 	b := &browser{t: t, e: e}
 	b.http = &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, _ []*http.Request) error {
-		if !strings.HasPrefix(req.URL.String(), e.URL+"/") {
-			return http.ErrUseLastResponse
+		for _, site := range append(also, e.URL) {
+			if strings.HasPrefix(req.URL.String(), site+"/") {
+				return nil
+			}
 		}
-		return nil
+		return http.ErrUseLastResponse
 	}}
 	return b
 }

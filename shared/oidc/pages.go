@@ -29,6 +29,10 @@ type page struct {
 	Mobile  string
 	Email   string
 	Captcha template.URL
+	// Types are the app's login types on the web (which forms show);
+	// Buttons its web OAuth providers.
+	Types   map[string]bool
+	Buttons []button
 	// Logout's hidden fields.
 	ClientID, PostLogout, State string
 }
@@ -85,7 +89,9 @@ type result struct {
 		Token        string `json:"token"`
 		TokenExpired int64  `json:"tokenExpired"`
 	} `json:"newToken"`
-	CaptchaBase64 string `json:"captchaBase64"`
+	CaptchaBase64      string                  `json:"captchaBase64"`
+	SupportedLoginType []string                `json:"supportedLoginType"`
+	Providers          []account.OAuthProvider `json:"providers"`
 }
 
 func (r *result) ok() bool { return r.ErrCode == float64(0) }

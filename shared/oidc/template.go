@@ -42,6 +42,9 @@ button.secondary{background:#e8eaee;color:#222}.error{color:#c62828;margin:8px 0
 details{margin-top:18px;border-top:1px solid #eee;padding-top:12px}summary{cursor:pointer;color:#2b6de5}
 .app{display:flex;align-items:center;gap:12px;margin-bottom:12px}.app img{width:48px;height:48px;border-radius:8px}
 ul{padding-left:20px}.captcha{display:block;margin:6px 0;height:40px}
+.providers{margin-top:18px;border-top:1px solid #eee;padding-top:12px;display:flex;flex-wrap:wrap;gap:8px}
+.provider{display:flex;align-items:center;gap:6px;padding:8px 12px;border:1px solid #ddd;border-radius:6px;color:#222;text-decoration:none}
+.provider img{width:20px;height:20px}
 </style></head><body><main>
 {{if eq .Kind "message"}}
   {{if .Error}}<h1>{{.T.error}}</h1><p class="error" role="alert">{{.Error}}</p>{{else}}<h1>{{.Message}}</h1>{{end}}
@@ -65,7 +68,7 @@ ul{padding-left:20px}.captcha{display:block;margin:6px 0;height:40px}
 {{else}}
   <h1>{{.T.login}}</h1><p>{{.T.continue_to}} <strong>{{.Client.Name}}</strong></p>
   {{if .Error}}<p class="error" role="alert">{{.Error}}</p>{{end}}{{if .Message}}<p class="note" role="status">{{.Message}}</p>{{end}}
-  {{if or (eq .Step "") (eq .Step "password-captcha")}}
+  {{if and (or (eq .Step "") (eq .Step "password-captcha")) (index .Types "username-password")}}
   <form method="post" action="/oauth2/login" id="password">
     <input type="hidden" name="txn" value="{{.Txn}}"><input type="hidden" name="csrf" value="{{.CSRF}}"><input type="hidden" name="via" value="password">
     <label for="account">{{.T.account}}</label><input id="account" name="account" value="{{.Account}}" autocomplete="username" required>
@@ -74,7 +77,7 @@ ul{padding-left:20px}.captcha{display:block;margin:6px 0;height:40px}
     <button type="submit">{{.T.submit_login}}</button>
   </form>
   {{end}}
-  {{if or (eq .Step "") (eq .Step "sms-captcha") (eq .Step "sms-code")}}
+  {{if and (or (eq .Step "") (eq .Step "sms-captcha") (eq .Step "sms-code")) (index .Types "mobile-code")}}
   <details{{if ne .Step ""}} open{{end}}><summary>{{.T.sms_login}}</summary>
   <form method="post" action="/oauth2/login" id="sms">
     <input type="hidden" name="txn" value="{{.Txn}}"><input type="hidden" name="csrf" value="{{.CSRF}}">
@@ -85,7 +88,7 @@ ul{padding-left:20px}.captcha{display:block;margin:6px 0;height:40px}
     {{else}}<input type="hidden" name="via" value="sms-start"><button type="submit" class="secondary">{{.T.next}}</button>{{end}}
   </form></details>
   {{end}}
-  {{if or (eq .Step "") (eq .Step "email-captcha") (eq .Step "email-code")}}
+  {{if and (or (eq .Step "") (eq .Step "email-captcha") (eq .Step "email-code")) (index .Types "email-code")}}
   <details{{if ne .Step ""}} open{{end}}><summary>{{.T.email_login}}</summary>
   <form method="post" action="/oauth2/login" id="email">
     <input type="hidden" name="txn" value="{{.Txn}}"><input type="hidden" name="csrf" value="{{.CSRF}}">
@@ -96,6 +99,7 @@ ul{padding-left:20px}.captcha{display:block;margin:6px 0;height:40px}
     {{else}}<input type="hidden" name="via" value="email-start"><button type="submit" class="secondary">{{.T.next}}</button>{{end}}
   </form></details>
   {{end}}
+  {{if and (eq .Step "") .Buttons}}<div class="providers">{{range .Buttons}}<a class="provider" href="/oauth2/provider/{{.Provider}}?txn={{$.Txn}}">{{if .Icon}}<img src="{{.Icon}}" alt="">{{end}}{{.Name}}</a>{{end}}</div>{{end}}
   {{if ne .Step ""}}<p><a href="/oauth2/login?txn={{.Txn}}">{{.T.other_way}}</a></p>{{end}}
 {{end}}
 </main></body></html>

@@ -14,6 +14,7 @@ import (
 	accountfamily "github.com/idco-dev/idco/shared/families/account"
 	"github.com/idco-dev/idco/shared/families/captcha"
 	"github.com/idco-dev/idco/shared/families/login"
+	"github.com/idco-dev/idco/shared/families/logintypes"
 	"github.com/idco-dev/idco/shared/families/sendemailcode"
 	"github.com/idco-dev/idco/shared/families/sendsmscode"
 	"github.com/idco-dev/idco/shared/oidc"
@@ -26,8 +27,9 @@ import (
 // Family serves the OpenID Connect provider.
 var Family = &families.Family{
 	Name: "oidc",
-	// The pages' methods (login, loginBySms, loginByEmailCode, sendSmsCode,
-	// sendEmailCode, createCaptcha, logout) hash passwords.
+	// The pages' methods (login, loginBySms, loginByEmailCode,
+	// loginByOAuth, sendSmsCode, sendEmailCode, createCaptcha, logout,
+	// getSupportedLoginType, getOAuthProviders) hash passwords.
 	Argon2: true,
 	// What the pages' methods need (the login, send-sms-code,
 	// send-email-code, captcha and account families' grants:
@@ -55,7 +57,8 @@ var Family = &families.Family{
 }
 
 // PageFamilies are the families whose methods the hosted pages run.
-var PageFamilies = []*families.Family{login.Family, sendsmscode.Family, sendemailcode.Family, captcha.Family, accountfamily.Family}
+var PageFamilies = []*families.Family{login.Family, sendsmscode.Family, sendemailcode.Family, captcha.Family, accountfamily.Family,
+	logintypes.Family}
 
 // Pages is the hosted pages' method table.
 func Pages(s *account.Service) cloudobj.Table {

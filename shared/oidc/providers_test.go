@@ -1,0 +1,59 @@
+package oidc_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/idco-dev/idco/shared/testenv"
+	"github.com/idco-dev/idco/shared/testenv/fakeprov"
+)
+
+// TestProviderButtons: the hosted login page offers the app's web OAuth
+// providers; GitHub's button signs the user in through GitHub (its fake)
+// and back to the app, and under idco.thirdPartyOnly the page shows the
+// providers alone.
+func TestProviderButtons(t *testing.T) {
+	for _, only := range []bool{false, true} {
+		f := fakeprov.New(t)
+		e := testenv.New(t, func(cfg map[string]any) {
+			cfg["web"] = map[string]any{"oauth": map[string]any{"github": map[string]any{"appid": "gh-client", "appsecret": "gh-secret"}}}
+			cfg["idco"].(map[string]any)["thirdPartyOnly"] = only
+		})
+		f.Now = e.Clock.Now
+		e.UseProviders(f.Env())
+		f.OAuthApp(fakeprov.GitHub, "gh-client", "gh-secret")
+		f.OAuthNext(fakeprov.GitHub, fakeprov.OAuthUser{ID: "4242", Name: "octo", Email: "octo@example.com"})
+		a := register(t, e, testenv.NewClient("admin-dev"), map[string]any{"name": "Demo App",
+			"redirectUris": []string{"https://app.example.com/cb"}, "scopes": []string{"openid", "profile"}})
+
+		b := newBrowser(t, e, f.WebBaseURL(fakeprov.GitHub))
+		p := b.get(authURL(e, a, nil))
+		button := regexp.MustCompile(`href="(/oauth2/provider/github\?txn=[^"]+)"`).FindStringSubmatch(p.body)
+		if button == nil {
+			t.Fatalf("thirdPartyOnly %v: no GitHub button on the login page: %s", only, p.body)
+		}
+		if has := strings.Contains(p.body, `name="password"`); has == only {
+			t.Errorf("thirdPartyOnly %v: the password form shows: %v", only, has)
+		}
+		p = b.get(e.URL + strings.ReplaceAll(button[1], "&amp;", "&"))
+		if strings.Contains(p.url, "/oauth2/consent") {
+			p = b.submit(p, "/oauth2/consent", url.Values{"decision": {"allow"}})
+		}
+		back, _ := url.Parse(p.location)
+		if back == nil || back.Query().Get("code") == "" || !strings.HasPrefix(p.location, a.redirect+"?") {
+			t.Fatalf("thirdPartyOnly %v: after GitHub, %d at %s, location %q: %s", only, p.status, p.url, p.location, p.body)
+		}
+		st, toks := tokenRequest(t, e, a, url.Values{"grant_type": {"authorization_code"}, "code": {back.Query().Get("code")}, "redirect_uri": {a.redirect}})
+		if st != http.StatusOK || toks["id_token"] == nil {
+			t.Fatalf("exchange: %d %v", st, toks)
+		}
+
+		// A callback whose state this browser did not start is refused.
+		if p := newBrowser(t, e).get(e.URL + "/oauth2/callback/github?code=x&state=forged"); p.status != http.StatusBadRequest {
+			t.Errorf("a forged callback: %d", p.status)
+		}
+	}
+}
