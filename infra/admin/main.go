@@ -24,6 +24,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
@@ -57,7 +58,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			"       admin [flags] import -file uni-id-users.jsonl [-dry-run] [-batch 100]\n"+
 			"       admin [flags] export -file users.jsonl\n"+
 			"       admin [flags] import-roles [-permissions uni-id-permissions.jsonl] [-roles uni-id-roles.jsonl]\n"+
-			"       admin [flags] call METHOD [PARAMS-JSON]")
+			"       admin [flags] call METHOD [PARAMS-JSON]\n"+
+			"       admin rotate-keys -parameter /idco/oidc-keys | -file .idco/oidc-keys.json")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -66,6 +68,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if fs.NArg() == 0 {
 		fs.Usage()
 		return errors.New("no command")
+	}
+	if fs.Arg(0) == "rotate-keys" { // no app, no function: the operator's own AWS access
+		return rotateKeys(ctx, fs.Args()[1:], stdout, time.Now())
 	}
 	if c.appID == "" {
 		return errors.New("-app: the app's DCloud appId is required (users are made in an app)")

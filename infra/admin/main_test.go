@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/idco-dev/idco/shared/signing"
 	"github.com/idco-dev/idco/shared/testenv"
 )
 
@@ -114,5 +115,58 @@ func TestMigrationCLI(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "0 created, 1 already there") {
 		t.Errorf("import-roles again: %s", out.String())
+	}
+}
+
+// TestRotateKeys: rotate-keys creates the dev key set, then moves it a
+// step: next keys become active, active ones retire, and the set the dev
+// server reads parses after each step; no -app is needed.
+func TestRotateKeys(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "oidc-keys.json")
+	var out bytes.Buffer
+	step := func() *signing.Set {
+		t.Helper()
+		out.Reset()
+		if err := run(t.Context(), []string{"rotate-keys", "-file", path}, func(string) string { return "" }, strings.NewReader(""), &out); err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		set, err := signing.Parse(data)
+		if err != nil {
+			t.Fatalf("the key set does not parse: %v", err)
+		}
+		if strings.Contains(out.String(), "PRIVATE") {
+			t.Fatalf("rotate-keys printed a private key: %s", out.String())
+		}
+		return set
+	}
+	first := step()
+	if !strings.Contains(out.String(), "created") || len(first.Keys) != 4 {
+		t.Fatalf("first run: %s, %d keys", out.String(), len(first.Keys))
+	}
+	states := func(s *signing.Set) map[string]string {
+		m := map[string]string{}
+		for _, k := range s.Keys {
+			m[k.ID] = k.State
+		}
+		return m
+	}
+	before := states(first)
+	second := step()
+	after := states(second)
+	for id, st := range before {
+		want := map[string]string{signing.Active: signing.Retired, signing.Next: signing.Active}[st]
+		if after[id] != want {
+			t.Errorf("key %s was %s, is %s after a rotation, want %s", id, st, after[id], want)
+		}
+	}
+	if !strings.Contains(out.String(), "rotated") || len(second.Keys) != 6 {
+		t.Errorf("second run: %s, %d keys", out.String(), len(second.Keys))
+	}
+	if err := run(t.Context(), []string{"rotate-keys"}, func(string) string { return "" }, strings.NewReader(""), &out); err == nil {
+		t.Error("rotate-keys without -file or -parameter ran")
 	}
 }

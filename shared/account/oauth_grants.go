@@ -63,8 +63,12 @@ type usedCode struct {
 
 // A code's keys name its client: another client presenting it misses, and
 // cannot use it up.
-func authCodeKey(clientID, code string) string { return "oauth-code:" + clientID + ":" + patDigest(code) }
-func usedCodeKey(clientID, code string) string { return "oauth-code-used:" + clientID + ":" + patDigest(code) }
+func authCodeKey(clientID, code string) string {
+	return "oauth-code:" + clientID + ":" + patDigest(code)
+}
+func usedCodeKey(clientID, code string) string {
+	return "oauth-code-used:" + clientID + ":" + patDigest(code)
+}
 
 // Granted reports whether u has authorised client for every scope.
 func Granted(u *User, clientID string, scopes []string) bool {

@@ -187,3 +187,18 @@ func Dispatcher(function string, table cloudobj.Table, svc *account.Service, log
 	return &cloudobj.Dispatcher{Function: function, Methods: table, Auth: svc, Auditor: svc, Logger: log, Now: svc.Now,
 		Namespace: os.Getenv(EnvMetricsNamespace)}
 }
+
+// ReadParameter returns an SSM parameter's value, decrypted, and whether it
+// exists (the operator's command line: the signing keys).
+func ReadParameter(ctx context.Context, cfg aws.Config, name string) ([]byte, bool, error) {
+	v, err := awsapi.GetParameter(ctx, cfg, name)
+	if e, ok := errors.AsType[*awsapi.APIError](err); ok && e.Code == "ParameterNotFound" {
+		return nil, false, nil
+	}
+	return v, err == nil, err
+}
+
+// WriteParameter overwrites an SSM SecureString parameter.
+func WriteParameter(ctx context.Context, cfg aws.Config, name string, value []byte) error {
+	return awsapi.PutParameter(ctx, cfg, name, value)
+}
