@@ -22,12 +22,14 @@ client-test:
 
 # browser-test: DCloud's uni-id-pages built as an H5 app and driven in
 # headless Chromium (Debian's /usr/bin/chromium; .ci/run installs it) against
-# the dev server. demo: the same app against `make run`, to try by hand.
+# the dev server (e2e.test.mjs), and the open platform's hosted login and
+# consent pages with JavaScript off (oidc.test.mjs). demo: the same app
+# against `make run`, to try by hand.
 BROWSER_DEPS := infra/browser/node_modules/.package-lock.json
 $(BROWSER_DEPS): infra/browser/package-lock.json
 	cd infra/browser && npm ci --no-audit --no-fund
 browser-test: $(BROWSER_DEPS)
-	cd infra/browser && node --test e2e.test.mjs
+	cd infra/browser && node --test e2e.test.mjs oidc.test.mjs
 demo: $(BROWSER_DEPS)
 	node infra/browser/demo.mjs
 
