@@ -62,14 +62,14 @@ func TestAuthorizeAttacks(t *testing.T) {
 		for _, uri := range []string{"https://evil.example.com/cb", "https://app.example.com/cb/../evil", "https://app.example.com/cbx",
 			"https://app.example.com/cb.evil.com", "https://app.example.com/cb#x", "https://app.example.com/cb?next=https://evil.example.com",
 			"https://APP.example.com/cb", "http://app.example.com/cb", ""} {
-			p := newBrowser(t, e).get(authURL(e, a, url.Values{"redirect_uri": {uri}}))
-			if p.status != http.StatusBadRequest || p.location != "" || !strings.Contains(p.url, "/oauth2/authorize") {
-				t.Errorf("redirect_uri %q: %d, location %q; want 400 and no redirect", uri, p.status, p.location)
+			p := testenv.NewBrowser(t, e.URL).Get(authURL(e, a, url.Values{"redirect_uri": {uri}}))
+			if p.Status != http.StatusBadRequest || p.Location != "" || !strings.Contains(p.URL, "/oauth2/authorize") {
+				t.Errorf("redirect_uri %q: %d, location %q; want 400 and no redirect", uri, p.Status, p.Location)
 			}
 		}
-		p := newBrowser(t, e).get(authURL(e, app{id: "oc_nope", redirect: a.redirect}, nil))
-		if p.status != http.StatusBadRequest || p.location != "" {
-			t.Errorf("an unknown client: %d, location %q", p.status, p.location)
+		p := testenv.NewBrowser(t, e.URL).Get(authURL(e, app{id: "oc_nope", redirect: a.redirect}, nil))
+		if p.Status != http.StatusBadRequest || p.Location != "" {
+			t.Errorf("an unknown client: %d, location %q", p.Status, p.Location)
 		}
 	})
 
@@ -85,11 +85,11 @@ func TestAuthorizeAttacks(t *testing.T) {
 			"plain PKCE":            {a, url.Values{"code_challenge": {strings.Repeat("a", 43)}, "code_challenge_method": {"plain"}}, "invalid_request"},
 			"prompt none, no login": {a, url.Values{"prompt": {"none"}}, "login_required"},
 		} {
-			p := newBrowser(t, e).get(authURL(e, c.a, c.extra))
-			back, _ := url.Parse(p.location)
+			p := testenv.NewBrowser(t, e.URL).Get(authURL(e, c.a, c.extra))
+			back, _ := url.Parse(p.Location)
 			if back == nil || back.Query().Get("error") != c.want || back.Query().Get("state") != "st-1" || back.Query().Get("iss") != e.URL ||
-				!strings.HasPrefix(p.location, c.a.redirect+"?") {
-				t.Errorf("%s: redirect %q, want %s?error=%s with state and iss", name, p.location, c.a.redirect, c.want)
+				!strings.HasPrefix(p.Location, c.a.redirect+"?") {
+				t.Errorf("%s: redirect %q, want %s?error=%s with state and iss", name, p.Location, c.a.redirect, c.want)
 			}
 		}
 	})
@@ -102,7 +102,7 @@ func TestAuthorizeAttacks(t *testing.T) {
 			extra.Set("code_challenge", oauth2.S256ChallengeFromVerifier(pkce))
 			extra.Set("code_challenge_method", "S256")
 		}
-		back := newBrowser(t, e).login(authURL(e, a, extra), "alice", "Alice-pass-1")
+		back := testenv.NewBrowser(t, e.URL).Login(authURL(e, a, extra), "alice", "Alice-pass-1")
 		t.Helper()
 		if back.Query().Get("code") == "" {
 			t.Fatalf("no code: %s", back)
@@ -159,22 +159,22 @@ func TestAuthorizeAttacks(t *testing.T) {
 	})
 
 	t.Run("a transaction is its browser's", func(t *testing.T) {
-		victim := newBrowser(t, e)
-		p := victim.get(authURL(e, a, nil))
-		attacker := newBrowser(t, e)
-		res := attacker.submit(p, "/oauth2/login", url.Values{"via": {"password"}, "account": {"alice"}, "password": {"Alice-pass-1"}})
-		if res.status != http.StatusBadRequest || res.location != "" {
-			t.Errorf("another browser continued the transaction: %d %q", res.status, res.location)
+		victim := testenv.NewBrowser(t, e.URL)
+		p := victim.Get(authURL(e, a, nil))
+		attacker := testenv.NewBrowser(t, e.URL)
+		res := attacker.Submit(p, "/oauth2/login", url.Values{"via": {"password"}, "account": {"alice"}, "password": {"Alice-pass-1"}})
+		if res.Status != http.StatusBadRequest || res.Location != "" {
+			t.Errorf("another browser continued the transaction: %d %q", res.Status, res.Location)
 		}
 		forged := url.Values{"via": {"password"}, "account": {"alice"}, "password": {"Alice-pass-1"}}
-		for _, m := range hidden.FindAllStringSubmatch(p.body, 2) {
+		for _, m := range testenv.Hidden.FindAllStringSubmatch(p.Body, 2) {
 			if m[1] == "txn" {
 				forged.Set("txn", m[2])
 			}
 		}
 		forged.Set("csrf", "forged")
-		if res := victim.post("/oauth2/login", forged); res.status != http.StatusBadRequest {
-			t.Errorf("a form without the browser's CSRF token: %d", res.status)
+		if res := victim.Post("/oauth2/login", forged); res.Status != http.StatusBadRequest {
+			t.Errorf("a form without the browser's CSRF token: %d", res.Status)
 		}
 	})
 
@@ -208,8 +208,8 @@ func TestAuthorizationsAndRevocation(t *testing.T) {
 	alice := testenv.NewClient("alice-dev")
 	e.Register(t, alice, "alice", "Alice-pass-1")
 
-	b := newBrowser(t, e)
-	back := b.login(e.URL+"/oauth/2?"+url.Values{"scheme": {"app"}, "appId": {a.id}, "redirect_uri": {a.redirect},
+	b := testenv.NewBrowser(t, e.URL)
+	back := b.Login(e.URL+"/oauth/2?"+url.Values{"scheme": {"app"}, "appId": {a.id}, "redirect_uri": {a.redirect},
 		"scopes": {"openid profile"}, "nonce": {"1667553723079"}, "expireInDays": {"7"}}.Encode(), "alice", "Alice-pass-1")
 	if back.Query().Get("code") == "" || back.Query().Get("state") != "1667553723079" || back.Fragment != "" {
 		t.Fatalf("the SSO link: back at %s, want a code and the nonce as state", back)
@@ -218,14 +218,14 @@ func TestAuthorizationsAndRevocation(t *testing.T) {
 	if st != 200 {
 		t.Fatalf("exchange: %d %v", st, toks)
 	}
-	p := b.get(e.URL + "/oauth/2?" + url.Values{"scheme": {"app"}, "appId": {legacy.id}, "redirect_uri": {legacy.redirect},
+	p := b.Get(e.URL + "/oauth/2?" + url.Values{"scheme": {"app"}, "appId": {legacy.id}, "redirect_uri": {legacy.redirect},
 		"scopes": {"openid profile role"}, "nonce": {"abc"}}.Encode())
-	if strings.Contains(p.url, "/oauth2/consent") {
-		p = b.submit(p, "/oauth2/consent", url.Values{"decision": {"allow"}})
+	if strings.Contains(p.URL, "/oauth2/consent") {
+		p = b.Submit(p, "/oauth2/consent", url.Values{"decision": {"allow"}})
 	}
-	frag, _ := url.Parse(p.location)
+	frag, _ := url.Parse(p.Location)
 	if fv, _ := url.ParseQuery(frag.Fragment); frag == nil || fv.Get("access_token") == "" || fv.Get("refresh_token") != "" || frag.RawQuery != "" {
-		t.Errorf("the legacy app: redirect %q, want the access token (no refresh token) in the fragment only", p.location)
+		t.Errorf("the legacy app: redirect %q, want the access token (no refresh token) in the fragment only", p.Location)
 	}
 
 	userinfo := func(tok string) int {
@@ -257,7 +257,7 @@ func TestAuthorizationsAndRevocation(t *testing.T) {
 	}
 
 	// Consent again (the grant is gone), then revoke the refresh token.
-	back = b.login(authURL(e, a, nil), "", "")
+	back = b.Login(authURL(e, a, nil), "", "")
 	_, toks = tokenRequest(t, e, a, url.Values{"grant_type": {"authorization_code"}, "code": {back.Query().Get("code")}, "redirect_uri": {a.redirect}})
 	form := url.Values{"token": {toks["refresh_token"].(string)}, "client_id": {a.id}, "client_secret": {a.secret}}
 	if res, err := http.PostForm(e.URL+"/oauth2/revoke", form); err != nil || res.StatusCode != 200 {

@@ -4,12 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"io"
 	"net/http"
-	"net/http/cookiejar"
-	"net/url"
-	"regexp"
-	"strings"
 	"testing"
 	"time"
 
@@ -42,98 +37,6 @@ func register(t *testing.T, e *testenv.Env, admin *testenv.Client, fields map[st
 	return app{id: r.Body["clientId"].(string), secret: secret, redirect: uris[0]}
 }
 
-// browser is a user's browser: it keeps cookies and follows idco's own
-// redirects, stopping at the first that leaves idco (back to the app).
-type browser struct {
-	t    *testing.T
-	e    *testenv.Env
-	http *http.Client
-}
-
-// newBrowser returns a browser that follows redirects within idco and
-// the sites also given (a provider's sign-in page).
-func newBrowser(t *testing.T, e *testenv.Env, also ...string) *browser {
-	jar, _ := cookiejar.New(nil)
-	b := &browser{t: t, e: e}
-	b.http = &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, _ []*http.Request) error {
-		for _, site := range append(also, e.URL) {
-			if strings.HasPrefix(req.URL.String(), site+"/") {
-				return nil
-			}
-		}
-		return http.ErrUseLastResponse
-	}}
-	return b
-}
-
-// page is an answer as the browser sees it.
-type page struct {
-	status   int
-	url      string // where the browser ended up
-	location string // a redirect out of idco, if the answer is one
-	body     string
-}
-
-func (b *browser) do(req *http.Request) page {
-	b.t.Helper()
-	res, err := b.http.Do(req)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	body, _ := io.ReadAll(res.Body)
-	return page{status: res.StatusCode, url: res.Request.URL.String(), location: res.Header.Get("Location"), body: string(body)}
-}
-
-func (b *browser) get(u string) page {
-	req, _ := http.NewRequest(http.MethodGet, u, nil)
-	return b.do(req)
-}
-
-func (b *browser) post(path string, form url.Values) page {
-	req, _ := http.NewRequest(http.MethodPost, b.e.URL+path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return b.do(req)
-}
-
-var hidden = regexp.MustCompile(`name="(txn|csrf)" value="([^"]*)"`)
-
-// submit posts a form of p (its hidden txn and csrf, plus fields) to path.
-func (b *browser) submit(p page, path string, fields url.Values) page {
-	b.t.Helper()
-	for _, m := range hidden.FindAllStringSubmatch(p.body, 2) {
-		fields.Set(m[1], m[2])
-	}
-	if fields.Get("csrf") == "" {
-		b.t.Fatalf("no form on %s: %s", p.url, p.body)
-	}
-	return b.post(path, fields)
-}
-
-// login runs the hosted login page with a password and, when asked, the
-// consent page, and returns the redirect back to the app.
-func (b *browser) login(authURL, account, pw string) *url.URL {
-	b.t.Helper()
-	p := b.get(authURL)
-	if strings.Contains(p.url, "/oauth2/login") {
-		p = b.submit(p, "/oauth2/login", url.Values{"via": {"password"}, "account": {account}, "password": {pw}})
-	}
-	if strings.Contains(p.url, "/oauth2/consent") {
-		if !regexp.MustCompile(`<strong>[^<]+ App</strong>`).MatchString(p.body) {
-			b.t.Errorf("the consent page does not name the app: %s", p.body)
-		}
-		p = b.submit(p, "/oauth2/consent", url.Values{"decision": {"allow"}})
-	}
-	if p.location == "" {
-		b.t.Fatalf("no redirect back to the app from %s (%d): %s", p.url, p.status, p.body)
-	}
-	u, err := url.Parse(p.location)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	return u
-}
-
 func randomString(t *testing.T) string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
@@ -161,9 +64,9 @@ func TestCodeFlowWithOIDCLibrary(t *testing.T) {
 		Scopes: []string{gooidc.ScopeOpenID, "profile", "role"}}
 	verifier := provider.Verifier(&gooidc.Config{ClientID: a.id, Now: e.Clock.Now})
 
-	b := newBrowser(t, e)
+	b := testenv.NewBrowser(t, e.URL)
 	state, nonce, pkce := randomString(t), randomString(t), oauth2.GenerateVerifier()
-	back := b.login(cfg.AuthCodeURL(state, gooidc.Nonce(nonce), oauth2.S256ChallengeOption(pkce)), "alice", "Alice-pass-1")
+	back := b.Login(cfg.AuthCodeURL(state, gooidc.Nonce(nonce), oauth2.S256ChallengeOption(pkce)), "alice", "Alice-pass-1")
 	q := back.Query()
 	if got := back.Scheme + "://" + back.Host + back.Path; got != a.redirect || q.Get("state") != state || q.Get("iss") != e.URL {
 		t.Fatalf("back at %s, want %s with state %s and iss %s", back, a.redirect, state, e.URL)
@@ -201,7 +104,7 @@ func TestCodeFlowWithOIDCLibrary(t *testing.T) {
 	// Single sign-on: the browser's session logs straight back in; the
 	// grant is remembered, so no consent either.
 	state2 := randomString(t)
-	back = b.login(cfg.AuthCodeURL(state2, oauth2.S256ChallengeOption(pkce)), "", "")
+	back = b.Login(cfg.AuthCodeURL(state2, oauth2.S256ChallengeOption(pkce)), "", "")
 	if back.Query().Get("code") == "" || back.Query().Get("state") != state2 {
 		t.Fatalf("single sign-on: back at %s", back)
 	}

@@ -29,22 +29,22 @@ func TestProviderButtons(t *testing.T) {
 		a := register(t, e, testenv.NewClient("admin-dev"), map[string]any{"name": "Demo App",
 			"redirectUris": []string{"https://app.example.com/cb"}, "scopes": []string{"openid", "profile"}})
 
-		b := newBrowser(t, e, f.WebBaseURL(fakeprov.GitHub))
-		p := b.get(authURL(e, a, nil))
-		button := regexp.MustCompile(`href="(/oauth2/provider/github\?txn=[^"]+)"`).FindStringSubmatch(p.body)
+		b := testenv.NewBrowser(t, e.URL, f.WebBaseURL(fakeprov.GitHub))
+		p := b.Get(authURL(e, a, nil))
+		button := regexp.MustCompile(`href="(/oauth2/provider/github\?txn=[^"]+)"`).FindStringSubmatch(p.Body)
 		if button == nil {
-			t.Fatalf("thirdPartyOnly %v: no GitHub button on the login page: %s", only, p.body)
+			t.Fatalf("thirdPartyOnly %v: no GitHub button on the login page: %s", only, p.Body)
 		}
-		if has := strings.Contains(p.body, `name="password"`); has == only {
+		if has := strings.Contains(p.Body, `name="password"`); has == only {
 			t.Errorf("thirdPartyOnly %v: the password form shows: %v", only, has)
 		}
-		p = b.get(e.URL + strings.ReplaceAll(button[1], "&amp;", "&"))
-		if strings.Contains(p.url, "/oauth2/consent") {
-			p = b.submit(p, "/oauth2/consent", url.Values{"decision": {"allow"}})
+		p = b.Get(e.URL + strings.ReplaceAll(button[1], "&amp;", "&"))
+		if strings.Contains(p.URL, "/oauth2/consent") {
+			p = b.Submit(p, "/oauth2/consent", url.Values{"decision": {"allow"}})
 		}
-		back, _ := url.Parse(p.location)
-		if back == nil || back.Query().Get("code") == "" || !strings.HasPrefix(p.location, a.redirect+"?") {
-			t.Fatalf("thirdPartyOnly %v: after GitHub, %d at %s, location %q: %s", only, p.status, p.url, p.location, p.body)
+		back, _ := url.Parse(p.Location)
+		if back == nil || back.Query().Get("code") == "" || !strings.HasPrefix(p.Location, a.redirect+"?") {
+			t.Fatalf("thirdPartyOnly %v: after GitHub, %d at %s, location %q: %s", only, p.Status, p.URL, p.Location, p.Body)
 		}
 		st, toks := tokenRequest(t, e, a, url.Values{"grant_type": {"authorization_code"}, "code": {back.Query().Get("code")}, "redirect_uri": {a.redirect}})
 		if st != http.StatusOK || toks["id_token"] == nil {
@@ -52,8 +52,8 @@ func TestProviderButtons(t *testing.T) {
 		}
 
 		// A callback whose state this browser did not start is refused.
-		if p := newBrowser(t, e).get(e.URL + "/oauth2/callback/github?code=x&state=forged"); p.status != http.StatusBadRequest {
-			t.Errorf("a forged callback: %d", p.status)
+		if p := testenv.NewBrowser(t, e.URL).Get(e.URL + "/oauth2/callback/github?code=x&state=forged"); p.Status != http.StatusBadRequest {
+			t.Errorf("a forged callback: %d", p.Status)
 		}
 	}
 }
