@@ -98,7 +98,8 @@ func TestAddingAFamily(t *testing.T) {
 			t.Errorf("%s grants %q, want %q", id, grants, want)
 		}
 		for _, res := range []string{LogGroupID(probe.Name), ErrorsAlarmID(probe.Name), ThrottlesAlarmID(probe.Name),
-			IntegrationID(probe.Name), PermissionID(probe.Name), RouteID(cloudobj.UniIDCo, "probeMethod")} {
+			IntegrationID(probe.Name), PermissionID(probe.Name), RouteID(cloudobj.UniIDCo, "probeMethod"),
+			URLID(probe.Name), URLPermissionID(probe.Name), URLInvokeID(probe.Name)} {
 			if _, ok := got.Resources[res]; !ok {
 				t.Errorf("no resource %s for the probe", res)
 			}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/idco-dev/idco/shared/families"
@@ -89,6 +90,18 @@ func TestDeliveryGrantsFollowParameters(t *testing.T) {
 			refused: "SmsArnsOnlyWithEum"},
 		{name: "sms external with a configuration set", params: map[string]string{"SmsProvider": "external", "SmsConfigurationSetArn": testSmsConfSet},
 			refused: "SmsArnsOnlyWithEum"},
+		{name: "email through DirectMail", params: map[string]string{"EmailProvider": "aliyun"}},
+		{name: "DirectMail with an SES identity", params: map[string]string{"EmailProvider": "aliyun", "SesIdentityName": "example.com"},
+			refused: "SesOnlyWithSes"},
+		{name: "DirectMail with SES's identity and configuration set", params: map[string]string{"EmailProvider": "aliyun",
+			"SesIdentityName": "example.com", "SesConfigurationSetName": "idco-mail"}, refused: "SesOnlyWithSes"},
+		{name: "China, DirectMail and Aliyun SMS", params: map[string]string{"AWS::Region": "cn-north-1", "EmailProvider": "aliyun",
+			"SmsProvider": "external"}},
+		{name: "China (Ningxia), SES named", params: map[string]string{"AWS::Region": "cn-northwest-1", "SesIdentityName": "example.com"},
+			refused: "NoSesInChina"},
+		{name: "China, End User Messaging", params: map[string]string{"AWS::Region": "cn-northwest-1", "EmailProvider": "aliyun",
+			"SmsProvider": "aws-eum", "SmsOriginationIdentityArn": "arn:aws-cn:sms-voice:cn-northwest-1:123456789012:pool/pool-0123"},
+			granted: []string{families.ResourceSMSOriginationIdentity}},
 		{name: "everything", params: map[string]string{"SesIdentityName": "example.com", "SesConfigurationSetName": "idco-mail",
 			"SmsProvider": "aws-eum", "SmsOriginationIdentityArn": testOrigination, "SmsConfigurationSetArn": testSmsConfSet},
 			granted: []string{families.ResourceSESIdentity, families.ResourceSESConfigurationSet,
@@ -98,6 +111,9 @@ func TestDeliveryGrantsFollowParameters(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ev := evaluator{tpl: tpl, params: tc.params}
 			for name, v := range tc.params {
+				if strings.HasPrefix(name, "AWS::") {
+					continue // a pseudo parameter
+				}
 				if err := ev.allowed(name, v); err != nil {
 					t.Fatalf("test parameter: %v", err)
 				}
@@ -153,6 +169,10 @@ func TestDeliveryParameterPatterns(t *testing.T) {
 		{"SesIdentityName", "example.com/x", false},
 		{"SesConfigurationSetName", "idco-mail_1", true},
 		{"SesConfigurationSetName", "idco*", false},
+		{"EmailProvider", "ses", true},
+		{"EmailProvider", "aliyun", true},
+		{"EmailProvider", "", false},
+		{"EmailProvider", "directmail", false},
 		{"SmsProvider", "aws-eum", true},
 		{"SmsProvider", "aliyun", false}, // external
 		{"SmsOriginationIdentityArn", testOrigination, true},
@@ -180,12 +200,18 @@ func TestDeliveryParameterPatterns(t *testing.T) {
 	if d := mapOf(ev.tpl.Parameters["SmsProvider"])["Default"]; d != "none" {
 		t.Errorf("parameter SmsProvider Default = %#v, want none", d)
 	}
+	// ses by default, so that a stack deployed before EmailProvider keeps
+	// its SES grants.
+	if d := mapOf(ev.tpl.Parameters["EmailProvider"])["Default"]; d != "ses" {
+		t.Errorf("parameter EmailProvider Default = %#v, want ses", d)
+	}
 }
 
 // evaluator evaluates the template's conditions and rules for parameter
 // values (a parameter not in params takes its Default), as CloudFormation
 // does: the intrinsics Fn::Equals, Fn::Not, Fn::And, Fn::Or, Condition and
-// Ref of a parameter.
+// Ref of a parameter or of the pseudo parameters AWS::Region (params'
+// "AWS::Region", default us-east-1) and AWS::Partition (the region's).
 type evaluator struct {
 	tpl    *Template
 	params map[string]string
@@ -194,6 +220,19 @@ type evaluator struct {
 func (e evaluator) param(name string) (string, bool) {
 	if v, ok := e.params[name]; ok {
 		return v, true
+	}
+	region := e.params["AWS::Region"]
+	if region == "" {
+		region = "us-east-1"
+	}
+	switch name {
+	case "AWS::Region":
+		return region, true
+	case "AWS::Partition":
+		if strings.HasPrefix(region, "cn-") {
+			return "aws-cn", true
+		}
+		return "aws", true
 	}
 	p, ok := e.tpl.Parameters[name]
 	if !ok {

@@ -101,7 +101,7 @@ func statementYAML(g families.Grant) (string, error) {
 		return plain("OidcKeys", `!Sub "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${OidcKeysParameterName}"`), nil
 	case families.ResourceConfigKey:
 		return optional("HasConfigKey", "ConfigKey", "!Ref ConfigKmsKeyArn",
-			"                Condition:\n                  StringEquals:\n                    kms:ViaService: !Sub \"ssm.${AWS::Region}.amazonaws.com\"\n"), nil
+			"                Condition:\n                  StringEquals:\n                    kms:ViaService: !Sub \"ssm.${AWS::Region}.${AWS::URLSuffix}\"\n"), nil
 	case families.ResourceSESIdentity:
 		return optional("HasSesIdentity", "SesIdentity", `!Sub "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/${SesIdentityName}"`, ""), nil
 	case families.ResourceSESConfigurationSet:
@@ -123,7 +123,8 @@ func statementYAML(g families.Grant) (string, error) {
 // function (named "<stack>-<family>", its own source folder for sam build,
 // memory, reserved concurrency when it hashes, log group, inline policy of
 // exactly its grants, one statement per grant; optional resources under
-// the condition their parameter sets), its log group and its alarms.
+// the condition their parameter sets), its log group, its function URL
+// (outside the China regions) and its alarms.
 func Functions(fams []*families.Family) (string, error) {
 	var b strings.Builder
 	b.WriteString("  # Each policy statement is one grant of shared/families; the grants'\n")
@@ -158,6 +159,7 @@ func Functions(fams []*families.Family) (string, error) {
 		}
 		fmt.Fprintf(&b, "  %s:\n    Type: AWS::Logs::LogGroup\n    DeletionPolicy: Delete\n    UpdateReplacePolicy: Delete\n    Properties:\n", LogGroupID(f.Name))
 		fmt.Fprintf(&b, "      LogGroupName: !Sub \"/aws/lambda/${AWS::StackName}-%s\"\n      RetentionInDays: !Ref LogRetentionDays\n", f.Name)
+		b.WriteString(functionURL(f))
 		b.WriteString(functionAlarms(f))
 	}
 	return b.String(), nil
@@ -169,16 +171,6 @@ func Functions(fams []*families.Family) (string, error) {
 // WorkingDirectory to run it in), where the whole module is; see
 // infra/build.mk.
 func CodeURI(family string) string { return "functions/" + family }
-
-// Outputs is template.yaml's generated outputs block: each function's URL.
-func Outputs(fams []*families.Family) string {
-	var b strings.Builder
-	for _, f := range sorted(fams) {
-		fmt.Fprintf(&b, "  %sUrl:\n    Description: %q\n    Value: !GetAtt %sUrl.FunctionUrl\n",
-			Camel(f.Name), f.Name+" function URL ("+strings.Join(f.MethodNames(), ", ")+")", FunctionID(f.Name))
-	}
-	return b.String()
-}
 
 // LogGroupID is the logical id of a family's log group.
 func LogGroupID(family string) string { return Camel(family) + "LogGroup" }

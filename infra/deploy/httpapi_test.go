@@ -152,7 +152,7 @@ func TestHTTPAPIRoutes(t *testing.T) {
 	var wantIntegrations, wantPermissions []string
 	for f := range cloudobj.Families {
 		wantIntegrations = append(wantIntegrations, IntegrationID(f))
-		wantPermissions = append(wantPermissions, PermissionID(f))
+		wantPermissions = append(wantPermissions, PermissionID(f), URLPermissionID(f), URLInvokeID(f))
 		fn := FunctionID(f)
 		if tpl.Resources[fn].Type != "AWS::Serverless::Function" {
 			t.Errorf("family %s: no function %s for the HTTP API to call", f, fn)
@@ -209,7 +209,7 @@ func TestHTTPAPIRoutes(t *testing.T) {
 	}
 }
 
-// TestHTTPAPICorsMatchesFunctionURLs keeps the two fronts' CORS the same.
+// TestHTTPAPICorsMatchesFunctionURLs keeps the fronts' CORS the same.
 func TestHTTPAPICorsMatchesFunctionURLs(t *testing.T) {
 	tpl := load(t)
 	api := tpl.Resources[HTTPAPI].Properties["CorsConfiguration"]
@@ -222,17 +222,9 @@ func TestHTTPAPICorsMatchesFunctionURLs(t *testing.T) {
 	if !reflect.DeepEqual(api, want) {
 		t.Errorf("%s CorsConfiguration = %v, want %v", HTTPAPI, api, want)
 	}
-	global := mapOf(mapOf(tpl.Globals["Function"])["FunctionUrlConfig"])["Cors"]
-	if !reflect.DeepEqual(api, global) {
-		t.Errorf("%s CorsConfiguration = %v, Globals FunctionUrlConfig.Cors = %v: want the same", HTTPAPI, api, global)
-	}
 	for _, f := range functionDirs(t) {
-		id := FunctionID(f)
-		if _, ok := tpl.Resources[id]; !ok {
-			continue
-		}
-		if cors := mapOf(tpl.FunctionProperties(id)["FunctionUrlConfig"])["Cors"]; !reflect.DeepEqual(cors, api) {
-			t.Errorf("%s function URL Cors = %v, HTTP API's = %v: want the same", id, cors, api)
+		if cors := tpl.Resources[URLID(f)].Properties["Cors"]; !reflect.DeepEqual(cors, api) {
+			t.Errorf("%s Cors = %v, HTTP API's = %v: want the same", URLID(f), cors, api)
 		}
 	}
 }

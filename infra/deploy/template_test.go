@@ -148,30 +148,42 @@ func TestFunctionSettings(t *testing.T) {
 			t.Errorf("%sLogGroup = %+v, want the function's log group with LogRetentionDays", Camel(f), lg)
 		}
 
-		url := mapOf(p["FunctionUrlConfig"])
-		if url["AuthType"] != "NONE" {
-			t.Errorf("%s FunctionUrlConfig.AuthType = %v, want NONE (idco checks tokens itself)", id, url["AuthType"])
+		if _, ok := p["FunctionUrlConfig"]; ok {
+			t.Errorf("%s sets FunctionUrlConfig: SAM would make its URL in every region, China's included", id)
 		}
-		cors := mapOf(url["Cors"])
-		if !reflect.DeepEqual(cors["AllowOrigins"], ref("CorsAllowedOrigins")) {
-			t.Errorf("%s Cors.AllowOrigins = %v, want the CorsAllowedOrigins parameter", id, cors["AllowOrigins"])
-		}
-		if !reflect.DeepEqual(cors["AllowMethods"], []any{"POST"}) {
-			t.Errorf("%s Cors.AllowMethods = %v, want [POST]", id, cors["AllowMethods"])
-		}
-		for _, h := range []string{"content-type", "authorization", "uni-id-token"} {
-			if hs, _ := cors["AllowHeaders"].([]any); !slices.Contains(hs, any(h)) {
-				t.Errorf("%s Cors.AllowHeaders = %v, missing %s", id, cors["AllowHeaders"], h)
-			}
-		}
-		if c, _ := cors["AllowCredentials"].(bool); c {
-			t.Errorf("%s Cors.AllowCredentials is true: tokens travel in headers, no cookies", id)
-		}
+		checkFunctionURL(t, tpl, f)
+	}
+}
 
-		out := mapOf(tpl.Outputs[Camel(f)+"Url"])
-		if !reflect.DeepEqual(out["Value"], map[string]any{"Fn::GetAtt": []any{id + "Url", "FunctionUrl"}}) {
-			t.Errorf("output %sUrl = %v, want the function URL of %s", Camel(f), out["Value"], id)
+// checkFunctionURL checks a family's function URL: public (AuthType NONE:
+// idco checks tokens itself) on the function's alias, with the HTTP API's
+// CORS, the two permissions a public URL needs (the second only for calls
+// through the URL), and its output, each under HasFunctionUrls.
+func checkFunctionURL(t *testing.T, tpl *Template, f string) {
+	t.Helper()
+	alias := ref(AliasRef(f))
+	want := map[string]Resource{
+		URLID(f): {Type: "AWS::Lambda::Url", Properties: map[string]any{
+			"TargetFunctionArn": alias, "AuthType": "NONE", "Cors": tpl.Resources[HTTPAPI].Properties["CorsConfiguration"]}},
+		URLPermissionID(f): {Type: "AWS::Lambda::Permission", Properties: map[string]any{
+			"Action": "lambda:InvokeFunctionUrl", "FunctionName": alias, "Principal": "*", "FunctionUrlAuthType": "NONE"}},
+		URLInvokeID(f): {Type: "AWS::Lambda::Permission", Properties: map[string]any{
+			"Action": "lambda:InvokeFunction", "FunctionName": alias, "Principal": "*", "InvokedViaFunctionUrl": true}},
+	}
+	for rid, w := range want {
+		got, ok := tpl.Resources[rid]
+		if !ok {
+			t.Errorf("no %s: run %s", rid, GenerateCommand)
+			continue
 		}
+		if got.Type != w.Type || got.Condition != FunctionURLCondition || !reflect.DeepEqual(got.Properties, w.Properties) {
+			t.Errorf("%s = %s under %q %v\nwant %s under %q %v", rid, got.Type, got.Condition, got.Properties,
+				w.Type, FunctionURLCondition, w.Properties)
+		}
+	}
+	out := mapOf(tpl.Outputs[Camel(f)+"Url"])
+	if !reflect.DeepEqual(out["Value"], map[string]any{"Fn::GetAtt": []any{URLID(f), "FunctionUrl"}}) || out["Condition"] != FunctionURLCondition {
+		t.Errorf("output %sUrl = %v, want the function URL of %s under %s", Camel(f), out, FunctionID(f), FunctionURLCondition)
 	}
 }
 
@@ -372,7 +384,8 @@ func policyGrants(t *testing.T, id string, policies any, tables map[string]strin
 				t.Errorf("%s statement %v: under condition %q, want %q", id, st["Sid"], conditional, want)
 			}
 			if res == families.ResourceConfigKey {
-				viaSSM := map[string]any{"StringEquals": map[string]any{"kms:ViaService": sub("ssm.${AWS::Region}.amazonaws.com")}}
+				// ssm.<region>.amazonaws.com, or .amazonaws.com.cn in China.
+				viaSSM := map[string]any{"StringEquals": map[string]any{"kms:ViaService": sub("ssm.${AWS::Region}.${AWS::URLSuffix}")}}
 				if !reflect.DeepEqual(st["Condition"], viaSSM) {
 					t.Errorf("%s statement %v: the config key grant must have condition %v", id, st["Sid"], viaSSM)
 				}
@@ -508,17 +521,5 @@ func TestBuildTargets(t *testing.T) {
 		if !strings.Contains(string(out), "-o bin/lambda/"+f+"/bootstrap ./functions/"+f) {
 			t.Errorf("make build does not build functions/%s into bin/lambda/%s/bootstrap:\n%s", f, f, out)
 		}
-	}
-}
-
-func TestCfnLint(t *testing.T) {
-	lint, err := exec.LookPath("cfn-lint")
-	if err != nil {
-		t.Skip("cfn-lint not on PATH: template lint skipped")
-	}
-	cmd := exec.Command(lint, "template.yaml")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Errorf("cfn-lint template.yaml: %v\n%s", err, out)
 	}
 }

@@ -37,7 +37,8 @@ const maxBody = 1 << 20
 // Service names an AWS service as its endpoints, signatures and the SDK's
 // settings do.
 type Service struct {
-	// Prefix is the endpoint prefix: https://<Prefix>.<region>.amazonaws.com.
+	// Prefix is the endpoint prefix: https://<Prefix>.<region>.amazonaws.com
+	// (amazonaws.com.cn in the China regions).
 	Prefix string
 	// Signing is the SigV4 signing name; empty means Prefix.
 	Signing string
