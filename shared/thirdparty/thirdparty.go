@@ -1,6 +1,6 @@
 // Package thirdparty is the registry of login providers: each provider is
 // one package below it (weixin, qq, alipay, apple, univerify, and the web
-// ones: github, google, dingtalk...) that declares its config keys
+// ones: github, google, dingtalk, weibo, facebook, twitter) that declares its config keys
 // (Supported), where its identity lives on the user record and its unique
 // keys (account.IdentityProvider), how its proofs are verified
 // (kit.Identifier, kit.PhoneReader) and, for a web provider, its button and
@@ -19,11 +19,14 @@ import (
 	"github.com/idco-dev/idco/shared/thirdparty/alipay"
 	"github.com/idco-dev/idco/shared/thirdparty/apple"
 	"github.com/idco-dev/idco/shared/thirdparty/dingtalk"
+	"github.com/idco-dev/idco/shared/thirdparty/facebook"
 	"github.com/idco-dev/idco/shared/thirdparty/github"
 	"github.com/idco-dev/idco/shared/thirdparty/google"
 	"github.com/idco-dev/idco/shared/thirdparty/kit"
 	"github.com/idco-dev/idco/shared/thirdparty/qq"
+	"github.com/idco-dev/idco/shared/thirdparty/twitter"
 	"github.com/idco-dev/idco/shared/thirdparty/univerify"
+	"github.com/idco-dev/idco/shared/thirdparty/weibo"
 	"github.com/idco-dev/idco/shared/thirdparty/weixin"
 	"github.com/idco-dev/idco/shared/wiring"
 )
@@ -42,6 +45,9 @@ func All() []account.Provider {
 		github.Provider,
 		google.Provider,
 		dingtalk.Provider,
+		weibo.Provider,
+		facebook.Provider,
+		twitter.Provider,
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +18,7 @@ import (
 )
 
 // The web providers under test, each with its own app at the fake.
-var webProviders = []string{fakeprov.GitHub, fakeprov.Google, fakeprov.DingTalk}
+var webProviders = []string{fakeprov.GitHub, fakeprov.Google, fakeprov.DingTalk, fakeprov.Weibo, fakeprov.Facebook, fakeprov.Twitter}
 
 const (
 	webSecret   = "web-secret-do-not-leak"
@@ -35,9 +34,10 @@ func webEnv(t *testing.T, edit func(map[string]any)) (*testenv.Env, *fakeprov.Fa
 	t.Helper()
 	return env(t, func(cfg map[string]any) {
 		oauth := cfg["web"].(map[string]any)["oauth"].(map[string]any)
-		for _, p := range webProviders {
+		for _, p := range append(webProviders, "qq") {
 			oauth[p] = map[string]any{"appid": clientID(p), "appsecret": webSecret}
 		}
+		oauth["weixin-web"] = map[string]any{"appid": clientID("weixin"), "appsecret": webSecret}
 		if edit != nil {
 			edit(cfg)
 		}
@@ -129,7 +129,7 @@ func TestWebProviders(t *testing.T) {
 				f.OAuthCode(p, code, fakeprov.OAuthUser{}, fakeprov.OAuthGrant{})
 				f.Fail(p, mode, -1)
 				down := e.Call(t, client("web", "d4"), "login", "loginByOAuth", map[string]any{"provider": p,
-					"code": code, "redirectUri": callbackURL})
+					"code": code, "redirectUri": callbackURL, "codeVerifier": verifier})
 				f.Fail(p, mode, 0)
 				if down.Code() != want {
 					t.Fatalf("%v: %s, want %s", mode, down.Raw, want)
@@ -146,19 +146,26 @@ func TestWebProviders(t *testing.T) {
 }
 
 // TestWebProviderPKCE: a code whose authorization carried a challenge is
-// refused without its verifier, and for a wrong one.
+// refused without its verifier, and for a wrong one; X requires one.
 func TestWebProviderPKCE(t *testing.T) {
 	e, f := webEnv(t, nil)
-	for _, p := range []string{fakeprov.GitHub, fakeprov.Google} {
+	for _, p := range []string{fakeprov.GitHub, fakeprov.Google, fakeprov.Twitter} {
 		for name, v := range map[string]string{"none": "", "wrong": strings.Repeat("w", 43)} {
 			code := p + "-" + name
 			f.OAuthCode(p, code, fakeprov.OAuthUser{}, fakeprov.OAuthGrant{CodeChallenge: oauthapi.S256(verifier)})
 			r := e.Call(t, client("web", code), "login", "loginByOAuth", map[string]any{"provider": p, "code": code,
 				"redirectUri": callbackURL, "codeVerifier": v})
-			if r.Code() != "uni-id-get-third-party-account-failed" {
-				t.Errorf("%s, verifier %s: %s", p, name, r.Raw)
+			want := "uni-id-get-third-party-account-failed"
+			if p == fakeprov.Twitter && v == "" {
+				want = "uni-id-param-required"
+			}
+			if r.Code() != want {
+				t.Errorf("%s, verifier %s: %s, want %s", p, name, r.Raw, want)
 			}
 		}
+	}
+	if n := f.Calls(fakeprov.Twitter); n != 1 {
+		t.Errorf("X was called %d times, want once (a missing verifier is refused before)", n)
 	}
 }
 
@@ -351,8 +358,8 @@ func TestOAuthProvidersList(t *testing.T) {
 			t.Errorf("google: %v", m)
 		}
 	}
-	if !slices.Contains(keys, "github") || !slices.Contains(keys, "google") || slices.Contains(keys, "dingtalk") {
-		t.Fatalf("providers %v: %s", keys, r.Raw)
+	if want := "weixin qq github google weibo facebook twitter"; strings.Join(keys, " ") != want {
+		t.Fatalf("providers %v, want %s: %s", keys, want, r.Raw)
 	}
 	if r := e.Call(t, client("mp-weixin", "mp"), "login-types", "getOAuthProviders", nil); fmt.Sprint(r.Body["providers"]) != "[]" {
 		t.Errorf("on mp-weixin: %s", r.Raw)
@@ -379,6 +386,11 @@ func TestAuthCodeURLs(t *testing.T) {
 		"github":   "https://github.com/login/oauth/authorize",
 		"google":   "https://accounts.google.com/o/oauth2/v2/auth",
 		"dingtalk": "https://login.dingtalk.com/oauth2/auth",
+		"weibo":    "https://api.weibo.com/oauth2/authorize",
+		"facebook": "https://www.facebook.com/v23.0/dialog/oauth",
+		"twitter":  "https://x.com/i/oauth2/authorize",
+		"qq":       "https://graph.qq.com/oauth2.0/authorize",
+		"weixin":   "https://open.weixin.qq.com/connect/qrconnect",
 	} {
 		addr, err := real.AuthCodeURL(cfg, p, callbackURL, "st", challenge)
 		if err != nil {
@@ -389,13 +401,20 @@ func TestAuthCodeURLs(t *testing.T) {
 		if got := u.Scheme + "://" + u.Host + u.Path; got != page {
 			t.Errorf("%s: page %s, want %s", p, got, page)
 		}
-		if q.Get("client_id") != clientID(p) || q.Get("redirect_uri") != callbackURL || q.Get("state") != "st" {
+		id := q.Get("client_id")
+		if p == "weixin" {
+			id = q.Get("appid")
+		}
+		if id != clientID(p) || q.Get("redirect_uri") != callbackURL || q.Get("state") != "st" {
 			t.Errorf("%s: %s", p, addr)
 		}
 		pkce := q.Get("code_challenge") == challenge && q.Get("code_challenge_method") == "S256"
 		if wp := webProvider(t, p); pkce != wp.PKCE() {
 			t.Errorf("%s: PKCE %v in %s", p, wp.PKCE(), addr)
 		}
+	}
+	if _, err := real.AuthCodeURL(cfg, "twitter", callbackURL, "st", ""); !apierr.Is(err, apierr.ParamRequired) {
+		t.Errorf("X without a challenge: %v", err)
 	}
 	delete(cfg.OAuth, "github")
 	if _, err := real.AuthCodeURL(cfg, "github", callbackURL, "st", ""); !apierr.Is(err, apierr.ConfigFieldRequired) {
@@ -415,4 +434,67 @@ func webProvider(t *testing.T, name string) account.WebProvider {
 	}
 	t.Fatalf("no web provider %s", name)
 	return nil
+}
+
+// TestQQWeb: QQ on PC signs in through QQ Connect's page; the person's QQ
+// app login (one unionid) is the same account.
+func TestQQWeb(t *testing.T) {
+	e, f := webEnv(t, nil)
+	f.QQApp(clientID("qq"), webSecret)
+	f.QQNext(fakeprov.QQUser{UnionID: "qq-union-pc", Nickname: "小Q"})
+	c := client("web", "pc")
+	call := &cloudobj.Call{Client: cloudobj.ClientInfo{AppID: c.AppID, Platform: "web", DeviceID: c.DeviceID}}
+	addr, err := e.Svc.OAuthAuthorizeURL(call, &account.OAuthStart{Provider: "qq", RedirectURI: callbackURL, State: "s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := follow(t, addr).Get("code")
+	r := e.Call(t, c, "login", "loginByOAuth", map[string]any{"provider": "qq", "code": code, "redirectUri": callbackURL})
+	if r.Code() != "0" || r.Body["type"] != "register" {
+		t.Fatalf("QQ on PC: %s", r.Raw)
+	}
+	if r := e.Call(t, client("web", "pc2"), "login", "loginByOAuth", map[string]any{"provider": "qq", "code": code, "redirectUri": callbackURL}); r.Code() != "uni-id-get-third-party-account-failed" {
+		t.Fatalf("a used code: %s", r.Raw)
+	}
+	f.QQToken("app-token", fakeprov.QQUser{AppID: "qq-app", UnionID: "qq-union-pc"})
+	r2 := e.Call(t, client("app", "phone"), "login", "loginByQQ", map[string]any{"accessToken": "app-token"})
+	if r2.Code() != "0" || r2.Body["uid"] != r.Body["uid"] {
+		t.Fatalf("the QQ app with the same unionid: %s", r2.Raw)
+	}
+	qq, _ := e.Scan(t, e.Names.Users)[0]["qq_openid"].(map[string]any)
+	if qq["web"] == nil || qq["web___UNI__TEST"] == nil || qq["app"] == nil {
+		t.Fatalf("qq_openid %v", qq)
+	}
+}
+
+// TestWeixinWeb: the website QR login through the redirect flow uses the
+// weixin-web app whatever the browser, and one unionid is one account
+// with the mini program.
+func TestWeixinWeb(t *testing.T) {
+	e, f := webEnv(t, nil)
+	f.WeixinApp(clientID("weixin"), webSecret)
+	f.WeixinNext(fakeprov.WeixinUser{UnionID: "union-qr", Nickname: "Wei", Scope: "snsapi_login"})
+	c := client("web", "pc")
+	call := &cloudobj.Call{Client: cloudobj.ClientInfo{AppID: c.AppID, Platform: "web", DeviceID: c.DeviceID}}
+	addr, err := e.Svc.OAuthAuthorizeURL(call, &account.OAuthStart{Provider: "weixin", RedirectURI: callbackURL, State: "s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := follow(t, addr).Get("code")
+	body := map[string]any{"clientInfo": map[string]any{"appId": c.AppID, "uniPlatform": "web", "deviceId": "pc"},
+		"params": map[string]any{"provider": "weixin", "code": code, "redirectUri": callbackURL}}
+	// In WeChat's own browser a plain loginByWeixin would use weixin-h5.
+	r := e.Do(t, "/login/loginByOAuth", mustJSON(body), map[string]string{"User-Agent": "Mozilla/5.0 MicroMessenger/8.0"})
+	if r.Code() != "0" || r.Body["type"] != "register" {
+		t.Fatalf("website login: %s", r.Raw)
+	}
+	f.WeixinCode("mp-code", fakeprov.WeixinUser{UnionID: "union-qr", AppID: mpApp})
+	r2 := e.Call(t, client("mp-weixin", "phone"), "login", "loginByWeixin", map[string]any{"code": "mp-code"})
+	if r2.Code() != "0" || r2.Body["uid"] != r.Body["uid"] {
+		t.Fatalf("the mini program with the same unionid: %s", r2.Raw)
+	}
+	c.Token = r.Token()
+	if r := e.Call(t, c, "account", "getAccountInfo", nil); r.Body["isWeixinBound"] != true || fmt.Sprint(r.Body["oauthBound"]) != "[weixin]" {
+		t.Fatalf("getAccountInfo: %s", r.Raw)
+	}
 }

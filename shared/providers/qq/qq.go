@@ -1,5 +1,6 @@
 // Package qq is a thin client for QQ login: the QQ mini-program's
-// code2session and the QQ app's OAuth "me" and get_user_info.
+// code2session, QQ Connect's PC web login (the authorization page and the
+// code exchange) and its OAuth "me" and get_user_info.
 //
 // The AppSecret, codes and access tokens travel in query strings, so no
 // error from this package repeats a URL or a body. Answers QQ gives are

@@ -13,6 +13,9 @@
 //	/github             github.com, api.github.com       (WebBaseURL)
 //	/google             accounts.google.com, oauth2.googleapis.com, www.googleapis.com
 //	/dingtalk           login.dingtalk.com, api.dingtalk.com
+//	/weibo              api.weibo.com
+//	/facebook           www.facebook.com, graph.facebook.com
+//	/twitter            x.com, api.x.com
 //
 // Cloudauth has a server of its own at CloudauthURL (cloudauth.aliyuncs.com),
 // since its signature covers the path.
@@ -66,7 +69,7 @@ const (
 	Cloudauth = "cloudauth"
 )
 
-var providers = []string{Weixin, QQMini, QQGraph, Alipay, Apple, Univerify, Cloudauth, GitHub, Google, DingTalk}
+var providers = []string{Weixin, QQMini, QQGraph, Alipay, Apple, Univerify, Cloudauth, GitHub, Google, DingTalk, Weibo, Facebook, Twitter}
 
 // FailMode is how a provider misbehaves; see Fail.
 type FailMode int
@@ -122,6 +125,9 @@ const (
 	EnvGitHub    = "IDCO_GITHUB_BASE_URL"
 	EnvGoogle    = "IDCO_GOOGLE_BASE_URL"
 	EnvDingTalk  = "IDCO_DINGTALK_BASE_URL"
+	EnvWeibo     = "IDCO_WEIBO_BASE_URL"
+	EnvFacebook  = "IDCO_FACEBOOK_BASE_URL"
+	EnvTwitter   = "IDCO_TWITTER_BASE_URL"
 )
 
 // Fake is a running set of fake providers. Its exported settings (Now,
@@ -232,6 +238,9 @@ func New(t testing.TB) *Fake {
 	mux.Handle("/github/", f.provider(GitHub, "/github", f.serveGitHub))
 	mux.Handle("/google/", f.provider(Google, "/google", f.serveGoogle))
 	mux.Handle("/dingtalk/", f.provider(DingTalk, "/dingtalk", f.serveDingTalk))
+	mux.Handle("/weibo/", f.provider(Weibo, "/weibo", f.serveWeibo))
+	mux.Handle("/facebook/", f.provider(Facebook, "/facebook", f.serveFacebook))
+	mux.Handle("/twitter/", f.provider(Twitter, "/twitter", f.serveTwitter))
 	f.srv = httptest.NewServer(mux)
 	f.URL = f.srv.URL
 	f.caSrv = httptest.NewServer(f.provider(Cloudauth, "", f.serveCloudauth))
@@ -260,7 +269,9 @@ func (f *Fake) AppleJWKSURL() string { return f.URL + "/apple/auth/keys" }
 
 // WebBaseURL replaces every host of a web OAuth provider: github.com and
 // api.github.com; accounts.google.com, oauth2.googleapis.com and
-// www.googleapis.com; login.dingtalk.com and api.dingtalk.com.
+// www.googleapis.com; login.dingtalk.com and api.dingtalk.com;
+// api.weibo.com; www.facebook.com and graph.facebook.com; x.com and
+// api.x.com.
 func (f *Fake) WebBaseURL(provider string) string { return f.URL + "/" + provider }
 
 // UniverifyURL is the uniCloud URL-function proxy's address.
@@ -280,6 +291,9 @@ func (f *Fake) Env() map[string]string {
 		EnvGitHub:    f.WebBaseURL(GitHub),
 		EnvGoogle:    f.WebBaseURL(Google),
 		EnvDingTalk:  f.WebBaseURL(DingTalk),
+		EnvWeibo:     f.WebBaseURL(Weibo),
+		EnvFacebook:  f.WebBaseURL(Facebook),
+		EnvTwitter:   f.WebBaseURL(Twitter),
 	}
 }
 

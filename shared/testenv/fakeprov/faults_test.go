@@ -314,6 +314,9 @@ func TestEnvAndURLs(t *testing.T) {
 		"IDCO_GITHUB_BASE_URL":   f.URL + "/github",
 		"IDCO_GOOGLE_BASE_URL":   f.URL + "/google",
 		"IDCO_DINGTALK_BASE_URL": f.URL + "/dingtalk",
+		"IDCO_WEIBO_BASE_URL":    f.URL + "/weibo",
+		"IDCO_FACEBOOK_BASE_URL": f.URL + "/facebook",
+		"IDCO_TWITTER_BASE_URL":  f.URL + "/twitter",
 	}
 	if fmt.Sprint(env) != fmt.Sprint(want) {
 		t.Fatalf("Env() = %v", env)

@@ -14,11 +14,15 @@ const (
 	GitHub   = "github"
 	Google   = "google"
 	DingTalk = "dingtalk"
+	Weibo    = "weibo"
+	Facebook = "facebook"
+	Twitter  = "twitter"
 )
 
 // OAuthUser is who a web OAuth code stands for. ID is the provider's
-// stable user id (GitHub's numeric id, Google's sub, DingTalk's unionId);
-// an empty ID or Name is filled at registration. Email is only ever
+// stable user id (GitHub's numeric id, Google's sub, DingTalk's unionId,
+// Weibo's numeric uid, Facebook's and X's id); an empty ID (random digits)
+// or Name is filled at registration. Email is only ever
 // answered, as the provider would: idco must not match accounts by it.
 type OAuthUser struct {
 	ID, Name, Avatar, Email string
@@ -114,7 +118,7 @@ func (f *Fake) OAuthNext(provider string, u OAuthUser) OAuthUser {
 func (f *Fake) webProvider(p string) {
 	f.t.Helper()
 	switch p {
-	case GitHub, Google, DingTalk:
+	case GitHub, Google, DingTalk, Weibo, Facebook, Twitter:
 	default:
 		f.t.Fatalf("fakeprov: %q is not a web OAuth provider", p)
 	}

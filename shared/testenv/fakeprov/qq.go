@@ -18,9 +18,17 @@ type QQUser struct {
 }
 
 type qqState struct {
-	apps   map[string]string // appid -> secret, optional
-	codes  map[string]*qqCode
-	tokens map[string]QQUser
+	apps     map[string]string // appid -> secret, optional
+	codes    map[string]*qqCode
+	tokens   map[string]QQUser
+	webCodes map[string]*qqWebCode // PC web login codes
+	next     *QQUser               // who the PC login page signs in
+}
+
+type qqWebCode struct {
+	user     QQUser
+	redirect string
+	used     bool
 }
 
 type qqCode struct {
@@ -32,6 +40,7 @@ func (s *qqState) init() {
 	s.apps = map[string]string{}
 	s.codes = map[string]*qqCode{}
 	s.tokens = map[string]QQUser{}
+	s.webCodes = map[string]*qqWebCode{}
 }
 
 // QQApp registers a QQ mini program's credentials: jscode2session then
@@ -175,6 +184,10 @@ func (f *Fake) serveQQGraph(w http.ResponseWriter, r *http.Request, mode FailMod
 		f.qqMe(w, r)
 	case "/user/get_user_info":
 		f.qqUserInfo(w, r)
+	case "/oauth2.0/authorize":
+		f.qqAuthorize(w, r)
+	case "/oauth2.0/token":
+		f.qqWebToken(w, r)
 	default:
 		w.Header().Del("Content-Type")
 		http.NotFound(w, r)

@@ -38,6 +38,7 @@ type weixinState struct {
 	appTokens  map[string]wxAppToken  // stable_token -> app
 	current    map[string]string      // appid -> its current stable_token
 	userTokens map[string]wxUserToken // OAuth access_token -> user
+	next       *WeixinUser            // who the website login page signs in
 }
 
 type wxCode struct {
@@ -217,6 +218,8 @@ func (f *Fake) serveWeixin(w http.ResponseWriter, r *http.Request, mode FailMode
 		f.wxStableToken(w, r)
 	case "/wxa/business/getuserphonenumber":
 		f.wxPhoneNumber(w, r)
+	case "/connect/qrconnect":
+		f.wxQRConnect(w, r)
 	default:
 		w.Header().Del("Content-Type")
 		http.NotFound(w, r)

@@ -3,6 +3,7 @@ package kit
 import (
 	"context"
 	"encoding/base64"
+	"unicode/utf8"
 
 	"github.com/idco-dev/idco/shared/account"
 	"github.com/idco-dev/idco/shared/apierr"
@@ -70,14 +71,19 @@ func WebAppID(cfg *config.Config, block string) (string, error) {
 	return c[0], nil
 }
 
-// Badge returns a button icon: text in white on a rounded square of color.
-// Providers' own logos are their trademarks and paths too long to inline;
-// a badge in the brand's color is what the list needs.
+// Badge returns a button icon: one or two characters in white on a
+// rounded square of color. Providers' own logos are their trademarks and
+// paths too long to inline; a badge in the brand's color is what the list
+// needs.
 func Badge(color, text string) string {
+	size, y := "30", "42"
+	if utf8.RuneCountInString(text) > 1 {
+		size, y = "24", "40"
+	}
 	return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" width="64" height="64">` +
 		`<rect width="64" height="64" rx="14" fill="` + color + `"/>` +
-		`<text x="32" y="42" font-family="Arial,Helvetica,sans-serif" font-size="28" font-weight="700" text-anchor="middle" fill="#fff">` +
-		text + `</text></svg>`
+		`<text x="32" y="` + y + `" font-family="Arial,Helvetica,'PingFang SC','Microsoft YaHei',sans-serif" font-size="` + size +
+		`" font-weight="700" text-anchor="middle" fill="#fff">` + text + `</text></svg>`
 }
 
 // KnownProfile is an Identity.Profile for a nickname and avatar the

@@ -1,6 +1,7 @@
 // Package weixin is the WeChat login provider: mini program (code2Session),
-// app, official-account h5 and website QR logins (OAuth), and the
-// mini-program phone number. The API client is shared/providers/weixin.
+// app, official-account h5 and website QR logins (OAuth; the website login
+// also through the web redirect flow, loginByOAuth), and the mini-program
+// phone number. The API client is shared/providers/weixin.
 package weixin
 
 import (
@@ -16,12 +17,13 @@ import (
 	"github.com/idco-dev/idco/shared/thirdparty/kit"
 )
 
-// EnvBaseURL points the client at another api.weixin.qq.com (tests, the dev
-// server with fakes). Production leaves it unset.
+// EnvBaseURL points the client at another api.weixin.qq.com, and
+// open.weixin.qq.com's pages (tests, the dev server with fakes). Production
+// leaves it unset.
 const EnvBaseURL = "IDCO_WEIXIN_BASE_URL"
 
 // Provider is WeChat.
-var Provider account.IdentityProvider = provider{}
+var Provider account.WebProvider = provider{}
 
 type provider struct{}
 
@@ -37,6 +39,29 @@ func (provider) Supported(cfg *config.Config, platform string) bool {
 		return kit.Has(cfg, "weixin", "appid", "appsecret")
 	}
 	return false
+}
+
+// WebSupported: the website login (QR) needs weixin-web; the official
+// account's login happens inside WeChat, not through the web list.
+func (provider) WebSupported(cfg *config.Config, platform string) bool {
+	return platform == "web" && kit.Has(cfg, "weixin-web", "appid", "appsecret")
+}
+
+func (provider) Button() account.Button {
+	return account.Button{Names: map[string]string{"zh-Hans": "微信", "en": "WeChat"}, Icon: kit.SVGIcon(kit.Badge("#07C160", "微信"))}
+}
+
+// PKCE: WeChat takes none.
+func (provider) PKCE() bool { return false }
+
+// AuthCodeURL implements kit.WebAuthorizer: the website application's QR
+// login page.
+func (provider) AuthCodeURL(env *kit.Env, cfg *config.Config, redirectURI, state, _ string) (string, error) {
+	id, err := kit.WebAppID(cfg, "weixin-web")
+	if err != nil {
+		return "", err
+	}
+	return client(env).QRConnectURL(id, redirectURI, state), nil
 }
 
 // Keys: an openid is unique per sub-platform and app, a unionid across apps.
@@ -64,9 +89,13 @@ func client(env *kit.Env) *wx.Client {
 	return &wx.Client{BaseURL: env.Getenv(EnvBaseURL), HTTP: env.HTTP}
 }
 
-// sub returns uni-id's WeChat sub-platform and its config block.
-func sub(platform, ua string) (sub, block string, ok bool) {
+// sub returns uni-id's WeChat sub-platform and its config block. A web
+// redirect (a proof with a redirect URI) is the website login's, from
+// qrconnect, whatever the browser.
+func sub(platform, ua, redirectURI string) (sub, block string, ok bool) {
 	switch {
+	case platform == "web" && redirectURI != "":
+		return "web", "weixin-web", true
 	case platform == "mp-weixin":
 		return "mp", "weixin", true
 	case platform == "app":
@@ -96,7 +125,7 @@ func (provider) Identify(ctx context.Context, env *kit.Env, cfg *config.Config, 
 	if kit.Missing(pr.Code) {
 		return nil, apierr.Param(apierr.ParamRequired, "code")
 	}
-	s, block, ok := sub(pr.Platform, pr.UserAgent)
+	s, block, ok := sub(pr.Platform, pr.UserAgent, pr.RedirectURI)
 	if !ok {
 		return nil, apierr.New(apierr.InvalidParam)
 	}
