@@ -70,6 +70,7 @@ const (
 	OAuthInvalidGrant   = "uni-id-oauth-invalid-grant"
 	OAuthInvalidScope   = "uni-id-oauth-invalid-scope"
 	OAuthInvalidURI     = "uni-id-oauth-invalid-redirect-uri"
+	OAuthRequestExpired = "uni-id-oauth-request-expired"
 
 	FrvFail                  = "uni-id-frv-fail"
 	FrvProcessing            = "uni-id-frv-processing"
@@ -194,6 +195,7 @@ var Catalog = map[string]Entry{
 	OAuthInvalidGrant:    {400, "授权码无效、已使用或已过期", "The authorization code is invalid, used or expired"},
 	OAuthInvalidScope:    {400, "应用无权申请此范围: {scope}", "The app may not ask for this scope: {scope}"},
 	OAuthInvalidURI:      {400, "回调地址无效: {uri}", "Invalid redirect URI: {uri}"},
+	OAuthRequestExpired:  {400, "此登录请求已过期或已使用，请返回应用重新登录", "This login request has expired or was already used: go back to the app and start again"},
 	SMSTestMode:          {400, "未找到短信模版templateId，已启动测试模式，直接使用：123456作为短信验证码即可", "No SMS templateId found: test mode, use 123456 as the code"},
 }
 

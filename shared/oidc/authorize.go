@@ -200,7 +200,7 @@ func (h *Handler) resume(w http.ResponseWriter, r *http.Request, id string, t *t
 func (h *Handler) finish(w http.ResponseWriter, r *http.Request, id string, t *txn, cl *account.OAuthClient, uid string, authAt int64) {
 	ctx := r.Context()
 	if _, err := h.Svc.Cache.CacheTake(ctx, txnKey(id), h.now()); err != nil {
-		h.errorPage(w, r, http.StatusBadRequest, apierr.New(apierr.OAuthInvalidGrant))
+		h.errorPage(w, r, http.StatusBadRequest, apierr.New(apierr.OAuthRequestExpired))
 		return
 	}
 	code, err := h.Svc.IssueCode(ctx, &account.AuthCode{ClientID: cl.ID, RedirectURI: t.Req.RedirectURI, UID: uid,

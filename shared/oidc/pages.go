@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"html/template"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/idco-dev/idco/shared/account"
@@ -65,18 +66,22 @@ func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, 
 	h.render(w, status, &page{Kind: "message", Lang: lang, Error: msg})
 }
 
-// pickLocale chooses zh-Hans or en from ui_locales, else Accept-Language.
+// pickLocale chooses zh-Hans or en: the first of ui_locales, else of
+// Accept-Language (in the browser's order of preference), that is one of
+// them; zh-Hans by default, as uni-id.
 func pickLocale(uiLocales string, r *http.Request) string {
-	for _, l := range strings.Fields(uiLocales) {
-		if strings.HasPrefix(l, "en") {
+	tags := strings.Fields(uiLocales)
+	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
+		tag, _, _ := strings.Cut(strings.TrimSpace(part), ";")
+		tags = append(tags, tag)
+	}
+	for _, l := range tags {
+		switch l = strings.ToLower(l); {
+		case strings.HasPrefix(l, "en"):
 			return "en"
-		}
-		if strings.HasPrefix(l, "zh") {
+		case strings.HasPrefix(l, "zh"):
 			return "zh-Hans"
 		}
-	}
-	if apierr.IsEnglish(r.Header.Get("Accept-Language")) {
-		return "en"
 	}
 	return "zh-Hans"
 }
@@ -132,7 +137,7 @@ func (h *Handler) formTxn(w http.ResponseWriter, r *http.Request) (string, *txn,
 	id := r.PostForm.Get("txn")
 	t, ok := h.loadTxn(r, id)
 	if !ok || r.PostForm.Get("csrf") != csrf(h.browserValue(r)) {
-		h.errorPage(w, r, http.StatusBadRequest, apierr.New(apierr.OAuthInvalidGrant))
+		h.errorPage(w, r, http.StatusBadRequest, apierr.New(apierr.OAuthRequestExpired))
 		return "", nil, false
 	}
 	return id, t, true
@@ -143,7 +148,7 @@ func (h *Handler) txnPage(w http.ResponseWriter, r *http.Request) (string, *txn,
 	id := r.URL.Query().Get("txn")
 	t, ok := h.loadTxn(r, id)
 	if !ok {
-		h.errorPage(w, r, http.StatusBadRequest, apierr.New(apierr.OAuthInvalidGrant))
+		h.errorPage(w, r, http.StatusBadRequest, apierr.New(apierr.OAuthRequestExpired))
 		return "", nil, nil, false
 	}
 	cl, err := h.Svc.Client(r.Context(), t.Req.ClientID)
@@ -154,11 +159,14 @@ func (h *Handler) txnPage(w http.ResponseWriter, r *http.Request) (string, *txn,
 	return id, t, cl, true
 }
 
-// scopeTexts are the consent screen's lines for scopes.
+// scopeTexts are the consent screen's lines for scopes, in
+// account.OAuthScopes' order (who you are first).
 func scopeTexts(lang string, scopes []string) []string {
 	var out []string
-	for _, sc := range scopes {
-		out = append(out, texts[lang]["scope_"+sc])
+	for _, sc := range account.OAuthScopes {
+		if slices.Contains(scopes, sc) {
+			out = append(out, texts[lang]["scope_"+sc])
+		}
 	}
 	return out
 }

@@ -104,12 +104,12 @@ func (h *Handler) providerCallback(w http.ResponseWriter, r *http.Request) {
 	data, err := h.Svc.Cache.CacheTake(r.Context(), extKey(q.Get("state")), h.now())
 	if err != nil || len(q.Get("state")) > 64 || json.Unmarshal(data, &ext) != nil || ext.Provider != r.PathValue("provider") ||
 		subtle.ConstantTimeCompare([]byte(digest(h.browserValue(r))), []byte(ext.Browser)) != 1 {
-		h.errorPage(w, r, http.StatusBadRequest, apierr.New(apierr.OAuthInvalidGrant))
+		h.errorPage(w, r, http.StatusBadRequest, apierr.New(apierr.OAuthRequestExpired))
 		return
 	}
 	t, ok := h.loadTxn(r, ext.Txn)
 	if !ok {
-		h.errorPage(w, r, http.StatusBadRequest, apierr.New(apierr.OAuthInvalidGrant))
+		h.errorPage(w, r, http.StatusBadRequest, apierr.New(apierr.OAuthRequestExpired))
 		return
 	}
 	cl, err := h.Svc.Client(r.Context(), t.Req.ClientID)

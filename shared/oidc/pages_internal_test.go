@@ -1,0 +1,32 @@
+package oidc
+
+import (
+	"net/http"
+	"testing"
+)
+
+func TestPickLocale(t *testing.T) {
+	for _, c := range []struct{ ui, accept, want string }{
+		{"", "", "zh-Hans"},
+		{"", "en-US,en;q=0.9", "en"},
+		{"", "EN-GB", "en"},
+		{"", "fr-FR,en;q=0.8", "en"},
+		{"", "zh-TW,en;q=0.5", "zh-Hans"},
+		{"", "fr-FR", "zh-Hans"},
+		{"en", "zh-CN", "en"},
+		{"de zh-Hans", "en", "zh-Hans"},
+	} {
+		r, _ := http.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("Accept-Language", c.accept)
+		if got := pickLocale(c.ui, r); got != c.want {
+			t.Errorf("ui_locales %q, Accept-Language %q: %s, want %s", c.ui, c.accept, got, c.want)
+		}
+	}
+}
+
+func TestScopeTextsOrder(t *testing.T) {
+	got := scopeTexts("en", []string{"email", "openid", "profile"})
+	if len(got) != 3 || got[0] != texts["en"]["scope_openid"] || got[1] != texts["en"]["scope_profile"] {
+		t.Errorf("scope texts %q: want who you are first, in OAuthScopes' order", got)
+	}
+}
