@@ -267,3 +267,40 @@ func TestAuthorizationsAndRevocation(t *testing.T) {
 		t.Errorf("userinfo after revocation: %d", st)
 	}
 }
+
+// TestLogout: RP-initiated logout asks first (a GET alone never logs out),
+// ends the single sign-on session on the confirmation, and goes back only
+// to a post-logout URI the app registered, with its state.
+func TestLogout(t *testing.T) {
+	e := testenv.New(t, nil)
+	a := register(t, e, testenv.NewClient("admin-dev"), map[string]any{"name": "Demo App", "redirectUris": []string{"https://app.example.com/cb"},
+		"postLogoutRedirectUris": []string{"https://app.example.com/bye"}, "scopes": []string{"openid", "profile"}})
+	e.Register(t, testenv.NewClient("alice-dev"), "alice", "Alice-pass-1")
+	b := testenv.NewBrowser(t, e.URL)
+	b.Login(authURL(e, a, nil), "alice", "Alice-pass-1")
+
+	logout := e.URL + "/oauth2/logout?" + url.Values{"client_id": {a.id}, "post_logout_redirect_uri": {"https://app.example.com/bye"}, "state": {"s9"}}.Encode()
+	p := b.Get(logout)
+	if p.Status != http.StatusOK || p.Location != "" {
+		t.Fatalf("GET logout: %d %q", p.Status, p.Location)
+	}
+	if back := b.Login(authURL(e, a, nil), "", ""); back.Query().Get("code") == "" {
+		t.Fatalf("a GET of the logout page ended the session: back at %s", back)
+	}
+	if res := b.Post("/oauth2/logout", url.Values{"csrf": {"forged"}}); res.Status != http.StatusBadRequest {
+		t.Errorf("a logout without the browser's CSRF token: %d", res.Status)
+	}
+	p = b.Submit(b.Get(logout), "/oauth2/logout", url.Values{"client_id": {a.id}, "post_logout_redirect_uri": {"https://app.example.com/bye"}, "state": {"s9"}})
+	if p.Location != "https://app.example.com/bye?state=s9" {
+		t.Errorf("after logout: redirect %q, want the registered URI with the state", p.Location)
+	}
+	if p := b.Get(authURL(e, a, nil)); !strings.Contains(p.URL, "/oauth2/login") {
+		t.Errorf("after logout the browser is still signed in: at %s", p.URL)
+	}
+
+	b.Login(authURL(e, a, nil), "alice", "Alice-pass-1")
+	p = b.Submit(b.Get(e.URL+"/oauth2/logout"), "/oauth2/logout", url.Values{"client_id": {a.id}, "post_logout_redirect_uri": {"https://evil.example.com/"}})
+	if p.Location != "" || p.Status != http.StatusOK {
+		t.Errorf("an unregistered post-logout URI: %d, redirect %q", p.Status, p.Location)
+	}
+}
