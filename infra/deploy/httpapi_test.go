@@ -215,7 +215,7 @@ func TestHTTPAPICorsMatchesFunctionURLs(t *testing.T) {
 	api := tpl.Resources[HTTPAPI].Properties["CorsConfiguration"]
 	want := map[string]any{
 		"AllowOrigins": ref("CorsAllowedOrigins"),
-		"AllowMethods": []any{"POST"},
+		"AllowMethods": []any{"GET", "POST"}, // GET: the open platform's userinfo, JWKS and discovery
 		"AllowHeaders": []any{"content-type", "authorization", "uni-id-token"},
 		"MaxAge":       600,
 	}

@@ -35,7 +35,7 @@ func URLInvokeID(family string) string     { return FunctionID(family) + "URLInv
 // headers; tokens travel in headers, so no credentials.
 const urlCors = `      Cors:
         AllowOrigins: !Ref CorsAllowedOrigins
-        AllowMethods: [POST]
+        AllowMethods: [GET, POST]
         AllowHeaders: [content-type, authorization, uni-id-token]
         MaxAge: 600
 `
