@@ -34,6 +34,10 @@ type txn struct {
 	Token   bool                `json:"token,omitempty"` // legacy fragment delivery
 	Browser string              `json:"browser"`         // digest of the browser cookie
 	Locale  string              `json:"locale"`
+	// IDP names a web OAuth provider to log in with at once (the
+	// request's idp), instead of showing the login page: the seed's login
+	// address per provider.
+	IDP string `json:"idp,omitempty"`
 	// LoggedIn is set once the browser logged in during this request, so
 	// prompt=login is satisfied.
 	LoggedIn bool `json:"logged_in,omitempty"`
@@ -65,11 +69,11 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	req := account.AuthRequest{ClientID: q.Get("client_id"), RedirectURI: q.Get("redirect_uri"), Scope: q.Get("scope"),
 		CodeChallenge: q.Get("code_challenge"), CodeChallengeMethod: q.Get("code_challenge_method"), Nonce: q.Get("nonce")}
-	h.start(w, r, req, q.Get("response_type"), q.Get("state"), q.Get("prompt"), q.Get("ui_locales"))
+	h.start(w, r, req, q.Get("response_type"), q.Get("state"), q.Get("prompt"), q.Get("ui_locales"), q.Get("idp"))
 }
 
 // ssoLink maps the seed's unified-login link (/oauth/2?scheme=app&appId=
-// &scopes=&redirect_uri=&nonce=&expireInDays=) onto the authorization
+// &scopes=&redirect_uri=&nonce=&expireInDays=[&idp=]) onto the authorization
 // request: appId is the client id, scopes the scope, nonce both the nonce
 // and the state, expireInDays the refresh token's life. An app registered
 // for the legacy fragment delivery gets its tokens in the fragment; any
@@ -94,18 +98,18 @@ func (h *Handler) ssoLink(w http.ResponseWriter, r *http.Request) {
 	if cl, err := h.Svc.Client(r.Context(), req.ClientID); err == nil && cl.LegacyFragment {
 		rt = "token"
 	}
-	h.start(w, r, req, rt, req.Nonce, "", "")
+	h.start(w, r, req, rt, req.Nonce, "", "", q.Get("idp"))
 }
 
 // start checks a request and begins its transaction.
-func (h *Handler) start(w http.ResponseWriter, r *http.Request, req account.AuthRequest, responseType, state, prompt, locales string) {
+func (h *Handler) start(w http.ResponseWriter, r *http.Request, req account.AuthRequest, responseType, state, prompt, locales, idp string) {
 	ctx := r.Context()
 	cl, err := h.Svc.CheckClientRedirect(ctx, req.ClientID, req.RedirectURI)
 	if err != nil {
 		h.errorPage(w, r, http.StatusBadRequest, err)
 		return
 	}
-	t := &txn{Req: req, State: state, Prompt: prompt, Locale: pickLocale(locales, r)}
+	t := &txn{Req: req, State: state, Prompt: prompt, Locale: pickLocale(locales, r), IDP: idp}
 	switch {
 	case responseType == "token" && cl.LegacyFragment:
 		t.Token = true
@@ -113,7 +117,7 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request, req account.Auth
 		h.redirectError(w, r, t, "unsupported_response_type")
 		return
 	}
-	if len(state) > 512 || !slices.Contains([]string{"", "none", "login", "consent"}, prompt) {
+	if len(state) > 512 || len(idp) > 32 || !slices.Contains([]string{"", "none", "login", "consent"}, prompt) {
 		h.redirectError(w, r, t, "invalid_request")
 		return
 	}
@@ -173,6 +177,10 @@ func (h *Handler) resume(w http.ResponseWriter, r *http.Request, id string, t *t
 	if !ok || (t.Prompt == "login" && !t.LoggedIn) {
 		if t.Prompt == "none" {
 			h.redirectError(w, r, t, "login_required")
+			return
+		}
+		if t.IDP != "" {
+			http.Redirect(w, r, "/oauth2/provider/"+url.PathEscape(t.IDP)+"?txn="+id, http.StatusSeeOther)
 			return
 		}
 		http.Redirect(w, r, "/oauth2/login?txn="+id, http.StatusSeeOther)

@@ -51,6 +51,17 @@ func TestProviderButtons(t *testing.T) {
 			t.Fatalf("exchange: %d %v", st, toks)
 		}
 
+		// idp=github skips the login page: a login address per provider.
+		f.OAuthNext(fakeprov.GitHub, fakeprov.OAuthUser{ID: "4242", Name: "octo"})
+		b2 := testenv.NewBrowser(t, e.URL, f.WebBaseURL(fakeprov.GitHub))
+		p = b2.Get(authURL(e, a, url.Values{"idp": {"github"}}))
+		if strings.Contains(p.URL, "/oauth2/consent") {
+			p = b2.Submit(p, "/oauth2/consent", url.Values{"decision": {"allow"}})
+		}
+		if back, _ := url.Parse(p.Location); back == nil || back.Query().Get("code") == "" {
+			t.Errorf("idp=github: %d at %s, location %q", p.Status, p.URL, p.Location)
+		}
+
 		// A callback whose state this browser did not start is refused.
 		if p := testenv.NewBrowser(t, e.URL).Get(e.URL + "/oauth2/callback/github?code=x&state=forged"); p.Status != http.StatusBadRequest {
 			t.Errorf("a forged callback: %d", p.Status)
