@@ -9,7 +9,6 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -183,6 +182,15 @@ func banner(addr, cfgPath string, created bool, outbox, endpoint string, warning
 	}
 }
 
+// functionNames are the cloud-object families' (a web family serves its
+// own routes).
 func functionNames() []string {
-	return slices.Sorted(maps.Keys(all.ByName()))
+	var out []string
+	for name, f := range all.ByName() {
+		if f.Web == nil {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
