@@ -84,14 +84,13 @@ func Granted(u *User, clientID string, scopes []string) bool {
 	return true
 }
 
-// Consent records that uid authorises client for scopes (added to what it
-// had).
-func (s *Service) Consent(ctx context.Context, uid, clientID string, scopes []string) error {
-	u, err := s.Users.Get(ctx, uid)
-	if err != nil {
-		return storeErr("get user", err)
+// Consent records that u authorises client for scopes (added to what it
+// had); nothing is written when it already had them.
+func (s *Service) Consent(ctx context.Context, u *User, clientID string, scopes []string) error {
+	if Granted(u, clientID, scopes) {
+		return nil
 	}
-	_, err = s.update(ctx, u, func(u *User) error {
+	_, err := s.update(ctx, u, func(u *User) error {
 		if err := checkStatus(u); err != nil {
 			return err
 		}

@@ -94,7 +94,7 @@ func (s *Service) ApplyAuthorizationCode(ctx context.Context, c *cloudobj.Call, 
 		return nil, apierr.New(apierr.PermissionError)
 	}
 	c.Log("client", cl.ID)
-	if err := s.Consent(ctx, u.UID, cl.ID, scopes); err != nil {
+	if err := s.Consent(ctx, u, cl.ID, scopes); err != nil {
 		return nil, err
 	}
 	code, err := s.IssueCode(ctx, &AuthCode{ClientID: cl.ID, RedirectURI: p.RedirectURI, UID: u.UID, Scopes: scopes,

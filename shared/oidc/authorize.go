@@ -195,7 +195,7 @@ func (h *Handler) resume(w http.ResponseWriter, r *http.Request, id string, t *t
 		return
 	}
 	if cl.Trusted && !account.Granted(u, cl.ID, t.Scopes) {
-		if err := h.Svc.Consent(r.Context(), u.UID, cl.ID, t.Scopes); err != nil {
+		if err := h.Svc.Consent(r.Context(), u, cl.ID, t.Scopes); err != nil {
 			h.errorPage(w, r, http.StatusServiceUnavailable, err)
 			return
 		}

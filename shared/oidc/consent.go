@@ -48,7 +48,7 @@ func (h *Handler) consentSubmit(w http.ResponseWriter, r *http.Request) {
 		h.redirectError(w, r, t, "access_denied")
 		return
 	}
-	if err := h.Svc.Consent(r.Context(), u.UID, cl.ID, t.Scopes); err != nil {
+	if err := h.Svc.Consent(r.Context(), u, cl.ID, t.Scopes); err != nil {
 		h.errorPage(w, r, http.StatusServiceUnavailable, err)
 		return
 	}
