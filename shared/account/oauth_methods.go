@@ -2,8 +2,10 @@ package account
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/idco-dev/idco/shared/apierr"
 	"github.com/idco-dev/idco/shared/cloudobj"
@@ -205,4 +207,24 @@ func (s *Service) DeleteAuthorization(ctx context.Context, c *cloudobj.Call, p *
 		return nil
 	})
 	return nil, err
+}
+
+// authorizeLimit bounds the authorization requests one source starts (each
+// keeps a transaction for 10 minutes): a stranger cannot fill the table,
+// and a person never meets it.
+var authorizeLimit = Limit{Window: Window{Size: 10 * time.Minute}, Max: 100}
+
+// LimitAuthorize counts an authorization request from ip (its /64 for
+// IPv6) and answers uni-id-rate-limited past authorizeLimit.
+func (s *Service) LimitAuthorize(ctx context.Context, ip string) error {
+	w := authorizeLimit.Window
+	w.Key = "oauth-authorize:" + ipKey(ip)
+	_, err := s.Counters.Hit(ctx, w, authorizeLimit.Max, s.now())
+	if errors.Is(err, ErrLimited) {
+		return apierr.New(apierr.RateLimited)
+	}
+	if err != nil {
+		return storeErr("count authorization requests", err)
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/oauth2"
 
@@ -302,5 +303,26 @@ func TestLogout(t *testing.T) {
 	p = b.Submit(b.Get(e.URL+"/oauth2/logout"), "/oauth2/logout", url.Values{"client_id": {a.id}, "post_logout_redirect_uri": {"https://evil.example.com/"}})
 	if p.Location != "" || p.Status != http.StatusOK {
 		t.Errorf("an unregistered post-logout URI: %d, redirect %q", p.Status, p.Location)
+	}
+}
+
+// TestAuthorizeLimit: one source starts at most 100 authorization requests
+// in 10 minutes, then again once the window has moved on.
+func TestAuthorizeLimit(t *testing.T) {
+	e := testenv.New(t, nil)
+	a := register(t, e, testenv.NewClient("admin-dev"), map[string]any{"name": "Demo App", "redirectUris": []string{"https://app.example.com/cb"},
+		"scopes": []string{"openid", "profile"}})
+	b := testenv.NewBrowser(t, e.URL)
+	for i := range 100 {
+		if p := b.Get(authURL(e, a, nil)); !strings.Contains(p.URL, "/oauth2/login") {
+			t.Fatalf("request %d: %d at %s", i+1, p.Status, p.URL)
+		}
+	}
+	if p := b.Get(authURL(e, a, nil)); p.Status != http.StatusTooManyRequests || p.Location != "" {
+		t.Errorf("the 101st request: %d, location %q", p.Status, p.Location)
+	}
+	e.Clock.Advance(11 * time.Minute)
+	if p := b.Get(authURL(e, a, nil)); !strings.Contains(p.URL, "/oauth2/login") {
+		t.Errorf("after the window: %d at %s", p.Status, p.URL)
 	}
 }

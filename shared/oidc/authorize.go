@@ -129,6 +129,14 @@ func (h *Handler) start(w http.ResponseWriter, r *http.Request, req account.Auth
 		h.redirectError(w, r, t, code)
 		return
 	}
+	if err := h.Svc.LimitAuthorize(ctx, sourceIP(r)); err != nil {
+		status := http.StatusTooManyRequests
+		if !apierr.Is(err, apierr.RateLimited) {
+			status = http.StatusServiceUnavailable
+		}
+		h.errorPage(w, r, status, err)
+		return
+	}
 	t.Browser = digest(h.browser(w, r))
 	id := randomID()
 	if err := h.saveTxn(ctx, id, t); err != nil {
