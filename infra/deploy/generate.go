@@ -143,6 +143,9 @@ func Functions(fams []*families.Family) (string, error) {
 		b.WriteString("      BuildMethod: makefile\n      ContextPath: .\n      WorkingDirectory: .\n    Properties:\n")
 		fmt.Fprintf(&b, "      FunctionName: !Sub \"${AWS::StackName}-%s\"\n      Description: %q\n", f.Name, desc)
 		fmt.Fprintf(&b, "      CodeUri: %s\n", CodeURI(f.Name))
+		if f.Timeout != 0 {
+			fmt.Fprintf(&b, "      Timeout: %d # families.Family.Timeout\n", f.Timeout)
+		}
 		if f.Argon2 {
 			fmt.Fprintf(&b, "      MemorySize: %d # argon2id (families.ArgonMemoryMB)\n", families.ArgonMemoryMB)
 			fmt.Fprintf(&b, "      ReservedConcurrentExecutions: !If [%s, !Ref %s, !Ref AWS::NoValue]\n",

@@ -82,6 +82,17 @@ type Phones interface {
 	Phone(ctx context.Context, cfg *config.Config, p PhoneProof) (string, error)
 }
 
+// MiniProgramCodes draws mini-program codes (WeChat's
+// wxacode.getUnlimited) for QR-code login.
+type MiniProgramCodes interface {
+	// MiniProgramCode returns the picture (its bytes and content type,
+	// image/png or image/jpeg) of a code of cfg's mini program that opens
+	// idco.qrLogin.page with scene. Errors are *apierr.Error:
+	// uni-id-config-field-required or -invalid, uni-id-retry-later,
+	// uni-id-rate-limited, uni-id-get-third-party-account-failed.
+	MiniProgramCode(ctx context.Context, cfg *config.Config, scene string) (picture []byte, contentType string, err error)
+}
+
 // Cache keeps small server-side values with an expiry: WeChat session keys,
 // the mini-program access token. Get returns ErrNotFound when absent or
 // expired.
@@ -91,6 +102,12 @@ type Cache interface {
 	// CacheTake removes the value and returns it, once: ErrNotFound for
 	// every other taker.
 	CacheTake(ctx context.Context, key string, now time.Time) ([]byte, error)
+	// CacheSwap replaces the value at key by value if it still holds old
+	// and is live at now, keeping its expiry: a compare-and-set, so of
+	// writers racing from one value exactly one moves it on. It returns
+	// ErrNotFound when no live value is there, ErrConflict when another
+	// value is, and changes nothing then.
+	CacheSwap(ctx context.Context, key string, old, value []byte, now time.Time) error
 }
 
 // identityKeys returns the unique keys of a user's third-party identities.

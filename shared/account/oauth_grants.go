@@ -94,25 +94,30 @@ func (s *Service) Consent(ctx context.Context, u *User, clientID string, scopes 
 		if err := checkStatus(u); err != nil {
 			return err
 		}
-		now := ms(s.now())
-		g, ok := u.OAuthGrants[clientID]
-		if !ok {
-			g.Created = now
-		}
-		all := slices.Clone(g.Scopes)
-		for _, sc := range scopes {
-			if !slices.Contains(all, sc) {
-				all = append(all, sc)
-			}
-		}
-		g.Scopes, g.Updated = all, now
-		if u.OAuthGrants == nil {
-			u.OAuthGrants = map[string]OAuthGrant{}
-		}
-		u.OAuthGrants[clientID] = g
+		grant(u, clientID, scopes, s.now())
 		return nil
 	})
 	return err
+}
+
+// grant adds scopes to u's authorisation of client.
+func grant(u *User, clientID string, scopes []string, at time.Time) {
+	now := ms(at)
+	g, ok := u.OAuthGrants[clientID]
+	if !ok {
+		g.Created = now
+	}
+	all := slices.Clone(g.Scopes)
+	for _, sc := range scopes {
+		if !slices.Contains(all, sc) {
+			all = append(all, sc)
+		}
+	}
+	g.Scopes, g.Updated = all, now
+	if u.OAuthGrants == nil {
+		u.OAuthGrants = map[string]OAuthGrant{}
+	}
+	u.OAuthGrants[clientID] = g
 }
 
 // IssueCode stores ac and returns its code: 32 random bytes, kept as a

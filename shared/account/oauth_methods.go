@@ -48,16 +48,9 @@ func (s *Service) CheckClientRedirect(ctx context.Context, clientID, redirectURI
 // known and allowed to the app), PKCE (S256 only; required of a public
 // app), the nonce's and the lifetime's bounds. It returns the scopes.
 func CheckAuthRequest(cl *OAuthClient, r *AuthRequest) ([]string, error) {
-	scopes := strings.Fields(r.Scope)
-	if len(scopes) == 0 {
-		return nil, apierr.Param(apierr.ParamRequired, "scope")
-	}
-	slices.Sort(scopes)
-	scopes = slices.Compact(scopes)
-	for _, sc := range scopes {
-		if !slices.Contains(cl.Scopes, sc) {
-			return nil, &apierr.Error{Code: apierr.OAuthInvalidScope, Values: map[string]string{"scope": clip(sc, 32)}}
-		}
+	scopes, err := clientScopes(cl, r.Scope)
+	if err != nil {
+		return nil, err
 	}
 	switch {
 	case r.CodeChallenge == "" && cl.Public():
@@ -68,6 +61,23 @@ func CheckAuthRequest(cl *OAuthClient, r *AuthRequest) ([]string, error) {
 		return nil, apierr.Param(apierr.InvalidParam, "nonce")
 	case r.ExpireInDays < 0 || r.ExpireInDays > 99:
 		return nil, apierr.Param(apierr.InvalidParam, "expireInDays")
+	}
+	return scopes, nil
+}
+
+// clientScopes returns the scopes of a space-separated list, sorted and
+// once each: at least one, each allowed to the client.
+func clientScopes(cl *OAuthClient, scope string) ([]string, error) {
+	scopes := strings.Fields(scope)
+	if len(scopes) == 0 {
+		return nil, apierr.Param(apierr.ParamRequired, "scope")
+	}
+	slices.Sort(scopes)
+	scopes = slices.Compact(scopes)
+	for _, sc := range scopes {
+		if !slices.Contains(cl.Scopes, sc) {
+			return nil, &apierr.Error{Code: apierr.OAuthInvalidScope, Values: map[string]string{"scope": clip(sc, 32)}}
+		}
 	}
 	return scopes, nil
 }

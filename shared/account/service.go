@@ -47,15 +47,22 @@ type Service struct {
 	Captchas   Captchas
 	Counters   Counters
 	Codes      Codes
-	SMS        SMSSender    // nil: SMS is not configured
-	Providers  []Provider   // the third-party login providers (thirdparty.All)
-	Identities Identities   // third-party logins; nil where not wired
-	Phones     Phones       // phone-number proofs; nil where not wired
-	OAuthURLs  OAuthURLs    // web OAuth authorization addresses; nil where not wired
-	FaceVerify FaceVerifier // face verification (实人认证); nil where not wired
-	Cache      Cache
-	Roles      Roles        // the role and permission catalog
-	Clients    OAuthClients // the open platform's registered apps
+	SMS        SMSSender  // nil: SMS is not configured
+	Providers  []Provider // the third-party login providers (thirdparty.All)
+	Identities Identities // third-party logins; nil where not wired
+	Phones     Phones     // phone-number proofs; nil where not wired
+	OAuthURLs  OAuthURLs  // web OAuth authorization addresses; nil where not wired
+	// MiniProgramCodes draws QR-code login's mini-program codes; nil
+	// where not wired (a drawn URL QR code is shown instead).
+	MiniProgramCodes MiniProgramCodes
+	// QRPollWait and QRPollInterval are how long pollQrLogin waits at
+	// most and how often it looks (0: 20 s and 500 ms); tests shorten
+	// them.
+	QRPollWait, QRPollInterval time.Duration
+	FaceVerify                 FaceVerifier // face verification (实人认证); nil where not wired
+	Cache                      Cache
+	Roles                      Roles        // the role and permission catalog
+	Clients                    OAuthClients // the open platform's registered apps
 	// Issuer is the open platform's issuer URL (its ID tokens' iss, the
 	// base of its endpoints) and SigningKeys its key set; both are set
 	// where the open platform is wired (shared/oidc).

@@ -71,6 +71,12 @@ const (
 	OAuthInvalidScope   = "uni-id-oauth-invalid-scope"
 	OAuthInvalidURI     = "uni-id-oauth-invalid-redirect-uri"
 	OAuthRequestExpired = "uni-id-oauth-request-expired"
+	// QR-code login's (the oauth family's *QrLogin methods).
+	QRTicketInvalid    = "uni-id-qr-ticket-invalid"
+	QRTicketTaken      = "uni-id-qr-ticket-taken"
+	QRTicketNotScanned = "uni-id-qr-ticket-not-scanned"
+	QRTicketDone       = "uni-id-qr-ticket-done"
+	QRPollDenied       = "uni-id-qr-poll-denied"
 
 	FrvFail                  = "uni-id-frv-fail"
 	FrvProcessing            = "uni-id-frv-processing"
@@ -196,6 +202,11 @@ var Catalog = map[string]Entry{
 	OAuthInvalidScope:    {400, "应用无权申请此范围: {scope}", "The app may not ask for this scope: {scope}"},
 	OAuthInvalidURI:      {400, "回调地址无效: {uri}", "Invalid redirect URI: {uri}"},
 	OAuthRequestExpired:  {400, "此登录请求已过期或已使用，请返回应用重新登录", "This login request has expired or was already used: go back to the app and start again"},
+	QRTicketInvalid:      {400, "二维码已失效，请刷新后重新扫码", "The QR code has expired or was used: refresh it and scan again"},
+	QRTicketTaken:        {409, "此二维码已被其他用户扫描", "Another user has scanned this QR code"},
+	QRTicketNotScanned:   {409, "请先扫描二维码", "Scan the QR code first"},
+	QRTicketDone:         {409, "此二维码已确认或已取消", "This QR code was already confirmed or cancelled"},
+	QRPollDenied:         {403, "此页面无权查询该二维码", "This page may not wait on this QR code"},
 	SMSTestMode:          {400, "未找到短信模版templateId，已启动测试模式，直接使用：123456作为短信验证码即可", "No SMS templateId found: test mode, use 123456 as the code"},
 }
 

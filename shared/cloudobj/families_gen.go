@@ -14,7 +14,7 @@ var Families = map[string][]string{
 	"external":        {"externalLogin", "externalRegister", "updateUserInfoByExternal"},
 	"login":           {"login", "loginByAlipay", "loginByApple", "loginByEmailCode", "loginByOAuth", "loginByQQ", "loginBySms", "loginByUniverify", "loginByWeixin", "loginByWeixinMobile", "secureNetworkHandshakeByWeixin"},
 	"login-types":     {"getOAuthProviders", "getSupportedLoginType"},
-	"oauth":           {"applyAuthorizationCode", "deleteAuthorization", "exchangeAuthorizationCode", "getAuthorizations"},
+	"oauth":           {"applyAuthorizationCode", "cancelQrLogin", "confirmQrLogin", "createQrLogin", "deleteAuthorization", "exchangeAuthorizationCode", "getAuthorizations", "getQrLoginInfo", "pollQrLogin"},
 	"oidc":            {},
 	"realname":        {"getFrvAuthResult", "getFrvCertifyId"},
 	"register":        {"hasAdmin", "registerAdmin", "registerUser", "registerUserByEmail"},

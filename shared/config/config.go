@@ -128,6 +128,40 @@ type Idco struct {
 	// Access changes methods' access rules, as uni-id-co's
 	// config/permission.js: method name -> rule.
 	Access map[string]AccessRule `json:"access"`
+	// QRLogin configures QR-code login: a web page signed in by the
+	// user's confirmation in the WeChat mini program.
+	QRLogin QRLoginConfig `json:"qrLogin"`
+}
+
+// QRLoginConfig is idco.qrLogin.
+type QRLoginConfig struct {
+	// Page is the mini-program page a scan opens ("pages/qr/confirm": no
+	// leading slash, no query). With it and the mp-weixin block's weixin
+	// appid and appsecret, a ticket's picture is a mini-program code
+	// (wxacode.getUnlimited) whose scene is the ticket; without, a QR
+	// code of URL?t=<ticket> drawn by idco.
+	Page string `json:"page"`
+	// EnvVersion is the mini program's version a code opens: "release"
+	// (default), "trial" or "develop".
+	EnvVersion string `json:"envVersion"`
+	// CheckPath false lets a code name a page not yet released (WeChat's
+	// check_path; default true).
+	CheckPath *bool `json:"checkPath"`
+	// URL is the address a drawn QR code carries, with ?t=<ticket>
+	// added: default <issuer>/qr. Register it as the mini program's
+	// "scan an ordinary link" (扫普通链接二维码打开小程序) prefix so that
+	// WeChat's scanner opens the mini program.
+	URL string `json:"url"`
+	// PerIPPerHour and PerDevicePerHour cap the tickets one source and
+	// one web device create (defaults 120 and 30: a page left open makes
+	// one every 3 minutes).
+	PerIPPerHour     int `json:"perIpPerHour"`
+	PerDevicePerHour int `json:"perDevicePerHour"`
+}
+
+// QRCheckPath reports whether a mini-program code must name a released page.
+func (c *Config) QRCheckPath() bool {
+	return c.Idco.QRLogin.CheckPath == nil || *c.Idco.QRLogin.CheckPath
 }
 
 // AccessRule is one method's rule in idco.access. A rule with Role or
@@ -431,6 +465,15 @@ func fillIdcoDefaults(d *Idco) {
 	}
 	if d.Email != nil && d.Email.CodeExpiresIn == 0 {
 		d.Email.CodeExpiresIn = 300
+	}
+	if d.QRLogin.EnvVersion == "" {
+		d.QRLogin.EnvVersion = "release"
+	}
+	if d.QRLogin.PerIPPerHour == 0 {
+		d.QRLogin.PerIPPerHour = 120
+	}
+	if d.QRLogin.PerDevicePerHour == 0 {
+		d.QRLogin.PerDevicePerHour = 30
 	}
 	fillLimitDefaults(&d.Limits)
 }

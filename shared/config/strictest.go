@@ -29,6 +29,8 @@ func strictInts() []strictInt {
 		{"idco.captcha.length", func(c *Config) *int { return &c.Idco.Captcha.Length }, true},
 		{"idco.recentLoginSeconds", func(c *Config) *int { return &c.Idco.RecentLoginSeconds }, false},
 		{"idco.newChannelResetDelayHours", func(c *Config) *int { return c.Idco.NewChannelResetDelayHours }, true},
+		{"idco.qrLogin.perIpPerHour", func(c *Config) *int { return &c.Idco.QRLogin.PerIPPerHour }, false},
+		{"idco.qrLogin.perDevicePerHour", func(c *Config) *int { return &c.Idco.QRLogin.PerDevicePerHour }, false},
 	}
 	t := reflect.TypeFor[Limits]()
 	for i := range t.NumField() {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"net"
+	"net/url"
 	"slices"
 	"sort"
 	"strings"
@@ -105,6 +106,7 @@ func validate(c *Config, where string) Problems {
 		}
 	}
 	probs = append(probs, validateCodes(c, where)...)
+	probs = append(probs, validateQRLogin(c, where)...)
 	for _, m := range slices.Sorted(maps.Keys(c.Idco.Access)) {
 		r := c.Idco.Access[m]
 		switch {
@@ -220,6 +222,35 @@ func validateFrv(c *Config, where string) Problems {
 		case u.Scheme == "http" && !loopback(u.Hostname()):
 			// Names and ID numbers travel in the request.
 			add(true, "idco.frv.endpoint: must be https (http only to 127.0.0.1 or localhost)")
+		}
+	}
+	return probs
+}
+
+// qrPageRE is a mini-program page path as WeChat takes it: no leading
+// slash, no query (the scene carries the ticket).
+var qrPageRE = lazyre.New(`^[A-Za-z0-9_-][A-Za-z0-9_./-]{0,127}$`)
+
+// validateQRLogin checks idco.qrLogin.
+func validateQRLogin(c *Config, where string) Problems {
+	q := c.Idco.QRLogin
+	var probs Problems
+	add := func(bad bool, msg string) {
+		if bad {
+			probs = append(probs, where+msg)
+		}
+	}
+	add(q.Page != "" && !qrPageRE.MatchString(q.Page), `idco.qrLogin.page: want a page path such as "pages/qr/confirm" (no leading slash, no query)`)
+	add(q.EnvVersion != "release" && q.EnvVersion != "trial" && q.EnvVersion != "develop", `idco.qrLogin.envVersion: must be "release", "trial" or "develop"`)
+	add(q.PerIPPerHour < 1, "idco.qrLogin.perIpPerHour: must be at least 1")
+	add(q.PerDevicePerHour < 1, "idco.qrLogin.perDevicePerHour: must be at least 1")
+	if q.URL != "" {
+		u, err := url.Parse(q.URL)
+		switch {
+		case err != nil || !u.IsAbs() || u.Host == "" || u.User != nil || u.Fragment != "" || len(q.URL) > 200:
+			add(true, "idco.qrLogin.url: want an absolute URL of at most 200 bytes, without user info or fragment")
+		case u.Scheme == "http" && !loopback(u.Hostname()), u.Scheme != "http" && u.Scheme != "https":
+			add(true, "idco.qrLogin.url: must be https (http only to 127.0.0.1 or localhost)")
 		}
 	}
 	return probs

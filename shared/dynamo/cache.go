@@ -1,7 +1,9 @@
 package dynamo
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -57,6 +59,45 @@ func (s *Store) CacheTake(ctx context.Context, key string, now time.Time) ([]byt
 		return nil, classify(err)
 	}
 	return liveValue(out.Attributes, now)
+}
+
+// CacheSwap implements account.Cache: one UpdateItem conditional on the
+// old value and the expiry. A refusal returns the item as it stands
+// (ALL_OLD), which tells a missing or expired value from another one, and
+// a retry that finds its own value (its first attempt applied, the answer
+// lost) has succeeded.
+func (s *Store) CacheSwap(ctx context.Context, key string, old, value []byte, now time.Time) error {
+	tries := 0
+	var found map[string]types.AttributeValue
+	err := s.retry(ctx, func() error {
+		tries++
+		_, err := s.DB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName: aws.String(s.Names.Ephemeral), Key: map[string]types.AttributeValue{"pk": str("cache:" + key)},
+			UpdateExpression:         aws.String("SET #v = :new"),
+			ConditionExpression:      aws.String("#v = :old AND #exp > :now"),
+			ExpressionAttributeNames: map[string]string{"#v": "v", "#exp": "exp"},
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":old": &types.AttributeValueMemberB{Value: old}, ":new": &types.AttributeValueMemberB{Value: value},
+				":now": num(now.UnixMilli()),
+			},
+			ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+		})
+		if ccf, ok := errors.AsType[*types.ConditionalCheckFailedException](err); ok {
+			found = ccf.Item
+		}
+		return err
+	})
+	if !isCondFailed(err) {
+		return classify(err)
+	}
+	v, err := liveValue(found, now)
+	switch {
+	case err != nil:
+		return err
+	case tries > 1 && bytes.Equal(v, value):
+		return nil
+	}
+	return account.ErrConflict
 }
 
 func liveValue(item map[string]types.AttributeValue, now time.Time) ([]byte, error) {

@@ -38,6 +38,10 @@ type Family struct {
 	// argon2id: its function gets ArgonMemoryMB, hence more CPU, and a
 	// reserved-concurrency parameter in template.yaml.
 	Argon2 bool
+	// Timeout, when set, is its function's timeout in seconds in place of
+	// the template's 10: a method that waits (pollQrLogin's long poll)
+	// needs more. API Gateway's 30 s integration limit bounds it.
+	Timeout int
 	// Grants are the AWS actions its function needs besides the config
 	// (ConfigGrants are every function's).
 	Grants []Grant

@@ -156,6 +156,12 @@ export interface OAuthClientFields {
 }
 /** A code exchange's tokens (RFC 6749 names). */
 export interface OAuthTokens { access_token: string, token_type: 'Bearer', expires_in: number, refresh_token: string, id_token?: string, scope: string }
+/** A QR-code login ticket's state, as pollQrLogin answers it. */
+export type QrLoginState = 'pending' | 'scanned' | 'confirmed' | 'cancelled' | 'expired'
+export interface QrLoginInfo extends IdcoResult {
+  state: 'scanned', clientId: string, name: string, logo?: string, website?: string,
+  scopes: { scope: string, text: string }[], platform: string, ip: string, userAgent?: string, expiresIn: number
+}
 
 export interface UniIdCo {
   // register
@@ -280,6 +286,15 @@ export interface UniIdCo {
   exchangeAuthorizationCode(p: { clientId: string, clientSecret?: string, code: string, redirectUri: string, codeVerifier?: string }): Promise<IdcoResult & OAuthTokens>
   getAuthorizations(): Promise<IdcoResult & { authorizations: { clientId: string, name: string, logo?: string, website?: string, scopes: string[], created: number, updated: number }[] }>
   deleteAuthorization(p: { clientId: string }): Promise<IdcoResult>
+  // QR-code login (the oauth function): the web page's side
+  /** a sign-in ticket for the page's device, its picture (a data: URL) and the secret to wait with; redirectUri etc. ask for a code too */
+  createQrLogin(p: { clientId: string, scope: string, redirectUri?: string, codeChallenge?: string, codeChallengeMethod?: 'S256', nonce?: string, expireInDays?: number }): Promise<IdcoResult & { ticket: string, pollSecret: string, qrcode: string, expiresIn: number }>
+  /** waits up to 20 s for a change; confirmed signs the page in (newToken), once */
+  pollQrLogin(p: { ticket: string, pollSecret: string }): Promise<IdcoResult & { state: QrLoginState, uid?: string, type?: 'login', passwordConfirmed?: boolean, code?: string, codeExpiresIn?: number }>
+  // the mini program's side (logged in with loginByWeixin)
+  getQrLoginInfo(p: { ticket: string }): Promise<QrLoginInfo>
+  confirmQrLogin(p: { ticket: string }): Promise<IdcoResult & { state: 'confirmed' }>
+  cancelQrLogin(p: { ticket: string }): Promise<IdcoResult & { state: 'cancelled' }>
 }
 
 /** uniCloud.importObject('uni-captcha-co') against idco. */

@@ -165,7 +165,7 @@ func scopeTexts(lang string, scopes []string) []string {
 	var out []string
 	for _, sc := range account.OAuthScopes {
 		if slices.Contains(scopes, sc) {
-			out = append(out, texts[lang]["scope_"+sc])
+			out = append(out, account.ScopeText(sc, lang))
 		}
 	}
 	return out

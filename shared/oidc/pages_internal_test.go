@@ -3,6 +3,8 @@ package oidc
 import (
 	"net/http"
 	"testing"
+
+	"github.com/idco-dev/idco/shared/account"
 )
 
 func TestPickLocale(t *testing.T) {
@@ -26,7 +28,7 @@ func TestPickLocale(t *testing.T) {
 
 func TestScopeTextsOrder(t *testing.T) {
 	got := scopeTexts("en", []string{"email", "openid", "profile"})
-	if len(got) != 3 || got[0] != texts["en"]["scope_openid"] || got[1] != texts["en"]["scope_profile"] {
+	if len(got) != 3 || got[0] != account.ScopeText("openid", "en") || got[1] != account.ScopeText("profile", "en") {
 		t.Errorf("scope texts %q: want who you are first, in OAuthScopes' order", got)
 	}
 }

@@ -37,6 +37,7 @@ import (
 	"github.com/idco-dev/idco/shared/testenv/ddbfault"
 	"github.com/idco-dev/idco/shared/thirdparty"
 	"github.com/idco-dev/idco/shared/thirdparty/frv"
+	"github.com/idco-dev/idco/shared/thirdparty/weixin"
 )
 
 // TokenSecret is the test config's tokenSecret.
@@ -168,6 +169,7 @@ func testKeys(t testing.TB) *signing.Set {
 func (e *Env) UseProviders(endpoints map[string]string) {
 	p := thirdparty.New(func(k string) string { return endpoints[k] }, e.Svc.Cache, e.Clock.Now)
 	e.Svc.Identities, e.Svc.Phones, e.Svc.OAuthURLs = p, p, p
+	e.Svc.MiniProgramCodes = &weixin.Codes{Env: p.Env}
 }
 
 // Outbox records deliveries.

@@ -3,6 +3,7 @@ package storetest
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -79,6 +80,10 @@ var cacheCases = []testCase{
 	{"ExpiredReadsAbsent", testCacheExpiredReadsAbsent},
 	{"TakeOnce", testCacheTakeOnce},
 	{"ConcurrentTakesOnce", testCacheConcurrentTakesOnce},
+	{"SwapMovesOn", testCacheSwapMovesOn},
+	{"SwapRefusesAnotherValue", testCacheSwapRefusesAnotherValue},
+	{"SwapRefusesExpiredOrAbsent", testCacheSwapRefusesExpiredOrAbsent},
+	{"ConcurrentSwapsOnce", testCacheConcurrentSwapsOnce},
 }
 
 // testCacheSetGet: CacheGet returns what CacheSet stored, any number of
@@ -139,6 +144,79 @@ func testCacheConcurrentTakesOnce(t *testing.T, e *env) {
 		_, err := e.Cache.CacheTake(e.ctx, key, e.now())
 		return err
 	}))
+}
+
+// testCacheSwapMovesOn: CacheSwap replaces the value it is given as old,
+// keeps the expiry, and a later swap goes on from the new value.
+func testCacheSwapMovesOn(t *testing.T, e *env) {
+	key, exp := unique("cache"), e.now().Add(time.Minute)
+	if err := e.Cache.CacheSet(e.ctx, key, []byte("pending"), exp); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, "CacheSwap pending->scanned", e.Cache.CacheSwap(e.ctx, key, []byte("pending"), []byte("scanned"), e.now()), nil)
+	e.wantCached(t, key, e.now(), "scanned")
+	wantErr(t, "CacheSwap scanned->confirmed", e.Cache.CacheSwap(e.ctx, key, []byte("scanned"), []byte("confirmed"), e.now()), nil)
+	e.wantCached(t, key, exp.Add(-time.Millisecond), "confirmed")
+	_, err := e.Cache.CacheGet(e.ctx, key, exp)
+	wantErr(t, "CacheGet at the first expiry", err, account.ErrNotFound)
+}
+
+// testCacheSwapRefusesAnotherValue: a swap from a value no longer there
+// returns ErrConflict and changes nothing.
+func testCacheSwapRefusesAnotherValue(t *testing.T, e *env) {
+	key := unique("cache")
+	if err := e.Cache.CacheSet(e.ctx, key, []byte("scanned"), e.now().Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	err := e.Cache.CacheSwap(e.ctx, key, []byte("pending"), []byte("scanned-by-me"), e.now())
+	wantErr(t, "CacheSwap from a stale value", err, account.ErrConflict)
+	e.wantCached(t, key, e.now(), "scanned")
+}
+
+// testCacheSwapRefusesExpiredOrAbsent: a swap of a key never set, or of a
+// value at or past its expiry although still stored, returns ErrNotFound
+// and stores nothing.
+func testCacheSwapRefusesExpiredOrAbsent(t *testing.T, e *env) {
+	key := unique("cache")
+	err := e.Cache.CacheSwap(e.ctx, key, []byte("v"), []byte("w"), e.now())
+	wantErr(t, "CacheSwap of a key never set", err, account.ErrNotFound)
+	_, err = e.Cache.CacheGet(e.ctx, key, e.now())
+	wantErr(t, "CacheGet after a refused swap", err, account.ErrNotFound)
+	exp := e.now().Add(time.Minute)
+	if err := e.Cache.CacheSet(e.ctx, key, []byte("v"), exp); err != nil {
+		t.Fatal(err)
+	}
+	err = e.Cache.CacheSwap(e.ctx, key, []byte("v"), []byte("w"), exp)
+	wantErr(t, "CacheSwap at the expiry", err, account.ErrNotFound)
+	e.wantCached(t, key, exp.Add(-time.Millisecond), "v")
+}
+
+// testCacheConcurrentSwapsOnce: of swaps racing from one value to values
+// of their own, exactly one succeeds and its value stays; the others get
+// ErrConflict.
+func testCacheConcurrentSwapsOnce(t *testing.T, e *env) {
+	key := unique("cache")
+	if err := e.Cache.CacheSet(e.ctx, key, []byte("pending"), e.now().Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	errs := race(races, func(i int) error {
+		return e.Cache.CacheSwap(e.ctx, key, []byte("pending"), fmt.Appendf(nil, "scanned-by-%d", i), e.now())
+	})
+	winner := -1
+	for i, err := range errs {
+		switch {
+		case err == nil && winner >= 0:
+			t.Fatalf("swaps %d and %d both succeeded", winner, i)
+		case err == nil:
+			winner = i
+		case !errors.Is(err, account.ErrConflict):
+			t.Fatalf("a racing CacheSwap: %v", err)
+		}
+	}
+	if winner < 0 {
+		t.Fatal("no racing CacheSwap succeeded")
+	}
+	e.wantCached(t, key, e.now(), fmt.Sprintf("scanned-by-%d", winner))
 }
 
 func (e *env) wantCached(t *testing.T, key string, now time.Time, want string) {

@@ -45,6 +45,7 @@ func ephemeralWrites() []write {
 		{"CaptchaTake", prepareCaptchaTake, "captcha=h", "captcha=none"},
 		{"CacheSet", prepareCacheSet, "cache=none", "cache=v"},
 		{"CacheTake", prepareCacheTake, "cache=v", "cache=none"},
+		{"CacheSwap", prepareCacheSwap, "cache=v", "cache=w"},
 		{"Hit", prepareCounter(func(e *env, w account.Window) error {
 			_, err := e.Counters.Hit(e.ctx, w, 0, e.now())
 			return err
@@ -145,6 +146,12 @@ func prepareCacheTake(t *testing.T, e *env) (func() error, func() string) {
 		_, err := e.Cache.CacheTake(e.ctx, key, e.now())
 		return err
 	}, e.cacheState(t, key)
+}
+
+func prepareCacheSwap(t *testing.T, e *env) (func() error, func() string) {
+	key := unique("cache")
+	wantErr(t, "CacheSet", e.Cache.CacheSet(e.ctx, key, []byte("v"), e.now().Add(time.Minute)), nil)
+	return func() error { return e.Cache.CacheSwap(e.ctx, key, []byte("v"), []byte("w"), e.now()) }, e.cacheState(t, key)
 }
 
 func (e *env) cacheState(t *testing.T, key string) func() string {

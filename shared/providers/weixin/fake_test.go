@@ -67,6 +67,8 @@ func (f *fakeWeixin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.stableToken(w, r)
 	case "/wxa/business/getuserphonenumber":
 		f.phoneNumber(w, r)
+	case "/wxa/getwxacodeunlimit":
+		f.unlimitedCode(w, r)
 	default:
 		http.NotFound(w, r)
 	}
@@ -105,6 +107,37 @@ func (f *fakeWeixin) phoneNumber(w http.ResponseWriter, r *http.Request) {
 	}
 	f.reply(w, r, in.Code, fmt.Sprintf(`{"errcode":0,"errmsg":"ok","phone_info":{"phoneNumber":"13800138000","purePhoneNumber":"13800138000","countryCode":%s,"watermark":{"timestamp":1637744274,"appid":%q}}}`,
 		cc, wm))
+}
+
+// Pictures as WeChat's start: the PNG and JPEG signatures.
+const (
+	pngPicture  = "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+	jpegPicture = "\xff\xd8\xff\xe0\x00\x10JFIF\x00"
+)
+
+// unlimitedCode answers the picture for scenes "png" and "jpeg" (other
+// scenes pick reply's scenarios; "invalid-page" is 41030, "text" a plain
+// text body), after checking the body's fields.
+func (f *fakeWeixin) unlimitedCode(w http.ResponseWriter, r *http.Request) {
+	var in CodeRequest
+	err := json.NewDecoder(r.Body).Decode(&in)
+	f.expect(r, http.MethodPost, err == nil && in.Page == "pages/qr/confirm" && in.CheckPath && in.EnvVersion == "trial" &&
+		r.Header.Get("Content-Type") == "application/json")
+	if tok := r.URL.Query().Get("access_token"); tok != goodToken {
+		f.reply(w, r, tok, "")
+		return
+	}
+	switch in.Scene {
+	case "png", "jpeg":
+		w.Header().Set("Content-Type", "image/"+in.Scene)
+		fmt.Fprint(w, map[string]string{"png": pngPicture, "jpeg": jpegPicture}[in.Scene])
+	case "invalid-page":
+		fmt.Fprint(w, `{"errcode":41030,"errmsg":"invalid page rid: 65051e2d-76c2af4d-4e65d981"}`)
+	case "text":
+		fmt.Fprint(w, "service temporarily unavailable")
+	default:
+		f.reply(w, r, in.Scene, "")
+	}
 }
 
 // reply answers according to key: an error scenario by name, a transport

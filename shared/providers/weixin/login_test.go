@@ -26,6 +26,8 @@ func class(err error) string {
 		return "rate-limited"
 	case isWX && we.InvalidToken():
 		return "invalid-token"
+	case isWX && we.InvalidPage():
+		return "invalid-page"
 	case IsRetryable(err):
 		return "retryable"
 	default:

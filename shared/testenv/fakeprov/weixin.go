@@ -39,6 +39,7 @@ type weixinState struct {
 	current    map[string]string      // appid -> its current stable_token
 	userTokens map[string]wxUserToken // OAuth access_token -> user
 	next       *WeixinUser            // who the website login page signs in
+	pages      map[string]bool        // "<appid>/<page>" released (WeixinPage)
 }
 
 type wxCode struct {
@@ -220,6 +221,8 @@ func (f *Fake) serveWeixin(w http.ResponseWriter, r *http.Request, mode FailMode
 		f.wxPhoneNumber(w, r)
 	case "/connect/qrconnect":
 		f.wxQRConnect(w, r)
+	case "/wxa/getwxacodeunlimit":
+		f.wxUnlimitedCode(w, r)
 	default:
 		w.Header().Del("Content-Type")
 		http.NotFound(w, r)
