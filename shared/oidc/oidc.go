@@ -46,6 +46,7 @@ var Routes = []string{
 	"POST /oauth2/revoke",
 	"GET /oauth2/logout",
 	"POST /oauth2/logout",
+	"GET /qr",
 }
 
 // ServeHTTP implements http.Handler.
@@ -74,6 +75,7 @@ func (h *Handler) mux() *http.ServeMux {
 		"POST /oauth2/revoke":                         h.revoke,
 		"GET /oauth2/logout":                          h.logoutPage,
 		"POST /oauth2/logout":                         h.logoutSubmit,
+		"GET /qr":                                     h.qrPage,
 	}
 	for _, route := range Routes {
 		m.HandleFunc(route, handlers[route])
@@ -90,6 +92,16 @@ func (h *Handler) now() time.Time {
 }
 
 func (h *Handler) issuer() string { return strings.TrimSuffix(h.Svc.Issuer, "/") }
+
+// qrPage is where a QR-login picture drawn by idco leads (the default
+// idco.qrLogin.url) when it is scanned outside WeChat: the mini program
+// opens the link itself where it is registered (扫普通链接二维码打开小程序);
+// any other scanner lands here and is told to use WeChat. It reads and
+// changes no ticket.
+func (h *Handler) qrPage(w http.ResponseWriter, r *http.Request) {
+	lang := pickLocale("", r)
+	h.render(w, http.StatusOK, &page{Kind: "message", Lang: lang, Message: texts[lang]["qr_use_wechat"]})
+}
 
 // discovery answers OpenID Connect Discovery 1.0 and RFC 8414.
 func (h *Handler) discovery(w http.ResponseWriter, _ *http.Request) {

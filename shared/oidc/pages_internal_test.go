@@ -2,6 +2,8 @@ package oidc
 
 import (
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/idco-dev/idco/shared/account"
@@ -30,5 +32,18 @@ func TestScopeTextsOrder(t *testing.T) {
 	got := scopeTexts("en", []string{"email", "openid", "profile"})
 	if len(got) != 3 || got[0] != account.ScopeText("openid", "en") || got[1] != account.ScopeText("profile", "en") {
 		t.Errorf("scope texts %q: want who you are first, in OAuthScopes' order", got)
+	}
+}
+
+func TestQRPage(t *testing.T) {
+	h := &Handler{}
+	for lang, want := range map[string]string{"en": "Scan this code with WeChat", "zh-CN": "请使用微信扫描"} {
+		r := httptest.NewRequest(http.MethodGet, "/qr?t=abc", nil)
+		r.Header.Set("Accept-Language", lang)
+		w := httptest.NewRecorder()
+		h.qrPage(w, r)
+		if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), want) {
+			t.Errorf("%s: %d %s", lang, w.Code, w.Body.String())
+		}
 	}
 }

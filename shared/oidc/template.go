@@ -11,7 +11,7 @@ var texts = map[string]map[string]string{
 		"next": "下一步", "send_code": "获取验证码", "code": "验证码", "code_sent": "验证码已发送",
 		"consent": "授权", "consent_asks": "申请获得以下权限", "allow": "同意", "deny": "拒绝", "website": "网站",
 		"logout": "退出登录", "logout_ask": "要退出登录吗？", "logged_out": "你已退出登录", "error": "出错了",
-		"other_way": "其他登录方式",
+		"other_way": "其他登录方式", "qr_use_wechat": "请使用微信扫描此二维码，并在小程序中确认登录",
 	},
 	"en": {
 		"login": "Log in", "continue_to": "Log in to continue to", "password_login": "Password",
@@ -20,7 +20,7 @@ var texts = map[string]map[string]string{
 		"next": "Next", "send_code": "Send code", "code": "Code", "code_sent": "A code was sent",
 		"consent": "Authorize", "consent_asks": "would like to", "allow": "Allow", "deny": "Deny", "website": "Website",
 		"logout": "Log out", "logout_ask": "Log out of your account?", "logged_out": "You are logged out", "error": "Something went wrong",
-		"other_way": "Other ways to log in",
+		"other_way": "Other ways to log in", "qr_use_wechat": "Scan this code with WeChat, then confirm the login in the mini program",
 	},
 }
 
