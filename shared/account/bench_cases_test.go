@@ -13,7 +13,7 @@ import (
 // The code, third-party and face ones are in bench_codes_test.go and
 // bench_third_test.go.
 func methodBenches() []methodBench {
-	return slices.Concat(passwordBenches(), codeBenches(), thirdPartyBenches(), realNameBenches())
+	return slices.Concat(passwordBenches(), codeBenches(), thirdPartyBenches(), realNameBenches(), openPlatformBenches())
 }
 
 func passwordBenches() []methodBench {
