@@ -25,7 +25,7 @@ type keyStore struct {
 // rotateKeys creates the open platform's key set, or moves it one step:
 // each algorithm's next key becomes active, the active one retired (it
 // still verifies), the retired one goes, and a new next key is made.
-// Functions pick the change up within oidc.KeysReload.
+// Functions pick the change up within oidckeys.KeysReload.
 //
 //	admin rotate-keys -parameter /idco/oidc-keys   # AWS (SSM SecureString)
 //	admin rotate-keys -file .idco/oidc-keys.json   # the dev server's

@@ -29,6 +29,15 @@ var senderPackages = map[string][]string{
 	"github.com/idco-dev/idco/shared/sms":   {"sns:", "sms-voice:"},
 }
 
+// webPackages are what only the web families (the open platform's pages)
+// and wiredPackages what only the families with the named wire link: a
+// package-level template or an encoder's tables cost every other
+// function's cold start.
+var (
+	webPackages   = []string{"github.com/idco-dev/idco/shared/oidc", "html/template"}
+	wiredPackages = map[string]string{"github.com/piglig/go-qr": "qrpng"}
+)
+
 // TestFunctionsLinkOnlyTheirNeeds keeps each binary to its family: no email
 // or SMS client in a function without a grant to send (checked by package), no
 // SDK config package anywhere (its credential chain is cold-start time), and
@@ -53,6 +62,12 @@ func TestFunctionsLinkOnlyTheirNeeds(t *testing.T) {
 		for _, dep := range strings.Fields(string(out)) {
 			if dep == "github.com/aws/aws-sdk-go-v2/config" {
 				t.Errorf("functions/%s links %s: its credential chain costs about 1 ms of init per cold start (shared/app.LoadAWS)", f, dep)
+			}
+			if fam := all.ByName()[f]; slices.Contains(webPackages, dep) && fam.Web == nil {
+				t.Errorf("functions/%s links %s, which only a web family (the open platform) needs", f, dep)
+			}
+			if wire, ok := wiredPackages[dep]; ok && !slices.ContainsFunc(all.ByName()[f].Wires, func(w *wiring.Wire) bool { return w.Name == wire }) {
+				t.Errorf("functions/%s links %s without the %s wire", f, dep, wire)
 			}
 			if prefixes, sender := senderPackages[dep]; sender &&
 				!slices.ContainsFunc(prefixes, func(p string) bool { return hasActionPrefix(grants, p) }) {

@@ -15,7 +15,7 @@ import (
 	"github.com/idco-dev/idco/shared/dynamo"
 	"github.com/idco-dev/idco/shared/families"
 	"github.com/idco-dev/idco/shared/families/all"
-	"github.com/idco-dev/idco/shared/oidc"
+	"github.com/idco-dev/idco/shared/oidckeys"
 )
 
 // root is the repository root, seen from this package's directory.
@@ -28,7 +28,7 @@ var notInLambda = map[string]string{
 	app.EnvDynamoEndpoint: "local only: points the DynamoDB client at DynamoDB Local or the embedded server",
 	app.EnvConfigFile:     "local only: a config file on disk; Lambda reads the SSM parameter instead",
 	app.EnvConfigSecret:   "the alternative config source (Secrets Manager); the template uses SSM, and exactly one source may be set",
-	oidc.EnvKeysFile:      "local only: the dev server's signing keys on disk; Lambda reads the SSM parameter instead",
+	oidckeys.EnvKeysFile:      "local only: the dev server's signing keys on disk; Lambda reads the SSM parameter instead",
 }
 
 func load(t *testing.T) *Template {
@@ -259,8 +259,8 @@ func TestEnvironment(t *testing.T) {
 		// The namespace the custom-metric alarms read (TestAlarms).
 		MetricsNamespaceEnv: ref("AWS::StackName"),
 		// The open platform's issuer and signing keys (TestOIDCOutputs).
-		oidc.EnvIssuer:        map[string]any{"Fn::If": []any{"HasCustomDomain", sub("https://${CustomDomainName}"), map[string]any{"Fn::GetAtt": []any{HTTPAPI, "ApiEndpoint"}}}},
-		oidc.EnvKeysParameter: ref("OidcKeysParameterName"),
+		oidckeys.EnvIssuer:        map[string]any{"Fn::If": []any{"HasCustomDomain", sub("https://${CustomDomainName}"), map[string]any{"Fn::GetAtt": []any{HTTPAPI, "ApiEndpoint"}}}},
+		oidckeys.EnvKeysParameter: ref("OidcKeysParameterName"),
 	}
 	for _, k := range known {
 		if _, ok := want[k]; !ok && notInLambda[k] == "" {

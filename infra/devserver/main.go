@@ -25,7 +25,7 @@ import (
 	"github.com/idco-dev/idco/shared/app"
 	"github.com/idco-dev/idco/shared/dynamo"
 	"github.com/idco-dev/idco/shared/families/all"
-	"github.com/idco-dev/idco/shared/oidc"
+	"github.com/idco-dev/idco/shared/oidckeys"
 	"github.com/idco-dev/idco/shared/wiring"
 )
 
@@ -95,9 +95,9 @@ func run(ctx context.Context, args []string, getenv func(string) string) error {
 			return v
 		}
 		switch k {
-		case oidc.EnvIssuer:
+		case oidckeys.EnvIssuer:
 			return "http://" + ln.Addr().String()
-		case oidc.EnvKeysFile:
+		case oidckeys.EnvKeysFile:
 			return filepath.Join(*dir, "oidc-keys.json")
 		}
 		return ""

@@ -36,7 +36,7 @@ import (
 	"github.com/idco-dev/idco/shared/email"
 	"github.com/idco-dev/idco/shared/families/all"
 	"github.com/idco-dev/idco/shared/lambdafn"
-	"github.com/idco-dev/idco/shared/oidc"
+	"github.com/idco-dev/idco/shared/oidckeys"
 	"github.com/idco-dev/idco/shared/testenv/fakeprov"
 	"github.com/idco-dev/idco/shared/webfn"
 	"github.com/idco-dev/idco/shared/wiring"
@@ -214,8 +214,8 @@ func (w *world) functionEnv(family string) map[string]string {
 	env := w.prov.Env()
 	env[email.EnvSESEndpoint] = w.ses.urls[family]
 	// The open platform's issuer and keys (the oauth and oidc families).
-	env[oidc.EnvIssuer] = "https://id.example.com"
-	env[oidc.EnvKeysFile] = w.keysFile
+	env[oidckeys.EnvIssuer] = "https://id.example.com"
+	env[oidckeys.EnvKeysFile] = w.keysFile
 	return env
 }
 

@@ -13,7 +13,6 @@ import (
 	"github.com/idco-dev/idco/shared/apierr"
 	"github.com/idco-dev/idco/shared/cloudobj"
 	"github.com/idco-dev/idco/shared/config"
-	"github.com/idco-dev/idco/shared/qrpng"
 )
 
 // qrPollsPerTicket bounds the polls of one ticket: a page polls about
@@ -160,7 +159,10 @@ func (s *Service) qrPicture(ctx context.Context, appID, ticket string) (string, 
 	if strings.Contains(base, "?") {
 		sep = "&"
 	}
-	pic, err := qrpng.Encode(base + sep + "t=" + ticket)
+	if s.QRCodes == nil {
+		return "", apierr.Systemf("no QR code drawer wired")
+	}
+	pic, err := s.QRCodes(base + sep + "t=" + ticket)
 	if err != nil {
 		return "", apierr.Systemf("draw qr code: %w", err)
 	}

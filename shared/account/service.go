@@ -55,6 +55,10 @@ type Service struct {
 	// MiniProgramCodes draws QR-code login's mini-program codes; nil
 	// where not wired (a drawn URL QR code is shown instead).
 	MiniProgramCodes MiniProgramCodes
+	// QRCodes draws a text as a QR code PNG (shared/qrpng, wired where
+	// QR-code login runs), for a login URL when no mini-program code is
+	// configured.
+	QRCodes func(text string) ([]byte, error)
 	// QRPollWait and QRPollInterval are how long pollQrLogin waits at
 	// most and how often it looks (0: 20 s and 500 ms); tests shorten
 	// them.

@@ -25,7 +25,7 @@ import (
 	"github.com/idco-dev/idco/shared/families"
 	"github.com/idco-dev/idco/shared/httpfn"
 	"github.com/idco-dev/idco/shared/internal/awsapi"
-	"github.com/idco-dev/idco/shared/oidc"
+	"github.com/idco-dev/idco/shared/oidckeys"
 	"github.com/idco-dev/idco/shared/thirdparty"
 	"github.com/idco-dev/idco/shared/wiring"
 )
@@ -49,7 +49,7 @@ const DefaultTablePrefix = "idco-"
 // Env lists every variable the code reads, for the template check.
 func Env() []string {
 	return []string{EnvConfigFile, EnvConfigParameter, EnvConfigSecret, EnvTablePrefix, EnvDynamoEndpoint,
-		oidc.EnvIssuer, oidc.EnvKeysParameter, oidc.EnvKeysFile}
+		oidckeys.EnvIssuer, oidckeys.EnvKeysParameter, oidckeys.EnvKeysFile}
 }
 
 // LoadConfig reads and parses the config named by the environment: a file,

@@ -52,7 +52,7 @@ func (h *Handler) render(w http.ResponseWriter, status int, p *page) {
 	hd.Set("Referrer-Policy", "no-referrer")
 	hd.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	_ = pageTemplate.Execute(w, p)
+	_ = pageTemplate().Execute(w, p)
 }
 
 // errorPage shows err's message where the app cannot be told (a bad client

@@ -1,6 +1,9 @@
 package oidc
 
-import "html/template"
+import (
+	"html/template"
+	"sync"
+)
 
 // texts are the pages' words, in zh-Hans and en.
 var texts = map[string]map[string]string{
@@ -24,8 +27,11 @@ var texts = map[string]map[string]string{
 	},
 }
 
-// pageTemplate is every hosted page: no script, no external asset.
-var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
+// pageTemplate is every hosted page: no script, no external asset. It is
+// parsed at its first use, not in the function's init (cold start).
+var pageTemplate = sync.OnceValue(func() *template.Template { return template.Must(template.New("page").Parse(pageSource)) })
+
+const pageSource = `<!doctype html>
 <html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{if eq .Kind "login"}}{{.T.login}}{{else if eq .Kind "consent"}}{{.T.consent}}{{else if eq .Kind "logout"}}{{.T.logout}}{{else}}idco{{end}}</title>
 <style>
@@ -99,4 +105,4 @@ ul{padding-left:20px}.captcha{display:block;margin:6px 0;height:40px}
   {{if ne .Step ""}}<p><a href="/oauth2/login?txn={{.Txn}}">{{.T.other_way}}</a></p>{{end}}
 {{end}}
 </main></body></html>
-{{define "captcha"}}<label for="captcha">{{.T.captcha}}</label>{{if .Captcha}}<img class="captcha" src="{{.Captcha}}" alt="{{.T.captcha}}">{{end}}<input id="captcha" name="captcha" autocomplete="off" required>{{end}}`))
+{{define "captcha"}}<label for="captcha">{{.T.captcha}}</label>{{if .Captcha}}<img class="captcha" src="{{.Captcha}}" alt="{{.T.captcha}}">{{end}}<input id="captcha" name="captcha" autocomplete="off" required>{{end}}`

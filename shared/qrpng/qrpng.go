@@ -12,13 +12,24 @@ package qrpng
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image"
 	"image/color"
 	"image/png"
 
 	goqr "github.com/piglig/go-qr"
+
+	"github.com/idco-dev/idco/shared/account"
+	"github.com/idco-dev/idco/shared/wiring"
 )
+
+// Wire gives a service the drawer (the oauth function's QR-code login):
+// only the functions that apply it link the encoder.
+var Wire = wiring.Wire{Name: "qrpng", Apply: func(_ context.Context, svc *account.Service, _ wiring.Runtime) error {
+	svc.QRCodes = Encode
+	return nil
+}}
 
 // Scale is the pixels per module, and Border the quiet zone in modules
 // (the standard's four).

@@ -32,6 +32,7 @@ import (
 	"github.com/idco-dev/idco/shared/dynamo"
 	"github.com/idco-dev/idco/shared/families/all"
 	"github.com/idco-dev/idco/shared/password"
+	"github.com/idco-dev/idco/shared/qrpng"
 	"github.com/idco-dev/idco/shared/signing"
 	"github.com/idco-dev/idco/shared/testenv/clock"
 	"github.com/idco-dev/idco/shared/testenv/ddbfault"
@@ -170,6 +171,7 @@ func (e *Env) UseProviders(endpoints map[string]string) {
 	p := thirdparty.New(func(k string) string { return endpoints[k] }, e.Svc.Cache, e.Clock.Now)
 	e.Svc.Identities, e.Svc.Phones, e.Svc.OAuthURLs = p, p, p
 	e.Svc.MiniProgramCodes = &weixin.Codes{Env: p.Env}
+	e.Svc.QRCodes = qrpng.Encode
 }
 
 // Outbox records deliveries.

@@ -9,7 +9,8 @@ import (
 	"github.com/idco-dev/idco/shared/account"
 	"github.com/idco-dev/idco/shared/cloudobj"
 	"github.com/idco-dev/idco/shared/families"
-	"github.com/idco-dev/idco/shared/oidc"
+	"github.com/idco-dev/idco/shared/oidckeys"
+	"github.com/idco-dev/idco/shared/qrpng"
 	"github.com/idco-dev/idco/shared/thirdparty/weixin"
 	"github.com/idco-dev/idco/shared/wiring"
 )
@@ -33,7 +34,7 @@ var Family = &families.Family{
 	},
 	// exchangeAuthorizationCode signs ID and access tokens;
 	// createQrLogin draws mini-program codes.
-	Wires: []*wiring.Wire{&oidc.KeysWire, &weixin.CodesWire},
+	Wires: []*wiring.Wire{&oidckeys.Wire, &weixin.CodesWire, &qrpng.Wire},
 	Methods: func(s *account.Service) cloudobj.Table {
 		return cloudobj.Table{
 			"applyAuthorizationCode":    cloudobj.Bind(cloudobj.LoggedIn, s.ApplyAuthorizationCode),

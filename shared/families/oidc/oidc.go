@@ -18,6 +18,7 @@ import (
 	"github.com/idco-dev/idco/shared/families/sendemailcode"
 	"github.com/idco-dev/idco/shared/families/sendsmscode"
 	"github.com/idco-dev/idco/shared/oidc"
+	"github.com/idco-dev/idco/shared/oidckeys"
 	"github.com/idco-dev/idco/shared/senders/emailsender"
 	"github.com/idco-dev/idco/shared/senders/smssender"
 	"github.com/idco-dev/idco/shared/thirdparty"
@@ -49,7 +50,7 @@ var Family = &families.Family{
 		{Resource: families.ResourceSESIdentity, Actions: []string{families.SESSendEmail}},
 		{Resource: families.ResourceSESConfigurationSet, Actions: []string{families.SESSendEmail}},
 	},
-	Wires:  []*wiring.Wire{&oidc.KeysWire, &thirdparty.Wire, &smssender.Wire, &emailsender.Wire},
+	Wires:  []*wiring.Wire{&oidckeys.Wire, &thirdparty.Wire, &smssender.Wire, &emailsender.Wire},
 	Routes: oidc.Routes,
 	Web: func(s *account.Service, dispatch func(cloudobj.Table) *cloudobj.Dispatcher) http.Handler {
 		return &oidc.Handler{Svc: s, Pages: dispatch(Pages(s))}

@@ -1,4 +1,8 @@
-package oidc
+// Package oidckeys wires the open platform's issuer and signing keys into
+// a service (the oauth and oidc functions), and names the environment
+// they come from. It is apart from shared/oidc so that what only needs the
+// names (the composition root's list of variables) links no page code.
+package oidckeys
 
 import (
 	"context"
@@ -23,8 +27,8 @@ const (
 // rotation reaches it within this time.
 const KeysReload = 5 * time.Minute
 
-// KeysWire gives a service the issuer and the key set.
-var KeysWire = wiring.Wire{Name: "oidc-keys", Apply: applyKeys}
+// Wire gives a service the issuer and the key set.
+var Wire = wiring.Wire{Name: "oidc-keys", Apply: applyKeys}
 
 func applyKeys(_ context.Context, svc *account.Service, rt wiring.Runtime) error {
 	svc.Issuer = rt.Getenv(EnvIssuer)
