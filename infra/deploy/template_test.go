@@ -28,7 +28,7 @@ var notInLambda = map[string]string{
 	app.EnvDynamoEndpoint: "local only: points the DynamoDB client at DynamoDB Local or the embedded server",
 	app.EnvConfigFile:     "local only: a config file on disk; Lambda reads the SSM parameter instead",
 	app.EnvConfigSecret:   "the alternative config source (Secrets Manager); the template uses SSM, and exactly one source may be set",
-	oidckeys.EnvKeysFile:      "local only: the dev server's signing keys on disk; Lambda reads the SSM parameter instead",
+	oidckeys.EnvKeysFile:  "local only: the dev server's signing keys on disk; Lambda reads the SSM parameter instead",
 }
 
 func load(t *testing.T) *Template {
