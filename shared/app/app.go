@@ -162,9 +162,7 @@ func Mount(svc *account.Service, log *slog.Logger, fams []*families.Family) http
 	mux := httpfn.Mux(ds)
 	for _, f := range web {
 		h := f.Web(svc, func(t cloudobj.Table) *cloudobj.Dispatcher { return Dispatcher(f.Name, t, svc, log) })
-		for _, route := range f.Routes {
-			mux.Handle(route, h)
-		}
+		httpfn.Web(mux, h, f.Routes)
 	}
 	return mux
 }

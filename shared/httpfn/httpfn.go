@@ -107,3 +107,30 @@ func requestID() string {
 	_, _ = rand.Read(b[:])
 	return strings.ToLower(hex.EncodeToString(b[:]))
 }
+
+// Web mounts a web family's handler (the open platform) on mux at its
+// routes ("GET /oauth2/authorize"), with the CORS the template gives the
+// HTTP API: any origin may read the answers, and each path answers a
+// preflight, as API Gateway does in front of the functions.
+func Web(mux *http.ServeMux, h http.Handler, routes []string) {
+	cors := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		h.ServeHTTP(w, r)
+	})
+	paths := map[string]bool{}
+	for _, route := range routes {
+		mux.Handle(route, cors)
+		_, path, _ := strings.Cut(route, " ")
+		if !paths[path] {
+			paths[path] = true
+			mux.HandleFunc("OPTIONS "+path, preflight)
+		}
+	}
+}
+
+func preflight(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	w.Header().Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+	w.Header().Set("Access-Control-Allow-Headers", "Content-Type, Authorization, uni-id-token")
+	w.WriteHeader(http.StatusNoContent)
+}

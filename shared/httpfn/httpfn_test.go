@@ -30,3 +30,22 @@ func TestInvokeLoopbackOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestWebCORS: a web family's routes answer any origin and a preflight,
+// as API Gateway's CORS does in AWS.
+func TestWebCORS(t *testing.T) {
+	mux := http.NewServeMux()
+	Web(mux, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok")) }),
+		[]string{"POST /oauth2/token", "GET /oauth2/userinfo", "POST /oauth2/userinfo"})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	req, _ := http.NewRequest(http.MethodOptions, srv.URL+"/oauth2/token", nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil || res.StatusCode != http.StatusNoContent || !strings.Contains(res.Header.Get("Access-Control-Allow-Methods"), "POST") {
+		t.Fatalf("preflight: %v %v", res, err)
+	}
+	res, err = http.Get(srv.URL + "/oauth2/userinfo")
+	if err != nil || res.StatusCode != 200 || res.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Errorf("GET: %v %v", res, err)
+	}
+}
