@@ -38,6 +38,10 @@ type txn struct {
 	// request's idp), instead of showing the login page: the seed's login
 	// address per provider.
 	IDP string `json:"idp,omitempty"`
+	// BindTicket is a provider identity no account has yet (under
+	// idco.thirdPartyRegistration "bind-first"): the next login on the
+	// page binds it to the account logged in.
+	BindTicket string `json:"bind_ticket,omitempty"`
 	// LoggedIn is set once the browser logged in during this request, so
 	// prompt=login is satisfied.
 	LoggedIn bool `json:"logged_in,omitempty"`

@@ -74,7 +74,11 @@ func (h *Handler) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		h.render(w, http.StatusOK, p)
 		return
 	}
-	res := h.call(r, cl, t.Locale, step.method, stepParams(via, f.Get, p), "")
+	params := stepParams(via, f.Get, p)
+	if t.BindTicket != "" && step.method != "sendSmsCode" && step.method != "sendEmailCode" {
+		params["bindTicket"] = t.BindTicket
+	}
+	res := h.call(r, cl, t.Locale, step.method, params, "")
 	switch {
 	case res.ok() && res.NewToken != nil:
 		h.loggedIn(w, r, id, t, res)

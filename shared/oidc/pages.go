@@ -95,6 +95,7 @@ type result struct {
 		TokenExpired int64  `json:"tokenExpired"`
 	} `json:"newToken"`
 	CaptchaBase64      string                  `json:"captchaBase64"`
+	BindTicket         string                  `json:"bindTicket"`
 	SupportedLoginType []string                `json:"supportedLoginType"`
 	Providers          []account.OAuthProvider `json:"providers"`
 }

@@ -126,6 +126,19 @@ func (h *Handler) providerCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	res := h.call(r, cl, t.Locale, "loginByOAuth", map[string]any{"provider": ext.Provider, "code": q.Get("code"),
 		"redirectUri": h.issuer() + "/oauth2/callback/" + ext.Provider, "codeVerifier": ext.Verifier}, "")
+	if res.code() == apierr.BindRequired && res.BindTicket != "" {
+		// Nobody has this identity and the config wants it bound first:
+		// the next login on this page binds it.
+		t.BindTicket = res.BindTicket
+		if err := h.saveTxn(r.Context(), ext.Txn, t); err != nil {
+			h.errorPage(w, r, http.StatusServiceUnavailable, err)
+			return
+		}
+		h.loginChoices(r, cl, p)
+		p.Message = texts[t.Locale]["bind_first"]
+		h.render(w, http.StatusOK, p)
+		return
+	}
 	if !res.ok() || res.NewToken == nil {
 		h.loginChoices(r, cl, p)
 		p.Error = res.ErrMsg
@@ -139,7 +152,7 @@ func (h *Handler) providerCallback(w http.ResponseWriter, r *http.Request) {
 // the transaction on (a GET, so going back never resubmits a form).
 func (h *Handler) loggedIn(w http.ResponseWriter, r *http.Request, id string, t *txn, res *result) {
 	h.setSSO(w, res.NewToken.Token, res.NewToken.TokenExpired)
-	t.LoggedIn = true
+	t.LoggedIn, t.BindTicket = true, ""
 	if err := h.saveTxn(r.Context(), id, t); err != nil {
 		h.errorPage(w, r, http.StatusServiceUnavailable, err)
 		return

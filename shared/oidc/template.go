@@ -15,6 +15,7 @@ var texts = map[string]map[string]string{
 		"consent": "授权", "consent_asks": "申请获得以下权限", "allow": "同意", "deny": "拒绝", "website": "网站",
 		"logout": "退出登录", "logout_ask": "要退出登录吗？", "logged_out": "你已退出登录", "error": "出错了",
 		"other_way": "其他登录方式", "qr_use_wechat": "请使用微信扫描此二维码，并在小程序中确认登录",
+		"bind_first": "此第三方账号尚未绑定：登录你的账号即可绑定",
 	},
 	"en": {
 		"login": "Log in", "continue_to": "Log in to continue to", "password_login": "Password",
@@ -24,6 +25,7 @@ var texts = map[string]map[string]string{
 		"consent": "Authorize", "consent_asks": "would like to", "allow": "Allow", "deny": "Deny", "website": "Website",
 		"logout": "Log out", "logout_ask": "Log out of your account?", "logged_out": "You are logged out", "error": "Something went wrong",
 		"other_way": "Other ways to log in", "qr_use_wechat": "Scan this code with WeChat, then confirm the login in the mini program",
+		"bind_first": "This account is not linked yet: log in to your account to link it",
 	},
 }
 
