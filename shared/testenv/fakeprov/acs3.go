@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -92,4 +93,36 @@ func ACS3Canonical(r *http.Request, signed []string) string {
 	}
 	return strings.Join([]string{r.Method, "/", strings.Join(pairs, "&"), headers.String(),
 		strings.Join(signed, ";"), r.Header.Get("x-acs-content-sha256")}, "\n")
+}
+
+// Nonces remembers the signature nonces an Aliyun fake has seen.
+type Nonces struct {
+	mu   sync.Mutex
+	seen map[string]bool
+}
+
+// Used reports whether nonce was seen before, and remembers it.
+func (n *Nonces) Used(nonce string) bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.seen == nil {
+		n.seen = map[string]bool{}
+	}
+	used := n.seen[nonce]
+	n.seen[nonce] = true
+	return used
+}
+
+// ACS3Gate checks what Aliyun's gateway checks before an API runs: a POST
+// to / of one of actions at version, then the ACS3 signature with a nonce
+// used once. The error is the gateway's refusal.
+func ACS3Gate(r *http.Request, body []byte, k ACS3Key, now time.Time, n *Nonces, version string, actions ...string) *ACS3Error {
+	if r.Method != http.MethodPost || r.URL.Path != "/" || !slices.Contains(actions, r.Header.Get("x-acs-action")) ||
+		r.Header.Get("x-acs-version") != version {
+		return &ACS3Error{404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method."}
+	}
+	if e, ok := VerifyACS3(r, body, k, now, n.Used).(*ACS3Error); ok {
+		return e
+	}
+	return nil
 }

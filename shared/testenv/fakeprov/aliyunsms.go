@@ -2,7 +2,6 @@ package fakeprov
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -41,7 +40,7 @@ type AliyunSMS struct {
 	// the names of its variables.
 	Templates map[string][]string
 
-	nonces map[string]bool // under Outbox.mu
+	nonces Nonces
 }
 
 // AliyunSMSMessage is one SendSms the fake sent.
@@ -65,7 +64,7 @@ const (
 // key; t.Cleanup stops it.
 func NewAliyunSMS(t testing.TB, key ACS3Key) *AliyunSMS {
 	t.Helper()
-	a := &AliyunSMS{Key: key, nonces: map[string]bool{}}
+	a := &AliyunSMS{Key: key}
 	a.start(t, "fakeprov aliyun sms", a.check, a.ok, func(m AliyunSMSMessage) string { return m.PhoneNumbers })
 	return a
 }
@@ -98,20 +97,8 @@ var (
 
 func (a *AliyunSMS) check(r *http.Request, body []byte) (AliyunSMSMessage, Reply, error) {
 	var m AliyunSMSMessage
-	if r.Method != http.MethodPost || r.URL.Path != "/" || r.Header.Get("x-acs-action") != aliyunSMSAction ||
-		r.Header.Get("x-acs-version") != aliyunSMSVersion {
-		return m, AliyunSMSError(404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method."),
-			fmt.Errorf("InvalidAction.NotFound: not SendSms %s: %s %s", aliyunSMSVersion, r.Method, r.URL.Path)
-	}
-	err := VerifyACS3(r, body, a.Key, a.now(), func(nonce string) bool {
-		a.mu.Lock()
-		defer a.mu.Unlock()
-		used := a.nonces[nonce]
-		a.nonces[nonce] = true
-		return used
-	})
-	if e := (*ACS3Error)(nil); errors.As(err, &e) {
-		return m, AliyunSMSError(e.Status, e.Code, e.Message), err
+	if e := ACS3Gate(r, body, a.Key, a.now(), &a.nonces, aliyunSMSVersion, aliyunSMSAction); e != nil {
+		return m, AliyunSMSError(e.Status, e.Code, e.Message), e
 	}
 	m.Query, _ = url.ParseQuery(r.URL.RawQuery)
 	m.PhoneNumbers, m.SignName, m.TemplateCode = m.Query.Get("PhoneNumbers"), m.Query.Get("SignName"), m.Query.Get("TemplateCode")

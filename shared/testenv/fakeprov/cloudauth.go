@@ -41,7 +41,7 @@ type CloudauthInit struct {
 type cloudauthState struct {
 	certs  map[string]*caCert
 	orders map[string]bool
-	nonces map[string]bool
+	nonces Nonces
 	queued []caQueued
 }
 
@@ -55,7 +55,7 @@ type caQueued struct{ code, message string }
 func (s *cloudauthState) init() {
 	s.certs = map[string]*caCert{}
 	s.orders = map[string]bool{}
-	s.nonces = map[string]bool{}
+	s.nonces = Nonces{}
 }
 
 // CloudauthURL replaces https://cloudauth.aliyuncs.com (idco.frv.endpoint).
@@ -205,21 +205,8 @@ func (f *Fake) caScene() int64 {
 // caAuthenticate returns the gateway's status, code and message, or ""
 // when the request is genuine.
 func (f *Fake) caAuthenticate(r *http.Request, body []byte) (int, string, string) {
-	if r.Method != http.MethodPost || r.URL.Path != "/" {
-		return 404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method."
-	}
-	action := r.Header.Get("x-acs-action")
-	if action != "InitFaceVerify" && action != "DescribeFaceVerify" || r.Header.Get("x-acs-version") != "2019-03-07" {
-		return 404, "InvalidAction.NotFound", "Specified api is not found."
-	}
-	err := VerifyACS3(r, body, ACS3Key{ID: f.CloudauthKeyID, Secret: f.CloudauthSecret}, f.now(), func(nonce string) bool {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		used := f.ca.nonces[nonce]
-		f.ca.nonces[nonce] = true
-		return used
-	})
-	if e, ok := err.(*ACS3Error); ok {
+	key := ACS3Key{ID: f.CloudauthKeyID, Secret: f.CloudauthSecret}
+	if e := ACS3Gate(r, body, key, f.now(), &f.ca.nonces, "2019-03-07", "InitFaceVerify", "DescribeFaceVerify"); e != nil {
 		return e.Status, e.Code, e.Message
 	}
 	return 0, "", ""

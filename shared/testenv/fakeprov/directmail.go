@@ -2,7 +2,6 @@ package fakeprov
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/mail"
@@ -43,7 +42,7 @@ type DirectMail struct {
 	// AccountNames, when set, are the account's sender addresses.
 	AccountNames []string
 
-	nonces map[string]bool // under Outbox.mu
+	nonces Nonces
 }
 
 // DirectMailMessage is one SingleSendMail the fake sent.
@@ -71,7 +70,7 @@ var directMailParams = []string{"AccountName", "AddressType", "ReplyToAddress", 
 // key; t.Cleanup stops it.
 func NewDirectMail(t testing.TB, key ACS3Key) *DirectMail {
 	t.Helper()
-	d := &DirectMail{Key: key, nonces: map[string]bool{}}
+	d := &DirectMail{Key: key}
 	d.start(t, "fakeprov directmail", d.check, d.ok, func(m DirectMailMessage) string { return m.ToAddress })
 	return d
 }
@@ -100,20 +99,8 @@ var (
 
 func (d *DirectMail) check(r *http.Request, body []byte) (DirectMailMessage, Reply, error) {
 	var m DirectMailMessage
-	if r.Method != http.MethodPost || r.URL.Path != "/" || r.Header.Get("x-acs-action") != directMailAction ||
-		r.Header.Get("x-acs-version") != directMailVersion {
-		return m, DirectMailError(404, "InvalidAction.NotFound", "Specified api is not found, please check your url and method."),
-			fmt.Errorf("InvalidAction.NotFound: not SingleSendMail %s: %s %s", directMailVersion, r.Method, r.URL.Path)
-	}
-	err := VerifyACS3(r, body, d.Key, d.now(), func(nonce string) bool {
-		d.mu.Lock()
-		defer d.mu.Unlock()
-		used := d.nonces[nonce]
-		d.nonces[nonce] = true
-		return used
-	})
-	if e := (*ACS3Error)(nil); errors.As(err, &e) {
-		return m, DirectMailError(e.Status, e.Code, e.Message), err
+	if e := ACS3Gate(r, body, d.Key, d.now(), &d.nonces, directMailVersion, directMailAction); e != nil {
+		return m, DirectMailError(e.Status, e.Code, e.Message), e
 	}
 	m.Query, _ = url.ParseQuery(r.URL.RawQuery)
 	q := m.Query.Get
