@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -42,6 +43,48 @@ type aliyunCall struct {
 	timeout time.Duration
 }
 
+// aliyunAPI sends an Aliyun fake RPC calls signed by idco's own ACS3
+// signer: the genuine call of one action, or what a call changes.
+type aliyunAPI struct {
+	t               *testing.T
+	url             string
+	client          *http.Client
+	key             fakeprov.ACS3Key
+	action, version string
+	genuine         [][2]string
+	nonces          int
+}
+
+// do sends c, the genuine call but for what c sets (a fresh nonce each
+// time unless c names one).
+func (a *aliyunAPI) do(c aliyunCall) (*http.Response, error) {
+	a.t.Helper()
+	if c.key == (acs3.Key{}) {
+		c.key = acs3.Key{ID: a.key.ID, Secret: a.key.Secret}
+	}
+	if c.action == "" {
+		c.action = a.action
+	}
+	if c.params == nil {
+		c.params = a.genuine
+	}
+	if c.at.IsZero() {
+		c.at = time.Now()
+	}
+	if c.nonce == "" {
+		a.nonces++
+		c.nonce = fmt.Sprintf("nonce-%d", a.nonces)
+	}
+	base, _ := url.Parse(a.url + "/")
+	req, err := acs3.NewRequest(a.t.Context(), base, c.key, acs3.RPC{Action: c.action, Version: a.version, Params: c.params}, c.at, c.nonce)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	hc := *a.client
+	hc.Timeout = c.timeout
+	return hc.Do(req)
+}
+
 // TestAliyunSMS drives the fake with requests signed by idco's own ACS3
 // signer: genuine ones are sent, and each thing the gateway or SendSms
 // refuses is refused and reported with Aliyun's code.
@@ -49,35 +92,12 @@ func TestAliyunSMS(t *testing.T) {
 	key := fakeprov.ACS3Key{ID: "LTAI5tFakeSMSTest01", Secret: "aliyun-sms-secret"}
 	f := fakeprov.NewAliyunSMS(t, key)
 	reported := collect(&f.Report)
-	nonces := 0
 	genuine := [][2]string{{"PhoneNumbers", "13800138000"}, {"SignName", "Band"}, {"TemplateCode", "SMS_1"},
 		{"TemplateParam", `{"code":"204817","expMinute":"3"}`}}
+	api := &aliyunAPI{t: t, url: f.URL, client: f.Client(), key: key, action: "SendSms", version: "2017-05-25", genuine: genuine}
 	send := func(c aliyunCall) (status int, code string) {
 		t.Helper()
-		if c.key == (acs3.Key{}) {
-			c.key = acs3.Key{ID: key.ID, Secret: key.Secret}
-		}
-		if c.action == "" {
-			c.action = "SendSms"
-		}
-		if c.params == nil {
-			c.params = genuine
-		}
-		if c.at.IsZero() {
-			c.at = time.Now()
-		}
-		if c.nonce == "" {
-			nonces++
-			c.nonce = fmt.Sprintf("nonce-%d", nonces)
-		}
-		base, _ := url.Parse(f.URL + "/")
-		req, err := acs3.NewRequest(t.Context(), base, c.key, acs3.RPC{Action: c.action, Version: "2017-05-25", Params: c.params}, c.at, c.nonce)
-		if err != nil {
-			t.Fatal(err)
-		}
-		hc := *f.Client()
-		hc.Timeout = c.timeout
-		resp, err := hc.Do(req)
+		resp, err := api.do(c)
 		if err != nil {
 			return 0, "Transport"
 		}

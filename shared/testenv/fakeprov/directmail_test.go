@@ -2,9 +2,7 @@ package fakeprov_test
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -20,36 +18,13 @@ func TestDirectMail(t *testing.T) {
 	key := fakeprov.ACS3Key{ID: "LTAI5tFakeDMTest01", Secret: "aliyun-dm-secret"}
 	f := fakeprov.NewDirectMail(t, key)
 	reported := collect(&f.Report)
-	nonces := 0
 	genuine := [][2]string{{"AccountName", "no-reply@mail.band.example"}, {"AddressType", "1"}, {"ReplyToAddress", "false"},
 		{"ToAddress", "bob@example.com"}, {"Subject", "Band 登录验证码"}, {"TextBody", "验证码 204817"},
 		{"HtmlBody", "<p>验证码 <b>204817</b></p>"}, {"FromAlias", "Band"}}
+	api := &aliyunAPI{t: t, url: f.URL, client: f.Client(), key: key, action: "SingleSendMail", version: "2015-11-23", genuine: genuine}
 	send := func(c aliyunCall) (status int, code string) {
 		t.Helper()
-		if c.key == (acs3.Key{}) {
-			c.key = acs3.Key{ID: key.ID, Secret: key.Secret}
-		}
-		if c.action == "" {
-			c.action = "SingleSendMail"
-		}
-		if c.params == nil {
-			c.params = genuine
-		}
-		if c.at.IsZero() {
-			c.at = time.Now()
-		}
-		if c.nonce == "" {
-			nonces++
-			c.nonce = fmt.Sprintf("nonce-%d", nonces)
-		}
-		base, _ := url.Parse(f.URL + "/")
-		req, err := acs3.NewRequest(t.Context(), base, c.key, acs3.RPC{Action: c.action, Version: "2015-11-23", Params: c.params}, c.at, c.nonce)
-		if err != nil {
-			t.Fatal(err)
-		}
-		hc := *f.Client()
-		hc.Timeout = c.timeout
-		resp, err := hc.Do(req)
+		resp, err := api.do(c)
 		if err != nil {
 			return 0, "Transport"
 		}
