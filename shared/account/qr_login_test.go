@@ -105,6 +105,16 @@ func (q *qrEnv) signedInAs(t *testing.T, web, phone *testenv.Client) {
 // qrTicket is createQrLogin's answer.
 type qrTicket struct{ ticket, secret, picture string }
 
+// scanned makes a ticket for a web page ("laptop") that a mini-program
+// user (the phone) has scanned.
+func (q *qrEnv) scanned(t *testing.T) (phone, web *testenv.Client, tk qrTicket) {
+	t.Helper()
+	phone, web = q.phone(t), testenv.NewClient("laptop")
+	tk = q.create(t, web, nil)
+	wantState(t, "getQrLoginInfo", q.scan(t, phone, "getQrLoginInfo", tk.ticket), "scanned")
+	return phone, web, tk
+}
+
 func (q *qrEnv) create(t *testing.T, web *testenv.Client, params map[string]any) qrTicket {
 	t.Helper()
 	p := map[string]any{"clientId": q.client, "scope": "openid profile"}
@@ -253,10 +263,7 @@ func TestQRLoginURLPicture(t *testing.T) {
 // answers cancelled, and the ticket can no longer be confirmed.
 func TestQRLoginCancel(t *testing.T) {
 	q := newQR(t, qrPage, nil)
-	phone := q.phone(t)
-	web := testenv.NewClient("laptop")
-	tk := q.create(t, web, nil)
-	wantState(t, "getQrLoginInfo", q.scan(t, phone, "getQrLoginInfo", tk.ticket), "scanned")
+	phone, web, tk := q.scanned(t)
 	wantState(t, "cancelQrLogin", q.scan(t, phone, "cancelQrLogin", tk.ticket), "cancelled")
 	wantState(t, "poll", q.poll(t, web, tk), "cancelled")
 	wantCode(t, "confirm after cancel", q.scan(t, phone, "confirmQrLogin", tk.ticket), "uni-id-qr-ticket-done")
@@ -272,10 +279,7 @@ func TestQRLoginCancel(t *testing.T) {
 // program can neither read nor confirm it.
 func TestQRLoginExpiry(t *testing.T) {
 	q := newQR(t, qrPage, nil)
-	phone := q.phone(t)
-	web := testenv.NewClient("laptop")
-	tk := q.create(t, web, nil)
-	wantState(t, "getQrLoginInfo", q.scan(t, phone, "getQrLoginInfo", tk.ticket), "scanned")
+	phone, web, tk := q.scanned(t)
 	q.Clock.Advance(179 * time.Second)
 	polled := make(chan testenv.Resp)
 	go func() { polled <- q.poll(t, web, tk) }()
@@ -295,10 +299,7 @@ func TestQRLoginExpiry(t *testing.T) {
 // after the confirmation exactly one signs the page in.
 func TestQRLoginReplay(t *testing.T) {
 	q := newQR(t, qrPage, nil)
-	phone := q.phone(t)
-	web := testenv.NewClient("laptop")
-	tk := q.create(t, web, nil)
-	wantState(t, "getQrLoginInfo", q.scan(t, phone, "getQrLoginInfo", tk.ticket), "scanned")
+	phone, web, tk := q.scanned(t)
 	wantState(t, "confirmQrLogin", q.scan(t, phone, "confirmQrLogin", tk.ticket), "confirmed")
 	wantCode(t, "confirmQrLogin again", q.scan(t, phone, "confirmQrLogin", tk.ticket), "uni-id-qr-ticket-done")
 	wantCode(t, "cancelQrLogin after the confirmation", q.scan(t, phone, "cancelQrLogin", tk.ticket), "uni-id-qr-ticket-done")
@@ -359,10 +360,7 @@ func TestQRLoginOtherUser(t *testing.T) {
 // writing nothing, and a confirmation still signs in only the right page.
 func TestQRLoginPollDenied(t *testing.T) {
 	q := newQR(t, qrPage, nil)
-	phone := q.phone(t)
-	web := testenv.NewClient("laptop")
-	tk := q.create(t, web, nil)
-	wantState(t, "getQrLoginInfo", q.scan(t, phone, "getQrLoginInfo", tk.ticket), "scanned")
+	phone, web, tk := q.scanned(t)
 	wantState(t, "confirmQrLogin", q.scan(t, phone, "confirmQrLogin", tk.ticket), "confirmed")
 	before := q.ItemCount(t)
 	wrong := tk.secret[:len(tk.secret)-1] + "A"

@@ -85,6 +85,28 @@ func (a *aliyunAPI) do(c aliyunCall) (*http.Response, error) {
 	return hc.Do(req)
 }
 
+// aliyunRefusal is a call an Aliyun fake must refuse, with the HTTP
+// status and code it answers.
+type aliyunRefusal struct {
+	name   string
+	call   aliyunCall
+	status int
+	code   string
+}
+
+// gatewayRefusals are what Aliyun's gateway refuses before any API runs
+// (fakeprov.ACS3Gate): a wrong secret or key, a stale date, a replayed
+// nonce (the first genuine call's), another action of the product.
+func gatewayRefusals(key fakeprov.ACS3Key, otherAction string) []aliyunRefusal {
+	return []aliyunRefusal{
+		{"another secret", aliyunCall{key: acs3.Key{ID: key.ID, Secret: "nope"}}, 400, "SignatureDoesNotMatch"},
+		{"another key", aliyunCall{key: acs3.Key{ID: "LTAI5tSomeoneElse", Secret: key.Secret}}, 404, "InvalidAccessKeyId.NotFound"},
+		{"stale date", aliyunCall{at: time.Now().Add(-time.Hour)}, 400, "InvalidTimeStamp.Expired"},
+		{"replayed nonce", aliyunCall{nonce: "nonce-1"}, 400, "SignatureNonceUsed"},
+		{"another action", aliyunCall{action: otherAction}, 404, "InvalidAction.NotFound"},
+	}
+}
+
 // TestAliyunSMS drives the fake with requests signed by idco's own ACS3
 // signer: genuine ones are sent, and each thing the gateway or SendSms
 // refuses is refused and reported with Aliyun's code.
@@ -122,21 +144,11 @@ func TestAliyunSMS(t *testing.T) {
 	if status, code := send(aliyunCall{}); status != 200 || code != "OK" {
 		t.Fatalf("a genuine SendSms: %d %s (%s)", status, code, reported())
 	}
-	refusals := []struct {
-		name   string
-		call   aliyunCall
-		status int
-		code   string
-	}{
-		{"another secret", aliyunCall{key: acs3.Key{ID: key.ID, Secret: "nope"}}, 400, "SignatureDoesNotMatch"},
-		{"another key", aliyunCall{key: acs3.Key{ID: "LTAI5tSomeoneElse", Secret: key.Secret}}, 404, "InvalidAccessKeyId.NotFound"},
-		{"stale date", aliyunCall{at: time.Now().Add(-time.Hour)}, 400, "InvalidTimeStamp.Expired"},
-		{"replayed nonce", aliyunCall{nonce: "nonce-1"}, 400, "SignatureNonceUsed"},
-		{"another action", aliyunCall{action: "QuerySendDetails"}, 404, "InvalidAction.NotFound"},
+	refusals := append(gatewayRefusals(key, "QuerySendDetails"), []aliyunRefusal{
 		{"no PhoneNumbers", aliyunCall{params: without("PhoneNumbers")}, 400, "MissingPhoneNumbers"},
 		{"a number param", aliyunCall{params: append(without("TemplateParam"), [2]string{"TemplateParam", `{"code":204817}`})},
 			200, "isv.INVALID_JSON_PARAM"},
-	}
+	}...)
 	for _, tc := range refusals {
 		if status, code := send(tc.call); status != tc.status || code != tc.code {
 			t.Errorf("%s: %d %s, want %d %s", tc.name, status, code, tc.status, tc.code)

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/idco-dev/idco/shared/internal/acs3"
 	"github.com/idco-dev/idco/shared/testenv/fakeprov"
 )
 
@@ -58,17 +57,7 @@ func TestDirectMail(t *testing.T) {
 	if status, code := send(aliyunCall{}); status != 200 || code != "OK" {
 		t.Fatalf("a genuine SingleSendMail: %d %s (%s)", status, code, reported())
 	}
-	refusals := []struct {
-		name   string
-		call   aliyunCall
-		status int
-		code   string
-	}{
-		{"another secret", aliyunCall{key: acs3.Key{ID: key.ID, Secret: "nope"}}, 400, "SignatureDoesNotMatch"},
-		{"another key", aliyunCall{key: acs3.Key{ID: "LTAI5tSomeoneElse", Secret: key.Secret}}, 404, "InvalidAccessKeyId.NotFound"},
-		{"stale date", aliyunCall{at: time.Now().Add(-time.Hour)}, 400, "InvalidTimeStamp.Expired"},
-		{"replayed nonce", aliyunCall{nonce: "nonce-1"}, 400, "SignatureNonceUsed"},
-		{"another action", aliyunCall{action: "BatchSendMail"}, 404, "InvalidAction.NotFound"},
+	refusals := append(gatewayRefusals(key, "BatchSendMail"), []aliyunRefusal{
 		{"no AccountName", aliyunCall{params: with("AccountName", "")}, 400, "MissingAccountName"},
 		{"no ReplyToAddress", aliyunCall{params: with("ReplyToAddress", "")}, 400, "MissingReplyToAddress"},
 		{"a boolean as 1", aliyunCall{params: with("ReplyToAddress", "1")}, 400, "InvalidParameter"},
@@ -78,7 +67,7 @@ func TestDirectMail(t *testing.T) {
 		{"a subject of 101", aliyunCall{params: with("Subject", strings.Repeat("码", 101))}, 400, "InvalidSubject.Malformed"},
 		{"an alias of 16", aliyunCall{params: with("FromAlias", strings.Repeat("B", 16))}, 400, "InvalidFromAlias.Malformed"},
 		{"two recipients", aliyunCall{params: with("ToAddress", "bob@example.com,eve@example.com")}, 400, "InvalidToAddress"},
-	}
+	}...)
 	for _, tc := range refusals {
 		if status, code := send(tc.call); status != tc.status || code != tc.code {
 			t.Errorf("%s: %d %s, want %d %s", tc.name, status, code, tc.status, tc.code)
